@@ -1,0 +1,5 @@
+"""`python -m seqbot` is the same as the `seqbot` command."""
+
+from seqbot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The `seqbot` command. With no subcommand it opens the chat app.
+
+    seqbot                        open the app on the shipped checkpoints
+    seqbot translate "Hello."     translate from the command line
+    seqbot --help                 list every subcommand
+
+Each subcommand lives in `seqbot/commands/<name>.py` with `add_arguments(parser)` and
+`run(args) -> int`; register it in COMMANDS (or a group) below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from seqbot import __version__
+from seqbot.errors import SeqbotError
+
+# name -> (module, one-line help). Groups map to {subname: (module, help)}.
+COMMANDS: dict[str, tuple[str, str]] = {
+
+}
+GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "train": ("train a model and export it as a checkpoint", {}),
+    "eval": ("evaluate a checkpoint on held-out data", {}),
+}
+APP_MODULE = "seqbot.commands.app"
+
+
+def _add_command(subparsers, name: str, module_name: str, help_text: str) -> None:
+    module = importlib.import_module(module_name)
+    parser = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+    module.add_arguments(parser)
+    parser.set_defaults(_run=module.run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seqbot",
+        description="English-to-French character-level translation chat, with the RNN lecture's classifiers.",
+    )
+    parser.add_argument("--version", action="version", version=f"seqbot {__version__}")
+    try:
+        app = importlib.import_module(APP_MODULE)
+    except ModuleNotFoundError:
+        app = None
+    if app is not None:
+        app.add_arguments(parser)
+        parser.set_defaults(_run=app.run)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        _add_command(subparsers, name, module_name, help_text)
+    for group, (help_text, members) in GROUPS.items():
+        if not members:
+            continue
+        group_parser = subparsers.add_parser(group, help=help_text, description=help_text)
+        group_subparsers = group_parser.add_subparsers(title="what", metavar="WHAT", required=True)
+        for name, (module_name, member_help) in members.items():
+            _add_command(group_subparsers, name, module_name, member_help)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "_run", None)
+    if run is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(run(args) or 0)
+    except SeqbotError as error:
+        print(f"seqbot: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("seqbot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Where seqbot looks for corpora and checkpoints.
+
+Corpora: `--corpora DIR`, then `$SEQBOT_CORPORA`, then `corpora/` in the project.
+Checkpoints: `--checkpoints DIR`, then `$SEQBOT_CHECKPOINTS`, then `checkpoints/`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPORA_ENV = "SEQBOT_CORPORA"
+CHECKPOINTS_ENV = "SEQBOT_CHECKPOINTS"
+
+
+def corpora_dir(override: str | os.PathLike | None = None) -> Path:
+    """The folder that holds (or will hold) the downloaded corpora."""
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get(CORPORA_ENV):
+        return Path(os.environ[CORPORA_ENV]).expanduser()
+    return PROJECT_ROOT / "corpora"
+
+
+def checkpoints_dir(override: str | os.PathLike | None = None) -> Path:
+    """The folder of shipped (or user-trained) model artifacts."""
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get(CHECKPOINTS_ENV):
+        return Path(os.environ[CHECKPOINTS_ENV]).expanduser()
+    return PROJECT_ROOT / "checkpoints"
+
+
+def default_checkpoint(name: str, override_dir: str | os.PathLike | None = None) -> Path:
+    """Path of a shipped artifact by model name, e.g. `translator` -> checkpoints/translator.npz."""
+    return checkpoints_dir(override_dir) / f"{name}.npz"

@@ -1,0 +1,1 @@
+"""Training with Keras 3 / TensorFlow. Only this package and `seqbot.models` import TensorFlow."""

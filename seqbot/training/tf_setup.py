@@ -1,0 +1,32 @@
+"""Import TensorFlow the way seqbot needs it on CPU machines.
+
+    tf = import_tensorflow()
+    dataset = dataset.with_options(dataset_options())
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def import_tensorflow(threads: int | None = None):
+    """Import TensorFlow quietly and without oneDNN (which changes numerics and start-up)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import tensorflow as tf
+
+    if threads:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:
+            pass  # already initialised in this process
+    return tf
+
+
+def dataset_options():
+    """Options for every `tf.data` pipeline fed to `fit`: autotune off, it can stall for seconds here."""
+    tf = import_tensorflow()
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return options
