@@ -1,0 +1,145 @@
+"""The conversation as plain data, and its export to Markdown and JSON.
+
+A `Turn` is one message from the person and seqbot's answer to it, with everything the
+side panel and the attention screen show about it. Nothing here imports Textual or
+NumPy, so exports can be tested (and written) without a running app.
+
+    turns = [Turn(number=1, mode="translate", text="Hello.", reply="Bonjour.")]
+    path = write_export(conversation_to_markdown(turns), "md")
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+MODES = ("translate", "chat", "generate")
+MODE_TITLES = {"translate": "Translate", "chat": "Chat", "generate": "Generate"}
+TASK_TITLES = {"spam": "Spam", "sentiment": "Sentiment", "topic": "Topic"}
+
+
+@dataclass
+class Turn:
+    """One message and its reply. `status` is queued -> running -> done | error | cancelled."""
+
+    number: int
+    mode: str
+    text: str
+    beam: int = 1
+    temperature: float | None = None
+    status: str = "queued"
+    reply: str = ""
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+    unknown_chars: list[str] = field(default_factory=list)
+    # What the model was actually fed (after its own truncation) and the attention over it.
+    source: str | None = None
+    attention: Any = None
+    predictions: list[Any] = field(default_factory=list)
+    classifier_errors: dict[str, str] = field(default_factory=dict)
+    classified: bool = False
+    model: str | None = None
+    seconds: float | None = None
+    cancelled: bool = False
+
+    @property
+    def decoding(self) -> str:
+        if self.mode == "generate":
+            return f"temperature {self.temperature:g}" if self.temperature is not None else "sampling"
+        return "greedy" if self.beam <= 1 else f"beam {self.beam}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "error", "cancelled")
+
+
+def prediction_to_dict(prediction: Any) -> dict:
+    """A classifier `Prediction` (any object with its fields) as JSON-ready data."""
+    explanation = getattr(prediction, "explanation", None)
+    return {
+        "model": prediction.model,
+        "task": prediction.task,
+        "label": prediction.label,
+        "probability": round(float(prediction.probability), 4),
+        "top": [[label, round(float(p), 4)] for label, p in prediction.top],
+        "explanation": None if explanation is None else [[w, round(float(s), 4)] for w, s in explanation],
+        "language": getattr(prediction, "language", None),
+    }
+
+
+def turn_to_dict(turn: Turn) -> dict:
+    return {
+        "number": turn.number,
+        "mode": turn.mode,
+        "message": turn.text,
+        "reply": turn.reply,
+        "status": turn.status,
+        "error": turn.error,
+        "decoding": turn.decoding,
+        "model": turn.model,
+        "seconds": None if turn.seconds is None else round(turn.seconds, 3),
+        "notices": list(turn.notices),
+        "unknown_characters": list(turn.unknown_chars),
+        "classifications": [prediction_to_dict(p) for p in turn.predictions],
+        "classifier_errors": dict(turn.classifier_errors),
+    }
+
+
+def conversation_to_json(turns: list[Turn]) -> str:
+    document = {
+        "app": "seqbot",
+        "exported": datetime.now().isoformat(timespec="seconds"),
+        "turns": [turn_to_dict(turn) for turn in turns],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in (text or "").splitlines() or [""])
+
+
+def conversation_to_markdown(turns: list[Turn]) -> str:
+    lines = ["# seqbot conversation", "", f"Exported {datetime.now().isoformat(timespec='seconds')}.", ""]
+    for turn in turns:
+        lines += [f"## {turn.number}. {MODE_TITLES.get(turn.mode, turn.mode)} ({turn.decoding})", ""]
+        lines += ["**You:**", "", _quote(turn.text), ""]
+        if turn.error:
+            lines += [f"**seqbot:** _{turn.error}_", ""]
+        else:
+            lines += ["**seqbot:**", "", _quote(turn.reply), ""]
+        for notice in turn.notices:
+            lines += [f"- note: {notice}"]
+        if turn.unknown_chars:
+            lines += ["- unknown characters: " + " ".join(repr(c) for c in turn.unknown_chars)]
+        for prediction in turn.predictions:
+            title = TASK_TITLES.get(prediction.task, prediction.task)
+            line = f"- {title} ({prediction.model}): {prediction.label} {prediction.probability:.0%}"
+            if prediction.task == "topic" and prediction.top:
+                line += " — top: " + ", ".join(f"{label} {p:.0%}" for label, p in prediction.top[:3])
+            if getattr(prediction, "explanation", None):
+                line += " — words: " + ", ".join(f"{w} {s:+.2f}" for w, s in prediction.explanation[:5])
+            lines.append(line)
+        for name, message in turn.classifier_errors.items():
+            lines.append(f"- {name}: unavailable ({message})")
+        if lines[-1] != "":
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_export(text: str, suffix: str, directories: list[Path] | None = None, stamp: str | None = None) -> Path:
+    """Write `text` to seqbot-conversation-<stamp>.<suffix> in the first writable folder
+    of `directories` (default: the current folder, then the home folder)."""
+    stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidates = directories if directories is not None else [Path.cwd(), Path.home()]
+    failures = []
+    for directory in candidates:
+        path = Path(directory) / f"seqbot-conversation-{stamp}.{suffix}"
+        try:
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError as error:
+            failures.append(f"{directory}: {error.strerror or error}")
+    raise OSError("could not write the export anywhere (" + "; ".join(failures) + ")")

@@ -1,0 +1,1 @@
+"""Screens of the seqbot app: help and the attention heatmap."""

@@ -1,0 +1,137 @@
+"""The side panel: what the lecture's classifiers make of the selected message, and the
+state of every model (ready, loading, or why it cannot be used)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from seqbot.app.conversation import TASK_TITLES, Turn
+from seqbot.app.engines import ENGINES
+from seqbot.app.widgets.bars import LabelledBar
+
+# Which label each binary task's bar shows the probability of.
+BAR_LABEL = {"spam": "spam", "sentiment": "positive"}
+
+
+def probability_of(prediction, label: str) -> float | None:
+    """P(label) from a prediction's `top`, or from label/probability for a binary task."""
+    for name, probability in prediction.top or []:
+        if name == label:
+            return float(probability)
+    if prediction.label == label:
+        return float(prediction.probability)
+    if len(prediction.top or []) <= 2:
+        return 1.0 - float(prediction.probability)
+    return None
+
+
+def explanation_text(explanation: list[tuple[str, float]], limit: int = 6) -> Text:
+    """Words that pushed Naive Bayes: toward spam in red (+), toward ham in green (−)."""
+    text = Text()
+    strongest = sorted(explanation, key=lambda item: -abs(item[1]))[:limit]
+    for index, (word, push) in enumerate(strongest):
+        if index:
+            text.append("  ")
+        text.append(word, "bold red" if push > 0 else "bold green")
+        text.append(f" {push:+.2f}", "dim")
+    return text
+
+
+class SidePanel(VerticalScroll):
+    """Shows `turn` (None: a hint) and the model states from `statuses`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.turn: Turn | None = None
+        self.statuses: dict[str, str] = {}
+        self.classifiers_on = True
+
+    def show(self, turn: Turn | None, statuses: dict[str, str] | None = None) -> None:
+        self.turn = turn
+        if statuses is not None:
+            self.statuses = statuses
+        self.refresh(recompose=True)
+
+    def compose(self) -> ComposeResult:
+        turn = self.turn
+        if turn is None:
+            yield Static("No message selected", classes="panel-title")
+            yield Static(
+                "Send a message: its spam, sentiment and topic scores appear here. "
+                "Ctrl+↑/↓ or a click selects another message.",
+                classes="hint",
+            )
+        else:
+            title = turn.text if len(turn.text) <= 60 else turn.text[:59] + "…"
+            yield Static(f"Message {turn.number}", classes="panel-title")
+            yield Static(Text(f"“{title}”"), classes="quoted")
+            yield from self.compose_classifications(turn)
+        yield from self.compose_models()
+
+    def compose_classifications(self, turn: Turn) -> ComposeResult:
+        if not self.classifiers_on:
+            yield Static("Classifiers are off (--no-classifiers).", classes="hint")
+            return
+        if not turn.classified:
+            yield Static("classifying…" if turn.status != "queued" else "waiting in the queue…", classes="hint")
+            return
+        by_task: dict[str, list] = {}
+        for prediction in turn.predictions:
+            by_task.setdefault(prediction.task, []).append(prediction)
+        for task in ("spam", "sentiment", "topic"):
+            predictions = by_task.pop(task, [])
+            if predictions:
+                yield Static(TASK_TITLES[task], classes="section")
+                for prediction in predictions:
+                    yield from self.compose_prediction(prediction)
+        for task, predictions in by_task.items():  # a task this panel does not know yet
+            yield Static(task.title(), classes="section")
+            for prediction in predictions:
+                yield from self.compose_prediction(prediction)
+        if turn.predictions and all(getattr(p, "language", "en") == "ko" for p in turn.predictions):
+            yield Static("Korean message: sentiment from the NSMC model.", classes="hint")
+        if turn.classifier_errors:
+            yield Static("Unavailable", classes="section -error")
+            for name, message in turn.classifier_errors.items():
+                yield Static(Text(f"{name}: {message}"), classes="error-line")
+        if not turn.predictions and not turn.classifier_errors:
+            yield Static("No classifier applies to this message.", classes="hint")
+
+    def compose_prediction(self, prediction) -> ComposeResult:
+        yield Static(Text(prediction.model), classes="model-name")
+        label = BAR_LABEL.get(prediction.task)
+        value = probability_of(prediction, label) if label else None
+        if value is not None:
+            bar = LabelledBar(label, value)
+            bar.set_class(prediction.label == label, "-winner")
+            yield bar
+        else:
+            top = prediction.top or [(prediction.label, prediction.probability)]
+            for index, (name, probability) in enumerate(top[:3]):
+                bar = LabelledBar(str(name), float(probability))
+                bar.set_class(index == 0, "-winner")
+                yield bar
+        explanation = getattr(prediction, "explanation", None)
+        if explanation:
+            yield Static(explanation_text(explanation), classes="explanation")
+
+    def compose_models(self) -> ComposeResult:
+        yield Static("Models", classes="section")
+        for name in ENGINES:
+            status = self.statuses.get(name, "off")
+            if status.startswith("ready"):
+                mark, style = "●", "green"
+            elif status in ("loading", "not loaded"):
+                mark, style, status = "◌", "yellow", "loading…"
+            elif status == "off":
+                mark, style = "○", "dim"
+            else:
+                mark, style = "✗", "red"
+            line = Text()
+            line.append(f"{mark} ", style)
+            line.append(f"{name:<12}", "bold")
+            line.append(status, "red" if style == "red" else "dim")
+            yield Static(line, classes="model-status")

@@ -1,0 +1,102 @@
+"""One turn of the conversation on screen: the person's message and seqbot's reply.
+
+The reply grows as the decoder streams characters (`refresh_reply`); characters the
+model does not know are highlighted in the message.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from seqbot.app.conversation import MODE_TITLES, Turn
+
+CURSOR = "▍"
+
+
+def message_text(turn: Turn) -> Text:
+    """The message, with every character the model does not know shown in reverse."""
+    unknown = set(turn.unknown_chars)
+    text = Text()
+    for char in turn.text:
+        text.append(char, "bold reverse red" if char in unknown else "")
+    return text
+
+
+def user_meta(turn: Turn) -> Text:
+    meta = Text()
+    meta.append("you", "bold")
+    meta.append(f" · {MODE_TITLES.get(turn.mode, turn.mode).lower()}", "dim")
+    if turn.unknown_chars:
+        shown = " ".join(repr(c)[1:-1] if c.isprintable() and c != " " else repr(c) for c in turn.unknown_chars)
+        meta.append(f" · unknown to the model: {shown}", "red")
+    return meta
+
+
+def reply_meta(turn: Turn) -> Text:
+    meta = Text()
+    meta.append("seqbot", "bold")
+    details = [turn.decoding]
+    if turn.status == "queued":
+        details.append("queued")
+    elif turn.status == "running":
+        details.append("thinking…" if not turn.reply else "writing…")
+    elif turn.status == "cancelled":
+        details.append("cancelled")
+    elif turn.seconds is not None:
+        details.append(f"{turn.seconds:.2f} s")
+    meta.append(" · " + " · ".join(details), "dim")
+    return meta
+
+
+class TurnView(Vertical):
+    """A message and its reply; click to select it (the side panel follows)."""
+
+    class Selected(Message):
+        def __init__(self, turn: Turn) -> None:
+            super().__init__()
+            self.turn = turn
+
+    def __init__(self, turn: Turn, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.turn = turn
+
+    def compose(self) -> ComposeResult:
+        yield Static(user_meta(self.turn), classes="meta user-meta")
+        yield Static(message_text(self.turn), classes="message")
+        yield Static("", classes="notice")
+        yield Static(reply_meta(self.turn), classes="meta reply-meta")
+        yield Static("", classes="reply")
+
+    def on_mount(self) -> None:
+        self.refresh_turn()
+
+    def refresh_turn(self) -> None:
+        """Redraw everything from `self.turn` (cheap: a handful of short lines)."""
+        turn = self.turn
+        self.query_one(".user-meta", Static).update(user_meta(turn))
+        self.query_one(".message", Static).update(message_text(turn))
+        notice = self.query_one(".notice", Static)
+        notice.update("\n".join(f"note: {n}" for n in turn.notices))
+        notice.display = bool(turn.notices)
+        self.refresh_reply()
+
+    def refresh_reply(self) -> None:
+        turn = self.turn
+        self.query_one(".reply-meta", Static).update(reply_meta(turn))
+        reply = self.query_one(".reply", Static)
+        reply.set_class(turn.status == "error", "-error")
+        if turn.status == "error":
+            reply.update(Text(turn.error or "error"))
+        elif turn.status == "running":
+            reply.update(Text(turn.reply + CURSOR))
+        elif turn.status == "queued":
+            reply.update(Text("…", "dim"))
+        else:
+            reply.update(Text(turn.reply or "(empty reply)", "" if turn.reply else "dim"))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.turn))

@@ -1,0 +1,46 @@
+"""Open the seqbot chat app (what `seqbot` with no subcommand does).
+
+    seqbot                               translate mode, shipped checkpoints
+    seqbot --mode chat                   start in chat mode
+    seqbot --checkpoints DIR             use the models in DIR
+    seqbot --no-classifiers              no side-panel classification
+
+This module is imported for every `seqbot` command, so it imports nothing heavy: Textual is
+imported only in run(), and the models load inside the app, after its first frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+MODES = ("translate", "chat", "generate")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("app options (when no command is given)")
+    group.add_argument(
+        "--checkpoints", metavar="DIR", default=None,
+        help="folder of model checkpoints (default: $SEQBOT_CHECKPOINTS, then the shipped checkpoints/)",
+    )
+    group.add_argument("--mode", choices=MODES, default="translate", help="mode to start in (default: translate)")
+    group.add_argument(
+        "--no-classifiers", action="store_true",
+        help="do not load the spam / sentiment / topic classifiers of the side panel",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from seqbot.errors import SeqbotError
+    from seqbot.paths import checkpoints_dir
+
+    directory = checkpoints_dir(getattr(args, "checkpoints", None))
+    if getattr(args, "checkpoints", None) and not directory.is_dir():
+        raise SeqbotError(f"--checkpoints {directory}: no such folder (it should hold translator.npz and the other models)")
+
+    from seqbot.app.app import SeqbotApp
+    from seqbot.app.engines import EngineHub
+
+    classify = not getattr(args, "no_classifiers", False)
+    hub = EngineHub.from_checkpoints(directory, classifiers=classify)
+    SeqbotApp(hub, mode=getattr(args, "mode", "translate") or "translate", classify=classify).run()
+    return 0

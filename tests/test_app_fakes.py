@@ -1,0 +1,135 @@
+"""Small deterministic engines with the real engines' interfaces (see notes/INTERFACES.md),
+so the app tests and snapshots do not change when the shipped models are retrained.
+The last test checks the fakes themselves follow the interface the app relies on."""
+
+from __future__ import annotations
+
+import string
+import threading
+from dataclasses import dataclass
+
+from seqbot.app.engines import EngineHub, EngineUnavailable
+
+KNOWN = set(string.ascii_letters + string.digits + " .,!?'-")
+PHRASES = {
+    "Hello.": ("Bonjour.", "Salut."),
+    "Win a free cruise now!": ("Gagnez une croisière gratuite !", "Gagne une croisière gratuite !"),
+    "I love this movie.": ("J'adore ce film.", "J'aime ce film."),
+}
+
+
+@dataclass
+class Translation:
+    source: str
+    text: str
+    attention: list | None
+    unknown_chars: list[str]
+    truncated: bool
+
+
+@dataclass
+class Prediction:
+    model: str
+    task: str
+    label: str
+    probability: float
+    top: list
+    explanation: list | None = None
+    language: str = "en"
+
+
+class FakeTranslator:
+    """Known phrases from a table, anything else word-reversed; beam gives the second variant."""
+
+    def __init__(self, max_source_length: int = 40, attention: bool = True) -> None:
+        self.config = {"max_source_length": max_source_length, "attention": "dot" if attention else "none"}
+        self.metadata = {"scores": {"chrF": 0.5}}
+        self.with_attention = attention
+        self.gate: threading.Event | None = None  # when set by a test, stream waits on it before each char
+
+    def unknown_characters(self, text: str) -> list[str]:
+        return list(dict.fromkeys(char for char in text if char not in KNOWN))
+
+    def translate(self, text: str, beam: int = 1) -> Translation:
+        source = text[: self.config["max_source_length"]]
+        greedy, beamed = PHRASES.get(source, (" ".join(reversed(source.split())) or ".", None))
+        output = beamed if beam > 1 and beamed else greedy
+        attention = None
+        if self.with_attention:
+            attention = []
+            for row in range(len(output)):
+                peak = min(len(source) - 1, row * len(source) // max(len(output), 1))
+                attention.append([0.7 if column == peak else 0.3 / max(len(source) - 1, 1) for column in range(len(source))])
+        return Translation(source, output, attention, self.unknown_characters(source), len(text) > len(source))
+
+    def translate_batch(self, texts, beam=1):
+        return [self.translate(text, beam) for text in texts]
+
+    def stream(self, text: str):
+        for char in self.translate(text).text:
+            if self.gate is not None:
+                self.gate.wait(5)
+            yield char
+
+
+class FakeClassifiers:
+    def __init__(self, errors: dict[str, str] | None = None) -> None:
+        self.errors = dict(errors or {})
+        self.names = [n for n in ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc") if n not in self.errors]
+
+    def classify(self, text: str) -> list[Prediction]:
+        if any("\uac00" <= char <= "\ud7a3" for char in text):
+            return [Prediction("NSMC LSTM (nsmc)", "sentiment", "positive", 0.81, [("positive", 0.81), ("negative", 0.19)], language="ko")]
+        spammy = 0.93 if "free" in text.lower() else 0.08
+        label = "spam" if spammy > 0.5 else "ham"
+        words = [(w.strip("!.,").lower(), (1.8 if w.lower() == "free" else -0.4)) for w in text.split()[:4]]
+        predictions = [
+            Prediction("spam RNN (spam_rnn)", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)]),
+            Prediction("Naive Bayes (spam_nb)", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)], words),
+            Prediction("IMDB LSTM (imdb)", "sentiment", "positive", 0.74, [("positive", 0.74), ("negative", 0.26)]),
+            Prediction("Reuters GRU (reuters)", "topic", "earn", 0.52, [("earn", 0.52), ("acq", 0.21), ("trade", 0.09)]),
+        ]
+        return [p for p in predictions if p.model.split("(")[-1].rstrip(")") not in self.errors]
+
+
+class FakeChatbot:
+    def reply(self, text: str, beam: int = 1) -> str:
+        return "Très bien, merci." if beam > 1 else "Je vais bien."
+
+    def stream(self, text: str):
+        yield from self.reply(text)
+
+
+class FakeGenerator:
+    def stream(self, prompt: str, temperature: float = 0.8, length: int = 200, top_k=None, seed=None):
+        yield from f" and then the sea (t={temperature:g})"[:length]
+
+    def generate(self, prompt: str, **kwargs) -> str:
+        return "".join(self.stream(prompt, **kwargs))
+
+
+def fake_hub(translator: FakeTranslator | None = None, classifier_errors=None, missing=()) -> EngineHub:
+    engines = {
+        "translator": lambda: translator or FakeTranslator(),
+        "classifiers": lambda: FakeClassifiers(classifier_errors),
+        "chat": FakeChatbot,
+        "generator": FakeGenerator,
+    }
+
+    def unavailable(name):
+        def load():
+            raise EngineUnavailable(f"no checkpoint checkpoints/{name}.npz")
+        return load
+
+    for name in missing:
+        engines[name] = unavailable(name)
+    return EngineHub(engines, description="fake engines")
+
+
+def test_fakes_follow_the_engine_interfaces():
+    translation = FakeTranslator().translate("Hello é", beam=1)
+    assert translation.unknown_chars == ["é"]
+    assert len(translation.attention) == len(translation.text)
+    assert all(len(row) == len(translation.source) for row in translation.attention)
+    assert "".join(FakeTranslator().stream("Hello.")) == FakeTranslator().translate("Hello.").text
+    assert {p.task for p in FakeClassifiers().classify("free")} == {"spam", "sentiment", "topic"}
