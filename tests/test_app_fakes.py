@@ -45,7 +45,7 @@ class FakeTranslator:
         self.config = {"max_source_length": max_source_length, "attention": "dot" if attention else "none"}
         self.metadata = {"scores": {"chrF": 0.5}}
         self.with_attention = attention
-        self.gate: threading.Event | None = None  # when set by a test, stream waits on it before each char
+        self.gate: threading.Semaphore | None = None  # when a test sets it, stream takes one per char
 
     def unknown_characters(self, text: str) -> list[str]:
         return list(dict.fromkeys(char for char in text if char not in KNOWN))
@@ -68,7 +68,7 @@ class FakeTranslator:
     def stream(self, text: str):
         for char in self.translate(text).text:
             if self.gate is not None:
-                self.gate.wait(5)
+                self.gate.acquire(timeout=5)
             yield char
 
 
