@@ -1,0 +1,63 @@
+"""SVG snapshots of the app's main screens, on the deterministic fake engines (so they only
+change when the app's look changes, not when a model is retrained).
+
+    python -m pytest tests/test_app_snapshots.py -q                     # compare
+    python -m pytest tests/test_app_snapshots.py --snapshot-update      # accept a new look
+"""
+
+from __future__ import annotations
+
+from seqbot.app.app import SeqbotApp
+from seqbot.app.widgets.message_input import MessageInput
+from test_app_fakes import fake_hub
+
+SIZE = (110, 34)
+
+
+async def settle(pilot) -> None:
+    """Wait for the background model loading, then pin the reply timings and the cursor."""
+    app = pilot.app
+    app.query_one(MessageInput).cursor_blink = False
+    for _ in range(250):
+        if all(app.hub.status(name) not in ("loading", "not loaded") for name in app.hub.names):
+            break
+        await pilot.pause(0.02)
+    for turn in app.turns:
+        turn.seconds = 0.1
+        app.turn_changed(turn)
+    app.refresh_panel()
+    await pilot.pause()
+
+
+async def converse(pilot, *messages: str) -> None:
+    app = pilot.app
+    for message in messages:
+        app.query_one(MessageInput).focus()
+        await pilot.press(*["space" if char == " " else char for char in message], "enter")
+        for _ in range(250):
+            if app.turns and app.turns[-1].finished and app.active is None:
+                break
+            await pilot.pause(0.02)
+    await settle(pilot)
+
+
+def test_start_screen(snap_compare):
+    assert snap_compare(SeqbotApp(fake_hub(missing=("generator",))), terminal_size=SIZE, run_before=settle)
+
+
+def test_conversation_with_side_panel(snap_compare):
+    async def run_before(pilot):
+        await converse(pilot, "Hello ☃.", "Win a free cruise now!")
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=run_before)
+
+
+def test_attention_heatmap(snap_compare):
+    async def run_before(pilot):
+        await converse(pilot, "I love this movie.")
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=run_before, press=["f3"])
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=settle, press=["f1"])
