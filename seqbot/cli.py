@@ -19,10 +19,13 @@ from seqbot.errors import SeqbotError
 
 # name -> (module, one-line help). Groups map to {subname: (module, help)}.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("seqbot.commands.generate", "generate Shakespeare-like text with the RNN language model"),
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
-    "train": ("train a model and export it as a checkpoint", {}),
+    "train": ("train a model and export it as a checkpoint", {
+        "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
+    }),
     "eval": ("evaluate a checkpoint on held-out data", {}),
 }
 APP_MODULE = "seqbot.commands.app"
