@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import json
 import threading
 
 import pytest
+from rich.console import Console
 from textual import events
 from textual.widgets import Static
 
@@ -58,12 +60,16 @@ async def send_and_wait(pilot, text: str):
     return pilot.app.turns[-1]
 
 
+def plain(renderable) -> str:
+    """What a Rich renderable (Text, Table, str) shows, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
 def panel_text(app) -> str:
     panel = app.query_one(SidePanel)
-    lines = []
-    for widget in panel.query("Static, LabelledBar"):
-        lines.append(str(widget.render()) if isinstance(widget, LabelledBar) else str(widget.content))
-    return "\n".join(lines)
+    return "".join(plain(w.render() if isinstance(w, LabelledBar) else w.content) for w in panel.query("Static, LabelledBar"))
 
 
 def turn_texts(app, number: int) -> dict[str, str]:

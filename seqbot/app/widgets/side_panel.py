@@ -3,6 +3,7 @@ state of every model (ready, loading, or why it cannot be used)."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -120,6 +121,10 @@ class SidePanel(VerticalScroll):
 
     def compose_models(self) -> ComposeResult:
         yield Static("Models", classes="section")
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True, style="bold")
+        grid.add_column()
         for name in ENGINES:
             status = self.statuses.get(name, "off")
             if status.startswith("ready"):
@@ -130,8 +135,5 @@ class SidePanel(VerticalScroll):
                 mark, style = "○", "dim"
             else:
                 mark, style = "✗", "red"
-            line = Text()
-            line.append(f"{mark} ", style)
-            line.append(f"{name:<12}", "bold")
-            line.append(status, "red" if style == "red" else "dim")
-            yield Static(line, classes="model-status")
+            grid.add_row(Text(mark, style), name, Text(status, "red" if style == "red" else "dim"))
+        yield Static(grid, classes="model-status")

@@ -1,0 +1,109 @@
+"""How long `seqbot` takes to show its first interactive screen, against Python's own start.
+
+Starts the real command in a pseudo-terminal (as a person would), times until the welcome
+text is on the screen, and until the translator reports ready (models load after the first
+frame), then quits it with Ctrl+Q. The baseline, `python -c pass`, is measured in the same
+run, so the ratio means the same on any machine.
+
+    python bench/bench_app_start.py                       # shipped checkpoints, 5 runs each
+    python bench/bench_app_start.py --checkpoints DIR --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
+FIRST_SCREEN = b"Welcome to seqbot"
+TRANSLATOR_READY = re.compile(rb"translator\s+ready")
+
+
+def time_python_pass() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - started
+
+
+def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float | None]:
+    """Seconds to the first screen, and to 'translator ready' (None if not within wait_ready)."""
+    command = [sys.executable, "-m", "seqbot"] + (["--checkpoints", checkpoints] if checkpoints else [])
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    environment = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=environment,
+                               start_new_session=True)
+    os.close(follower)
+    screen, first, ready = b"", None, None
+    deadline = started + 30
+    try:
+        while time.perf_counter() < deadline:
+            readable, _, _ = select.select([leader], [], [], 0.01)
+            if readable:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    break
+                screen += ANSI.sub(b"", chunk)
+                now = time.perf_counter() - started
+                if first is None and FIRST_SCREEN in screen:
+                    first = now
+                if ready is None and TRANSLATOR_READY.search(screen):
+                    ready = now
+            if first is not None and (ready is not None or time.perf_counter() - started > first + wait_ready):
+                break
+            if process.poll() is not None:
+                break
+        if first is None:
+            raise SystemExit(f"the app never showed its first screen; it printed:\n{screen[-2000:].decode(errors='replace')}")
+        os.write(leader, b"\x11")  # Ctrl+Q
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        os.close(leader)
+    return first, ready
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoints", default=None, help="checkpoint folder (default: the shipped one)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--wait-ready", type=float, default=15.0, help="seconds to wait for the translator after the first screen")
+    args = parser.parse_args()
+
+    baseline = [time_python_pass() for _ in range(args.runs)]
+    firsts, readies = [], []
+    for _ in range(args.runs):
+        first, ready = time_app(args.checkpoints, args.wait_ready)
+        firsts.append(first)
+        if ready is not None:
+            readies.append(ready)
+    base, first = statistics.median(baseline), statistics.median(firsts)
+    print(f"python -c pass (baseline)      median {base * 1000:7.0f} ms  over {args.runs} runs")
+    print(f"seqbot: first interactive screen median {first * 1000:7.0f} ms  (min {min(firsts) * 1000:.0f}, max {max(firsts) * 1000:.0f})")
+    print(f"ratio first screen / baseline:  {first / base:.1f}x   target: first screen < 1000 ms -> {'OK' if first < 1.0 else 'TOO SLOW'}")
+    if readies:
+        print(f"seqbot: translator ready        median {statistics.median(readies) * 1000:7.0f} ms  ({len(readies)}/{args.runs} runs)")
+    else:
+        print("seqbot: the translator did not report ready (missing checkpoint or engine?)")
+
+
+if __name__ == "__main__":
+    main()
