@@ -234,7 +234,7 @@ class SeqbotApp(App[None]):
             view.refresh_reply()
         else:
             view.refresh_turn()
-        if turn is self.turns[-1]:
+        if turn is self.turns[-1] and turn is self.selected:  # follow the stream unless the person looks elsewhere
             self.query_one(Conversation).scroll_end(animate=False)
 
     def turn_finished(self, turn: Turn) -> None:
@@ -307,7 +307,15 @@ class SeqbotApp(App[None]):
     def generate(self, turn: Turn) -> None:
         generator = self.hub.get("generator")
         turn.model = "generator"
-        self.stream(turn, generator.stream(turn.text, temperature=turn.temperature, length=GENERATE_LENGTH))
+        if hasattr(generator, "plan") and hasattr(generator, "stream_plan"):
+            # The real engine checks the request first and says what it changed (unknown characters, ...).
+            plan = generator.plan(turn.text, temperature=turn.temperature, length=GENERATE_LENGTH)
+            if plan.notices:
+                turn.notices.extend(plan.notices)
+                self.ui(self.turn_changed, turn)
+            self.stream(turn, generator.stream_plan(plan))
+        else:
+            self.stream(turn, generator.stream(turn.text, temperature=turn.temperature, length=GENERATE_LENGTH))
 
     def classify_turn(self, turn: Turn) -> None:
         try:

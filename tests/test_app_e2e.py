@@ -1,0 +1,85 @@
+"""End to end: the real `seqbot` command in a real terminal (tmux), on the shipped checkpoints.
+Types a message, then reads the French reply and the side panel from the screen.
+Also checks that opening the app never imports TensorFlow.
+
+    python -m pytest tests/test_app_e2e.py -q
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from seqbot.paths import PROJECT_ROOT, checkpoints_dir
+
+TMUX = shutil.which("tmux")
+
+
+def test_opening_the_app_imports_no_tensorflow():
+    code = (
+        "import sys; from seqbot.cli import build_parser; build_parser(); "
+        "import seqbot.app.app, seqbot.app.engines; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["False", "False"], result.stdout + result.stderr
+
+
+class Tmux:
+    """A private tmux server (its own socket) running one command in a 120x40 window."""
+
+    def __init__(self, command: str) -> None:
+        self.socket = f"seqbot-e2e-{os.getpid()}"
+        self.run("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
+
+    def run(self, *args: str) -> str:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, condition, timeout: float, what: str) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        self.run("kill-server")
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux; .ci/run installs it)")
+def test_seqbot_command_in_tmux_translates_and_classifies():
+    checkpoints = checkpoints_dir()
+    translator_path = checkpoints / "translator.npz"
+    if not translator_path.exists():
+        pytest.skip(f"no shipped translator checkpoint at {translator_path}")
+    translator_module = pytest.importorskip("seqbot.engine.translator")
+    message = "I am happy."
+    expected = translator_module.Translator.load(translator_path).translate(message).text
+    classifiers_ready = (checkpoints / "spam_rnn.npz").exists()
+
+    command = f"cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
+    tmux = Tmux(command)
+    try:
+        tmux.wait_for(lambda s: "Welcome to seqbot" in s, 20, "the first screen")
+        tmux.wait_for(lambda s: "translator" in s and "loading" not in s, 60, "the models to load")
+        tmux.run("send-keys", "-t", "app", "-l", message)
+        tmux.run("send-keys", "-t", "app", "Enter")
+        screen = tmux.wait_for(lambda s: expected[:40] in s and "writing" not in s, 60, f"the reply {expected!r}")
+        assert "you · translate" in screen and message in screen
+        if classifiers_ready:
+            screen = tmux.wait_for(lambda s: "Topic" in s, 30, "the side panel")
+            for heading in ("Spam", "Sentiment", "Topic"):
+                assert heading in screen
+            assert screen.count("%") >= 4  # spam RNN, Naive Bayes, IMDB and the Reuters top 3
+    finally:
+        tmux.close()
