@@ -48,8 +48,14 @@ async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
 
 
 async def send(pilot, text: str) -> None:
-    pilot.app.query_one(MessageInput).focus()
-    await pilot.press(*["space" if char == " " else char for char in text], "enter")
+    """Type short messages key by key; paste-like for longer ones (typing is slow in the pilot)."""
+    message_input = pilot.app.query_one(MessageInput)
+    message_input.focus()
+    if len(text) <= 8:
+        await pilot.press(*["space" if char == " " else char for char in text])
+    else:
+        message_input.value = text
+    await pilot.press("enter")
 
 
 async def send_and_wait(pilot, text: str):
@@ -179,7 +185,7 @@ async def test_mode_switch_by_key_and_palette():
         assert turn.reply == FakeGenerator().generate("The sea", temperature=1.0)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Mode: translate")
+        await pilot.press(*"Mode: tr")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.mode == "translate")
