@@ -74,6 +74,8 @@ class SeqbotApp(App[None]):
     TITLE = "seqbot"
     CSS_PATH = "seqbot.tcss"
     COMMANDS = App.COMMANDS | {SeqbotCommands}
+    # Below 100 columns the side panel narrows and the footer packs its keys.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
@@ -132,6 +134,9 @@ class SeqbotApp(App[None]):
         self.query_one(MessageInput).focus()
         if self.preload:
             self.call_after_refresh(self.load_models)
+
+    def on_resize(self, event) -> None:
+        self.query_one(Footer).compact = event.size.width < 100
 
     def update_status(self) -> None:
         decoding = f"temperature {self.temperature:g}" if self.mode == "generate" else (

@@ -29,16 +29,22 @@ def probability_of(prediction, label: str) -> float | None:
     return None
 
 
-def explanation_text(explanation: list[tuple[str, float]], limit: int = 6) -> Text:
-    """Words that pushed Naive Bayes: toward spam in red (+), toward ham in green (−)."""
-    text = Text()
+def explanation_table(explanation: list[tuple[str, float]], limit: int = 6, per_row: int = 2) -> Table:
+    """Words that pushed Naive Bayes, strongest first: toward spam in red (+), toward ham in green (−)."""
     strongest = sorted(explanation, key=lambda item: -abs(item[1]))[:limit]
-    for index, (word, push) in enumerate(strongest):
-        if index:
-            text.append("  ")
-        text.append(word, "bold red" if push > 0 else "bold green")
-        text.append(f" {push:+.2f}", "dim")
-    return text
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    for _ in range(per_row):
+        grid.add_column(no_wrap=True, overflow="ellipsis")
+    cells = []
+    for word, push in strongest:
+        cell = Text(no_wrap=True, overflow="ellipsis")
+        cell.append(word, "bold red" if push > 0 else "bold green")
+        cell.append(f" {push:+.2f}", "dim")
+        cells.append(cell)
+    for start in range(0, len(cells), per_row):
+        row = cells[start:start + per_row]
+        grid.add_row(*row, *[""] * (per_row - len(row)))
+    return grid
 
 
 class SidePanel(VerticalScroll):
@@ -117,7 +123,7 @@ class SidePanel(VerticalScroll):
                 yield bar
         explanation = getattr(prediction, "explanation", None)
         if explanation:
-            yield Static(explanation_text(explanation), classes="explanation")
+            yield Static(explanation_table(explanation), classes="explanation")
 
     def compose_models(self) -> ComposeResult:
         yield Static("Models", classes="section")
