@@ -304,6 +304,10 @@ class SeqbotApp(App[None]):
     def chat(self, turn: Turn) -> None:
         chatbot = self.hub.get("chat")
         turn.model = "chat"
+        if hasattr(chatbot, "unknown_characters"):
+            turn.unknown_chars = list(chatbot.unknown_characters(turn.text))
+            if turn.unknown_chars:
+                self.ui(self.turn_changed, turn)
         if turn.beam > 1:
             turn.reply = chatbot.reply(turn.text, beam=turn.beam)
         else:
