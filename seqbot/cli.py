@@ -20,6 +20,7 @@ from seqbot.errors import SeqbotError
 # name -> (module, one-line help). Groups map to {subname: (module, help)}.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("seqbot.commands.generate", "generate Shakespeare-like text with the RNN language model"),
+    "chat": ("seqbot.commands.chat", "reply to messages with the dialogue seq2seq model"),
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {

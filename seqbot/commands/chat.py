@@ -1,0 +1,48 @@
+"""Talk to the dialogue model: one reply per message, from the arguments or, without them, from
+each line of standard input.
+
+    seqbot chat "How are you?" "What's your name?"
+    seqbot chat --beam 5 "Where are you going?"
+    printf 'hi\nbye\n' | seqbot chat
+
+Beam search (--beam K > 1) uses a length penalty and a repetition guard; --beam 1 is greedy and
+streams each reply as it is decoded.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("text", nargs="*", help="messages (default: read one per line from standard input)")
+    parser.add_argument("--checkpoint", help="chat artifact (default checkpoints/chat.npz)")
+    parser.add_argument("--beam", type=int, default=5, help="beam width; 1 = greedy, streamed (default 5)")
+
+
+def run(args) -> int:
+    from seqbot.engine.chat import MAX_BEAM, Chatbot, normalise
+    from seqbot.errors import SeqbotError
+
+    if not 1 <= args.beam <= MAX_BEAM:
+        raise SeqbotError(f"--beam must be between 1 and {MAX_BEAM} (got {args.beam})")
+    bot = Chatbot.load(args.checkpoint)
+    messages = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
+    for message in messages:
+        if not message.strip():
+            print("seqbot: (empty message skipped)", file=sys.stderr)
+            continue
+        unknown = bot.unknown_characters(message)
+        if unknown:
+            print(f"seqbot: skipped characters the model never saw: {''.join(unknown)!r}", file=sys.stderr)
+        if len(normalise(message)) > bot.max_source_length:
+            print(f"seqbot: the chat model reads at most {bot.max_source_length} characters; the rest was ignored",
+                  file=sys.stderr)
+        if args.beam == 1:
+            for piece in bot.stream(message):
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            sys.stdout.write("\n")
+        else:
+            print(bot.reply(message, beam=args.beam), flush=True)
+    return 0

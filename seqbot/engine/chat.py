@@ -1,0 +1,202 @@
+"""NumPy chatbot: the dialogue seq2seq model (artifact kind "seq2seq", task "chat") with a
+beam search that prefers fuller replies and never repeats itself.
+
+    bot = Chatbot.load()                      # checkpoints/chat.npz
+    bot.reply("How are you?", beam=5)         # beam search, length penalty, repetition guard
+    for piece in bot.stream("Hi!"):           # greedy, characters as produced (guarded too)
+        print(piece, end="", flush=True)
+
+The model's encode/step come from `seqbot.engine.seq2seq` (the translator's engine) and the length
+normalisation from `seqbot.engine.decoding`; the search itself is here because the guard must see
+every candidate before it enters the beam, which `decoding.beam_search` has no hook for. It adds:
+- a length penalty (GNMT: score = log p / ((5 + length) / 6) ** alpha), so short generic replies
+  ("I don't know.") do not win just by being short;
+- a repetition guard: a hypothesis dies the moment it repeats a word n-gram (default: any word
+  pair twice) or runs one character more than `max_char_run` times ("!!!!", "nooooo").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from seqbot.artifact import Artifact, load_artifact
+from seqbot.engine.decoding import normalised_score
+from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
+from seqbot.errors import CheckpointError
+from seqbot.paths import default_checkpoint
+
+WORD = re.compile(r"[a-z0-9']+")
+MAX_BEAM = 32
+
+
+@dataclass
+class RepetitionGuard:
+    """No word n-gram twice and no character run longer than `max_char_run` in one reply."""
+
+    ngram: int = 2
+    max_char_run: int = 3
+
+    def allows(self, text: str, finished: bool = False) -> bool:
+        run = self.max_char_run + 1
+        if len(text) >= run and len(set(text[-run:])) == 1:
+            return False
+        # Check the word n-grams only when a word has just ended (the last character is not part of a word).
+        if not finished and text and WORD.fullmatch(text[-1].lower()):
+            return True
+        return not has_repeated_ngram(text, self.ngram)
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace (training pairs get the same treatment)."""
+    return " ".join(text.split())
+
+
+def has_repeated_ngram(text: str, n: int) -> bool:
+    words = WORD.findall(text.lower())
+    seen = set()
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i:i + n])
+        if gram in seen:
+            return True
+        seen.add(gram)
+    return False
+
+
+@dataclass
+class _Hypothesis:
+    ids: list[int]
+    text: str
+    log_prob: float
+
+
+class Chatbot:
+    def __init__(self, artifact: Artifact, path: str | Path | None = None, guard: RepetitionGuard | None = None,
+                 alpha: float = 1.0):
+        config = artifact.config
+        if config.get("task", "chat") != "chat":
+            raise CheckpointError(f"{path or 'checkpoint'} is a {config.get('task')!r} model, not a chat model")
+        self.model = Seq2SeqModel.from_artifact(artifact)
+        self.config = config
+        self.metadata = artifact.metadata
+        self.source_index = {token: i for i, token in enumerate(config["source_vocab"])}
+        self.target_vocab = list(config["target_vocab"])
+        self.max_source_length = int(config["max_source_length"])
+        self.max_target_length = int(config["max_target_length"])
+        self.guard = guard or RepetitionGuard()
+        self.alpha = alpha
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **options) -> "Chatbot":
+        path = Path(path) if path else default_checkpoint("chat")
+        artifact = load_artifact(path, kind="seq2seq")
+        return cls(artifact, path, **options)
+
+    # --- input ------------------------------------------------------------------------------
+
+    def unknown_characters(self, text: str) -> list[str]:
+        return sorted({c for c in text if c not in self.source_index})
+
+    def encode_text(self, text: str) -> tuple[np.ndarray, str]:
+        """Source ids (1, T) and the text actually fed (unknown characters dropped, truncated)."""
+        fed = normalise("".join(c for c in text if c in self.source_index or c.isspace()))[: self.max_source_length]
+        ids = [self.source_index[c] for c in fed] or [UNKNOWN]
+        return np.asarray([ids], dtype=np.int64), fed
+
+    # --- search -----------------------------------------------------------------------------
+
+    def _token_text(self, token_id: int) -> str:
+        return self.target_vocab[token_id] if token_id > UNKNOWN else ""
+
+    def reply(self, text: str, beam: int = 1) -> str:
+        return self.search(text, beam).text
+
+    def search(self, text: str, beam: int = 1, guard: bool = True) -> _Hypothesis:
+        """Beam search (beam 1 = greedy) with the length penalty and, unless `guard=False`, the
+        repetition guard. Returns the best finished hypothesis (or the best unfinished one)."""
+        beam = max(1, min(int(beam), MAX_BEAM))
+        source, _ = self.encode_text(text)
+        state = self.model.encode(source)
+        state = state.select(np.zeros(1, dtype=np.int64))
+        live = [_Hypothesis([START], "", 0.0)]
+        next_live: list[_Hypothesis] = []
+        finished: list[tuple[float, _Hypothesis]] = []
+        for step in range(self.max_target_length):
+            tokens = np.asarray([h.ids[-1] for h in live], dtype=np.int64)
+            log_probs, state, _ = self.model.step(tokens, state)
+            candidates = []  # (log_prob, parent row, token)
+            for row, hypothesis in enumerate(live):
+                # Look a little past the beam so that guarded-out tokens leave alternatives.
+                for token_id in np.argsort(-log_probs[row])[: beam * 4 + 4]:
+                    token_id = int(token_id)
+                    if token_id in (PAD, START, UNKNOWN) or (token_id == END and step == 0):
+                        continue
+                    candidates.append((hypothesis.log_prob + float(log_probs[row, token_id]), row, token_id))
+            candidates.sort(key=lambda c: -c[0])
+            next_live, rows = [], []
+            for log_prob, row, token_id in candidates:
+                parent = live[row]
+                if token_id == END:
+                    if guard and not self.guard.allows(parent.text, finished=True):
+                        continue
+                    done = _Hypothesis(parent.ids + [END], parent.text, log_prob)
+                    finished.append((normalised_score(log_prob, len(done.ids) - 1, self.alpha, "gnmt"), done))
+                    continue
+                new_text = parent.text + self._token_text(token_id)
+                if guard and not self.guard.allows(new_text):
+                    continue
+                next_live.append(_Hypothesis(parent.ids + [token_id], new_text, log_prob))
+                rows.append(row)
+                if len(next_live) == beam:
+                    break
+            if len(finished) >= beam or not next_live:
+                break
+            live = next_live
+            state = state.select(np.asarray(rows, dtype=np.int64))
+        if finished:
+            return max(finished, key=lambda pair: pair[0])[1]
+        pool = next_live or live
+        best = max(pool, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, "gnmt"))
+        if guard and not self.guard.allows(best.text, finished=True):
+            # Cut off at max length inside a word that repeats an n-gram: drop that partial word.
+            partial = re.search(r"[a-z0-9']+$", best.text.lower())
+            best = _Hypothesis(best.ids, best.text[: partial.start()] if partial else best.text, best.log_prob)
+        return best
+
+    def stream(self, text: str) -> Iterator[str]:
+        """Greedy decoding with the repetition guard, yielding each word (with the character that
+        ends it) as soon as it is complete: a word cut off at the length limit that repeats an
+        n-gram can then still be dropped, like `search` does."""
+        source, _ = self.encode_text(text)
+        state = self.model.encode(source)
+        reply, pending = "", ""
+        token = START
+        for step in range(self.max_target_length):
+            log_probs, state, _ = self.model.step(np.asarray([token], dtype=np.int64), state)
+            for candidate in np.argsort(-log_probs[0]):
+                candidate = int(candidate)
+                if candidate in (PAD, START, UNKNOWN) or (candidate == END and step == 0):
+                    continue
+                if candidate == END:
+                    if self.guard.allows(reply, finished=True):
+                        if pending:
+                            yield pending
+                        return
+                    continue
+                if self.guard.allows(reply + self._token_text(candidate)):
+                    break
+            else:
+                break
+            token = candidate
+            piece = self._token_text(token)
+            reply += piece
+            pending += piece
+            if not WORD.fullmatch(piece.lower()):
+                yield pending
+                pending = ""
+        if pending and self.guard.allows(reply, finished=True):
+            yield pending

@@ -1,0 +1,85 @@
+"""The NumPy chatbot: the repetition guard holds for every reply, greedy streaming matches beam 1,
+and the command handles its input (random-weight models, no TensorFlow)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from seqbot.artifact import save_artifact
+from seqbot.cli import main
+from seqbot.engine.chat import Chatbot, RepetitionGuard, has_repeated_ngram
+from seqbot.engine.seq2seq import random_artifact
+from seqbot.errors import CheckpointError
+
+MESSAGES = ["hello there", "how are you?", "what", "i don't know."]
+
+
+def chat_artifact(seed: int, attention: str = "bahdanau"):
+    # A small target alphabet makes random models loop ("ab ab ab", "dddd"), which is what the guard is for.
+    artifact = random_artifact(target_chars="abcde .!", seed=seed, scale=1.0, attention=attention, max_target_length=40)
+    artifact.config["task"] = "chat"
+    return artifact
+
+
+def violates(text: str, guard: RepetitionGuard) -> bool:
+    run = re.search(r"(.)\1{%d}" % guard.max_char_run, text)
+    return bool(run) or has_repeated_ngram(text, guard.ngram)
+
+
+@pytest.mark.parametrize("ngram", [2, 3])
+def test_guarded_replies_never_repeat_an_ngram_but_unguarded_ones_do(ngram):
+    guard = RepetitionGuard(ngram=ngram, max_char_run=3)
+    unguarded_violations = 0
+    for seed in range(6):
+        bot = Chatbot(chat_artifact(seed, attention=("bahdanau", "dot")[seed % 2]), guard=guard)
+        for message in MESSAGES:
+            for beam in (1, 3, 6):
+                reply = bot.reply(message, beam=beam)
+                assert not violates(reply, guard), (seed, message, beam, reply)
+                unguarded_violations += violates(bot.search(message, beam, guard=False).text, guard)
+            assert not violates("".join(bot.stream(message)), guard)
+    assert unguarded_violations > 0  # the models do loop; the guard is what stops them
+
+
+def test_stream_equals_greedy_reply_and_beam_scores_at_least_as_well():
+    for seed in range(6):
+        bot = Chatbot(chat_artifact(seed))
+        for message in MESSAGES:
+            assert "".join(bot.stream(message)) == bot.reply(message, beam=1)
+            replies = {bot.reply(message, beam=beam) for beam in (1, 4)}
+            assert all(isinstance(r, str) for r in replies)
+
+
+def test_input_is_cleaned_and_truncated():
+    bot = Chatbot(chat_artifact(0))
+    ids, fed = bot.encode_text("  héllo   ☃ there " + "x" * 100)
+    assert fed.startswith("hllo there ") and len(fed) == bot.max_source_length
+    assert ids.shape == (1, bot.max_source_length)
+    assert bot.unknown_characters("héllo ☃") == ["é", "☃"]
+    assert isinstance(bot.reply("☃☃☃", beam=3), str)  # nothing known left: still a reply, no error
+
+
+def test_translator_checkpoint_is_not_a_chatbot(tmp_path):
+    artifact = random_artifact()  # task "translate"
+    with pytest.raises(CheckpointError, match="not a chat model"):
+        Chatbot(artifact)
+
+
+def test_cli_chat_arguments_stdin_and_errors(tmp_path, capsys, monkeypatch):
+    path = save_artifact(tmp_path / "chat.npz", chat_artifact(1))
+    bot = Chatbot.load(path)
+    assert main(["chat", "--checkpoint", str(path), "--beam", "3", "hello there", "what"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [bot.reply("hello there", beam=3), bot.reply("what", beam=3)]
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO("how are you?\n\nwhat\n"))
+    assert main(["chat", "--checkpoint", str(path), "--beam", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [bot.reply("how are you?"), bot.reply("what")]
+    assert "empty message" in captured.err
+    assert main(["chat", "--checkpoint", str(path), "--beam", "0", "hi"]) == 2
+    assert "--beam" in capsys.readouterr().err
+    assert main(["chat", "--checkpoint", str(tmp_path / "nope.npz"), "hi"]) == 2
+    assert "not found" in capsys.readouterr().err
