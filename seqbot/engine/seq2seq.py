@@ -1,0 +1,317 @@
+"""NumPy runner for exported seq2seq artifacts (kind "seq2seq": the translator and the chat model).
+
+The layout is fixed in notes/INTERFACES.md: embedding -> encoder RNN -> decoder RNN started from the
+encoder's final state -> optional Luong-style attention after the decoder RNN ("dot" or "bahdanau")
+-> tanh(combine) -> output logits. The engine splits it into two calls so any decoder can drive it:
+
+    model = Seq2SeqModel.from_artifact(load_artifact("checkpoints/translator.npz", kind="seq2seq"))
+    state = model.encode(source_ids)                      # (batch, source_steps) int, 0 = padding
+    log_probs, state, attention = model.step(token_ids, state)   # one decoder step for every row
+    state = state.select([0, 0, 1])                       # reorder / repeat rows (beam search)
+
+Work done once rather than per step: the encoder input projection of the whole source (layers.rnn),
+the Bahdanau key projection of every source position, and the decoder's embedding @ kernel + bias
+folded into one (target_vocab, gates * units) table so a decoder step starts with a row lookup.
+Everything is float32.
+
+`random_artifact()` makes an artifact with random weights of the right shapes, for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqbot.artifact import Artifact
+from seqbot.engine import layers
+from seqbot.errors import CheckpointError
+
+KIND = "seq2seq"
+SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
+PAD, START, END, UNKNOWN = 0, 1, 2, 3
+CELLS = {"lstm": 4, "gru": 3}  # gates per cell
+ATTENTIONS = ("none", "dot", "bahdanau")
+REQUIRED_CONFIG = ("cell", "units", "embedding_dim", "attention", "source_vocab", "target_vocab",
+                   "max_source_length", "max_target_length")
+
+
+@dataclass(slots=True)
+class DecoderState:
+    """Everything a decoder step needs, one row per sequence being decoded.
+
+    rnn_state: [h] (GRU) or [h, c] (LSTM), each (batch, units).
+    mask: (batch, source_steps) True where the source has a real character.
+    mask_bias: 0 on real characters, -1e9 on padding; added to attention scores.
+    memory_combined: encoder outputs @ the context half of combine/kernel (batch, source_steps, units),
+        so a step's context never needs its own product: context @ W = weights @ (memory @ W).
+    memory: encoder outputs (batch, source_steps, units), kept for dot attention's scores.
+    keys_projected: memory @ key_kernel + key_bias (batch, source_steps, attention_units), Bahdanau only.
+    Arrays that a model without attention does not need are None.
+    """
+
+    rnn_state: list
+    mask: np.ndarray
+    mask_bias: np.ndarray | None = None
+    memory_combined: np.ndarray | None = None
+    memory: np.ndarray | None = None
+    keys_projected: np.ndarray | None = None
+
+    @property
+    def batch_size(self) -> int:
+        return self.rnn_state[0].shape[0]
+
+    def select(self, indices) -> "DecoderState":
+        """A state holding rows `indices` (any order, repeats allowed): beam reordering, dropping finished rows."""
+        indices = np.asarray(indices, dtype=np.intp)
+
+        def pick(array):
+            return None if array is None else array[indices]
+
+        return DecoderState(
+            rnn_state=[part[indices] for part in self.rnn_state],
+            mask=self.mask[indices],
+            mask_bias=pick(self.mask_bias),
+            memory_combined=pick(self.memory_combined),
+            memory=pick(self.memory),
+            keys_projected=pick(self.keys_projected),
+        )
+
+
+class Seq2SeqModel:
+    """Runs the exported layout; see the module docstring.
+
+    The recurrent cells use sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 with the 1/2 folded into the sigmoid
+    gates' weight columns, so all gates of a step are one tanh call (the step is bound by NumPy call
+    overhead at batch size 1). tests/test_engine_seq2seq.py checks it against layers.rnn / cell_step.
+    """
+
+    def __init__(self, config: dict, weights: dict[str, np.ndarray]):
+        _check(config, weights)
+        self.config = config
+        self.cell = config["cell"]
+        self.units = units = int(config["units"])
+        self.attention = config["attention"]
+        self.source_vocab = list(config["source_vocab"])
+        self.target_vocab = list(config["target_vocab"])
+        self.max_source_length = int(config["max_source_length"])
+        self.max_target_length = int(config["max_target_length"])
+        w = {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
+        if self.cell == "lstm":  # gates i, f, c, o: sigmoid, sigmoid, tanh, sigmoid
+            gate_scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=np.float32), units)
+            gate_shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=np.float32), units)
+        else:  # GRU gates z, r, h: sigmoid, sigmoid, tanh (applied later, after the reset gate)
+            gate_scale = np.repeat(np.array([0.5, 0.5, 1.0], dtype=np.float32), units)
+            gate_shift = None
+        self._gate_scale, self._gate_shift = gate_scale, gate_shift
+        self.encoder_weights = [w["encoder/kernel"], w["encoder/recurrent_kernel"], w["encoder/bias"]]
+        self.decoder_weights = [w["decoder/kernel"], w["decoder/recurrent_kernel"], w["decoder/bias"]]
+        # Embedding lookup followed by the input projection is a lookup in their product.
+        self._source_inputs = self._scaled(layers.input_projection(self.cell, w["source_embedding"], self.encoder_weights))
+        self._target_inputs = self._scaled(layers.input_projection(self.cell, w["target_embedding"], self.decoder_weights))
+        self._encoder_recurrent = self._recurrent(self.encoder_weights)
+        self._decoder_recurrent = self._recurrent(self.decoder_weights)
+        if self.attention == "bahdanau":
+            self.key_kernel, self.key_bias = w["attention/key_kernel"], w["attention/key_bias"]
+            self.attention_v = w["attention/v"]
+        if self.attention != "none":
+            combine = w["combine/kernel"]
+            self._combine_context = np.ascontiguousarray(combine[units:])
+            # Every product of the decoder output h in one call: [query_kernel | combine's h half].
+            query = [w["attention/query_kernel"]] if self.attention == "bahdanau" else []
+            self._output_projection = np.ascontiguousarray(np.concatenate(query + [combine[:units]], axis=1))
+            self.combine_bias = w["combine/bias"]
+        self.output_kernel, self.output_bias = w["output/kernel"], w["output/bias"]
+
+    def _scaled(self, array):
+        return np.ascontiguousarray(array * self._gate_scale, dtype=np.float32)
+
+    def _recurrent(self, weights):
+        """(scaled recurrent kernel, scaled recurrent bias or None)."""
+        bias = self._scaled(weights[2][1]) if self.cell == "gru" else None
+        return self._scaled(weights[1]), bias
+
+    @classmethod
+    def from_artifact(cls, artifact: Artifact) -> "Seq2SeqModel":
+        if artifact.kind != KIND:
+            raise CheckpointError(f"this checkpoint holds a {artifact.kind!r} model, not a {KIND!r} model")
+        return cls(artifact.config, artifact.weights)
+
+    def _cell(self, x_scaled, state, recurrent):
+        """One recurrent step from the scaled input projection; returns the new [h] or [h, c]."""
+        kernel, bias = recurrent
+        h = state[0]
+        units = self.units
+        if self.cell == "lstm":
+            z = h @ kernel
+            z += x_scaled
+            np.tanh(z, out=z)
+            z *= self._gate_scale
+            z += self._gate_shift
+            c = z[:, units:2 * units] * state[1]
+            c += z[:, :units] * z[:, 2 * units:3 * units]
+            return [z[:, 3 * units:] * np.tanh(c), c]
+        inner = h @ kernel
+        inner += bias
+        gates = np.tanh(x_scaled[:, :2 * units] + inner[:, :2 * units])
+        gates *= 0.5
+        gates += 0.5
+        candidate = np.tanh(x_scaled[:, 2 * units:] + gates[:, units:] * inner[:, 2 * units:])
+        return [candidate + gates[:, :units] * (h - candidate)]
+
+    def encode(self, source_ids) -> DecoderState:
+        """Run the encoder over (batch, source_steps) ids, right-padded with 0."""
+        source_ids = np.asarray(source_ids, dtype=np.intp)
+        if source_ids.ndim != 2:
+            raise ValueError(f"source_ids must be (batch, steps), got shape {source_ids.shape}")
+        batch, steps = source_ids.shape
+        mask = source_ids != PAD
+        inputs = self._source_inputs[source_ids]  # (batch, steps, gates): the whole source's input projection
+        state = [np.zeros((batch, self.units), dtype=np.float32) for _ in range(2 if self.cell == "lstm" else 1)]
+        memory = np.zeros((batch, steps, self.units), dtype=np.float32)
+        padded_steps = ~mask.all(axis=0)
+        for t in range(steps):
+            new_state = self._cell(inputs[:, t], state, self._encoder_recurrent)
+            if padded_steps[t]:  # as Keras: a masked step keeps the previous state (and output)
+                keep = mask[:, t, None]
+                new_state = [np.where(keep, new, old) for new, old in zip(new_state, state)]
+            state = new_state
+            memory[:, t] = state[0]
+        if self.attention == "none":
+            return DecoderState(rnn_state=state, mask=mask)
+        return DecoderState(
+            rnn_state=state,
+            mask=mask,
+            mask_bias=np.where(mask, np.float32(0.0), np.float32(-1e9)).astype(np.float32),
+            memory_combined=memory @ self._combine_context,
+            memory=memory if self.attention == "dot" else None,
+            keys_projected=memory @ self.key_kernel + self.key_bias if self.attention == "bahdanau" else None,
+        )
+
+    def step(self, token_ids, state: DecoderState):
+        """Feed one token per row. Returns (log_probs (batch, target_vocab), new state, attention (batch, source_steps) or None)."""
+        x_scaled = self._target_inputs[np.asarray(token_ids, dtype=np.intp)]
+        rnn_state = self._cell(x_scaled, state.rnn_state, self._decoder_recurrent)
+        output = rnn_state[0]
+        weights = None
+        if self.attention != "none":
+            projected = output @ self._output_projection
+            if self.attention == "dot":
+                scores = np.matmul(state.memory, output[:, :, None])[:, :, 0]
+                combine_part = projected
+            else:
+                attention_units = self.key_kernel.shape[1]
+                energy = state.keys_projected + projected[:, None, :attention_units]
+                np.tanh(energy, out=energy)
+                scores = energy @ self.attention_v
+                combine_part = projected[:, attention_units:]
+            scores += state.mask_bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            weights = np.exp(scores, out=scores)
+            weights /= weights.sum(axis=-1, keepdims=True)
+            combined = np.matmul(weights[:, None, :], state.memory_combined)[:, 0]
+            combined += combine_part
+            combined += self.combine_bias
+            output = np.tanh(combined, out=combined)
+        logits = output @ self.output_kernel
+        logits += self.output_bias
+        logits -= logits.max(axis=-1, keepdims=True)
+        logits -= np.log(np.exp(logits).sum(axis=-1, keepdims=True))  # log-softmax
+        new_state = DecoderState(rnn_state, state.mask, state.mask_bias, state.memory_combined, state.memory,
+                                 state.keys_projected)
+        return logits, new_state, weights
+
+
+def limit_blas_threads(threads: int = 1) -> bool:
+    """Run NumPy's BLAS on `threads` threads for the rest of the process; True if it could be set.
+
+    The engine multiplies small matrices one step at a time; a multi-threaded BLAS spends more on waking
+    its threads than on the product (3-6x slower per sentence on a busy 2-core machine). The translator
+    calls this when it loads. Needs threadpoolctl; without it nothing changes (set OPENBLAS_NUM_THREADS=1).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return False
+    threadpool_limits(threads, user_api="blas")
+    return True
+
+
+def expected_shapes(config: dict) -> dict[str, tuple]:
+    """Weight name -> shape, as INTERFACES.md lays them out for this config."""
+    units, embedding_dim = int(config["units"]), int(config["embedding_dim"])
+    gates = CELLS[config["cell"]] * units
+    source_size, target_size = len(config["source_vocab"]), len(config["target_vocab"])
+    bias = (2, gates) if config["cell"] == "gru" else (gates,)
+    shapes = {
+        "source_embedding": (source_size, embedding_dim),
+        "target_embedding": (target_size, embedding_dim),
+        "encoder/kernel": (embedding_dim, gates), "encoder/recurrent_kernel": (units, gates), "encoder/bias": bias,
+        "decoder/kernel": (embedding_dim, gates), "decoder/recurrent_kernel": (units, gates), "decoder/bias": bias,
+        "output/kernel": (units, target_size), "output/bias": (target_size,),
+    }
+    if config["attention"] == "bahdanau":
+        attention_units = int(config["attention_units"])
+        shapes.update({
+            "attention/key_kernel": (units, attention_units), "attention/key_bias": (attention_units,),
+            "attention/query_kernel": (units, attention_units), "attention/v": (attention_units,),
+        })
+    if config["attention"] != "none":
+        shapes.update({"combine/kernel": (2 * units, units), "combine/bias": (units,)})
+    return shapes
+
+
+def _check(config: dict, weights: dict) -> None:
+    """Fail with a CheckpointError naming what is wrong, rather than deep inside a matrix product."""
+    missing = [key for key in REQUIRED_CONFIG if key not in config]
+    if missing:
+        raise CheckpointError(f"seq2seq checkpoint config lacks {', '.join(missing)}")
+    if config["cell"] not in CELLS:
+        raise CheckpointError(f"seq2seq cell {config['cell']!r} is not supported; expected one of {sorted(CELLS)}")
+    if config["attention"] not in ATTENTIONS:
+        raise CheckpointError(f"attention {config['attention']!r} is not supported; expected one of {list(ATTENTIONS)}")
+    if config["attention"] == "bahdanau" and "attention_units" not in config:
+        raise CheckpointError("bahdanau seq2seq checkpoint config lacks attention_units")
+    for side in ("source_vocab", "target_vocab"):
+        if list(config[side][:4]) != list(SPECIALS):
+            raise CheckpointError(f"{side} must start with {', '.join(SPECIALS)}; got {list(config[side][:4])}")
+    for name, shape in expected_shapes(config).items():
+        if name not in weights:
+            raise CheckpointError(f"seq2seq checkpoint lacks weight {name!r}")
+        if tuple(np.shape(weights[name])) != shape:
+            raise CheckpointError(f"seq2seq weight {name!r} has shape {tuple(np.shape(weights[name]))}, expected {shape}")
+
+
+def random_artifact(
+    source_chars: str = "abcdefghijklmnopqrstuvwxyz .,!?'",
+    target_chars: str = "abcdefghijklmnopqrstuvwxyzéèàç .,!?'",
+    cell: str = "lstm",
+    attention: str = "bahdanau",
+    units: int = 16,
+    embedding_dim: int = 8,
+    attention_units: int = 12,
+    max_source_length: int = 30,
+    max_target_length: int = 40,
+    seed: int = 0,
+    scale: float = 0.5,
+    end_bias: float = 0.0,
+) -> Artifact:
+    """A seq2seq artifact with random weights of the right shapes (for tests and benchmarks).
+
+    `end_bias` is added to the output bias of <end>: positive values make sentences end sooner.
+    """
+    config = {
+        "cell": cell, "units": units, "embedding_dim": embedding_dim, "attention": attention,
+        "attention_units": attention_units,
+        "source_vocab": list(SPECIALS) + list(dict.fromkeys(source_chars)),
+        "target_vocab": list(SPECIALS) + list(dict.fromkeys(target_chars)),
+        "max_source_length": max_source_length, "max_target_length": max_target_length, "task": "translate",
+    }
+    rng = np.random.default_rng(seed)
+    weights = {}
+    for name, shape in expected_shapes(config).items():
+        fan_in = shape[0] if len(shape) == 2 and name.endswith("kernel") else 1
+        weights[name] = (rng.normal(size=shape) * scale / np.sqrt(fan_in) * (4 if fan_in > 1 else 1)).astype(np.float32)
+    weights["output/bias"][END] += end_bias
+    return Artifact(kind=KIND, config=config, weights=weights,
+                    metadata={"note": "random weights for tests", "seed": seed})

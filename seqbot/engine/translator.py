@@ -1,0 +1,176 @@
+"""English -> French translation with the exported character-level seq2seq model, NumPy only.
+
+    translator = Translator.load()                        # checkpoints/translator.npz
+    result = translator.translate("I love this movie.")   # greedy; beam=5 for beam search
+    result.text, result.attention                         # French, (len(text), len(source)) weights
+    for char in translator.stream("Hello."):              # greedy characters as they are decoded
+        print(char, end="", flush=True)
+    translator.translate_batch(lines)                     # many sentences, decoded together
+
+Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
+A character the model never saw is first mapped to a close one it knows when there is one (curly
+quotes and dashes to ASCII, upper to lower case if the model only knows lower case); otherwise it is
+reported in `unknown_chars` and skipped. Input longer than the model's max_source_length is cut
+there and flagged `truncated`. Empty input gives an empty Translation.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from seqbot.artifact import Artifact, load_artifact
+from seqbot.engine import decoding
+from seqbot.engine.seq2seq import KIND, PAD, SPECIALS, Seq2SeqModel, limit_blas_threads
+from seqbot.errors import CheckpointError, SeqbotError
+from seqbot.paths import default_checkpoint
+
+# Typographic characters and the plain ones to use when the model only knows those.
+FALLBACKS = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
+}
+BATCH_SIZE = 256  # sentences decoded together by translate_batch
+MAX_BEAM = 64
+
+
+@dataclass
+class Translation:
+    source: str  # what was actually fed to the model
+    text: str
+    attention: np.ndarray | None  # (len(text), len(source)); None without attention or for empty input
+    unknown_chars: list[str] = field(default_factory=list)
+    truncated: bool = False
+    log_prob: float | None = None  # model log-probability of the output (with <end>), None for empty input
+
+
+@dataclass
+class PreparedSource:
+    """A sentence ready for the encoder: its ids and what the user should be told about it."""
+
+    source: str
+    ids: np.ndarray
+    unknown_chars: list[str]
+    truncated: bool
+
+
+class Translator:
+    def __init__(self, artifact: Artifact, path: str | Path | None = None):
+        task = artifact.config.get("task", "translate")
+        if task != "translate":
+            raise CheckpointError(f"{path or 'this checkpoint'} holds a seq2seq model for {task!r}, not a translator")
+        self.model = Seq2SeqModel.from_artifact(artifact)
+        self.config = artifact.config
+        self.metadata = artifact.metadata
+        self.path = path
+        self._source_ids = {char: i for i, char in enumerate(self.model.source_vocab) if i >= len(SPECIALS)}
+        self._target_chars = np.array(
+            ["" if i < len(SPECIALS) else char for i, char in enumerate(self.model.target_vocab)], dtype=object)
+        limit_blas_threads(1)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Translator":
+        """Load a translator artifact (default checkpoints/translator.npz); CheckpointError if unusable."""
+        path = Path(path) if path is not None else default_checkpoint("translator")
+        return cls(load_artifact(path, kind=KIND), path)
+
+    @property
+    def max_source_length(self) -> int:
+        return self.model.max_source_length
+
+    def _known(self, char: str) -> str | None:
+        """The character(s) the model reads for `char`, or None if it cannot read it."""
+        if char in self._source_ids:
+            return char
+        for candidate in (FALLBACKS.get(char), char.lower(), unicodedata.normalize("NFKD", char)[:1]):
+            if candidate and all(c in self._source_ids for c in candidate):
+                return candidate
+        return None
+
+    def prepare(self, text: str) -> PreparedSource:
+        text = " ".join(unicodedata.normalize("NFC", text).split())
+        unknown: dict[str, None] = {}
+        pieces = []
+        for char in text:
+            known = self._known(char)
+            if known is None:
+                unknown[char] = None
+            else:
+                pieces.append(known)
+        source = " ".join("".join(pieces).split())  # skipping a character may leave two spaces
+        truncated = len(source) > self.max_source_length
+        source = source[: self.max_source_length]
+        ids = np.array([self._source_ids[char] for char in source], dtype=np.int64)
+        return PreparedSource(source, ids, list(unknown), truncated)
+
+    def unknown_characters(self, text: str) -> list[str]:
+        """Characters of `text` the model never saw (and that have no known stand-in), in order of appearance."""
+        return self.prepare(text).unknown_chars
+
+    def _text(self, tokens: np.ndarray) -> tuple[str, np.ndarray]:
+        """Output characters, and which tokens are characters (not <unk> or another special)."""
+        chars = self._target_chars[tokens]
+        is_char = tokens >= len(SPECIALS)
+        return "".join(chars[is_char]), is_char
+
+    def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis) -> Translation:
+        text, is_char = self._text(hypothesis.tokens)
+        attention = None
+        if hypothesis.attention is not None:
+            attention = hypothesis.attention[is_char][:, : len(prepared.source)]
+        return Translation(prepared.source, text, attention, prepared.unknown_chars, prepared.truncated,
+                           hypothesis.log_prob)
+
+    @staticmethod
+    def _empty(prepared: PreparedSource) -> Translation:
+        return Translation(prepared.source, "", None, prepared.unknown_chars, prepared.truncated)
+
+    def translate(self, text: str, beam: int = 1, alpha: float = 1.0) -> Translation:
+        """Greedy (beam=1) or beam-search translation of one sentence."""
+        return self.translate_batch([text], beam=beam, alpha=alpha)[0]
+
+    def translate_batch(self, texts: list[str], beam: int = 1, alpha: float = 1.0) -> list[Translation]:
+        """Translate many sentences; greedy decodes them in length-sorted batches of BATCH_SIZE."""
+        _check_beam(beam)
+        prepared = [self.prepare(text) for text in texts]
+        results: list[Translation | None] = [None] * len(prepared)
+        todo = []
+        for i, item in enumerate(prepared):
+            if len(item.ids) == 0:
+                results[i] = self._empty(item)
+            else:
+                todo.append(i)
+        if beam > 1:
+            for i in todo:
+                best = decoding.beam_search(self.model, prepared[i].ids, width=beam, alpha=alpha)[0]
+                results[i] = self._translation(prepared[i], best)
+            return results
+        todo.sort(key=lambda i: len(prepared[i].ids))  # similar lengths together: little padding
+        for start in range(0, len(todo), BATCH_SIZE):
+            chunk = todo[start:start + BATCH_SIZE]
+            width = max(len(prepared[i].ids) for i in chunk)
+            source_ids = np.full((len(chunk), width), PAD, dtype=np.int64)
+            for row, i in enumerate(chunk):
+                source_ids[row, : len(prepared[i].ids)] = prepared[i].ids
+            for i, hypothesis in zip(chunk, decoding.greedy(self.model, source_ids)):
+                results[i] = self._translation(prepared[i], hypothesis)
+        return results
+
+    def stream(self, text: str) -> Iterator[str]:
+        """Greedy translation, one character at a time as it is decoded (the same text as translate())."""
+        prepared = self.prepare(text)
+        if len(prepared.ids) == 0:
+            return
+        for token, _ in decoding.stream_greedy(self.model, prepared.ids):
+            if token >= len(SPECIALS):
+                yield self._target_chars[token]
+
+
+def _check_beam(beam) -> None:
+    if not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
+        raise SeqbotError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {beam!r}")
