@@ -21,13 +21,16 @@ from seqbot.errors import SeqbotError
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("seqbot.commands.generate", "generate Shakespeare-like text with the RNN language model"),
     "chat": ("seqbot.commands.chat", "reply to messages with the dialogue seq2seq model"),
+    "translate": ("seqbot.commands.translate", "translate English to French (arguments, or each line of stdin)"),
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     "train": ("train a model and export it as a checkpoint", {
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
     }),
-    "eval": ("evaluate a checkpoint on held-out data", {}),
+    "eval": ("evaluate a checkpoint on held-out data", {
+        "translate": ("seqbot.commands.eval_translate", "score the translator: chrF, BLEU, exact match, char accuracy"),
+    }),
 }
 APP_MODULE = "seqbot.commands.app"
 

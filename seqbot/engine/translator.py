@@ -136,7 +136,7 @@ class Translator:
 
     def translate_batch(self, texts: list[str], beam: int = 1, alpha: float = 1.0) -> list[Translation]:
         """Translate many sentences; greedy decodes them in length-sorted batches of BATCH_SIZE."""
-        _check_beam(beam)
+        check_beam(beam)
         prepared = [self.prepare(text) for text in texts]
         results: list[Translation | None] = [None] * len(prepared)
         todo = []
@@ -171,6 +171,6 @@ class Translator:
                 yield self._target_chars[token]
 
 
-def _check_beam(beam) -> None:
+def check_beam(beam) -> None:
     if not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
         raise SeqbotError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {beam!r}")

@@ -1,0 +1,51 @@
+"""Translate English to French with the character-level seq2seq model (NumPy, no TensorFlow).
+
+    seqbot translate "I love this movie." "Hello."     each argument is one sentence, one line out each
+    seqbot translate --beam 5 "Where is the station?"  beam search instead of greedy
+    seqbot translate < english.txt > french.txt        each input line -> one output line, in order
+
+A blank input line gives a blank output line. Notices (characters the model never saw, which are
+skipped; input cut at the model's maximum length) go to standard error.
+"""
+
+from __future__ import annotations
+
+import sys
+from itertools import islice
+
+LINES_PER_BATCH = 64  # stdin lines translated together when stdin is not a terminal
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("text", nargs="*", help="sentences to translate (default: each line of standard input)")
+    parser.add_argument("--checkpoint", help="translator artifact (default checkpoints/translator.npz)")
+    parser.add_argument("--beam", type=int, default=1, metavar="K", help="beam width; 1 = greedy (default 1)")
+
+
+def run(args) -> int:
+    from seqbot.engine.translator import Translator, check_beam
+
+    check_beam(args.beam)
+    translator = Translator.load(args.checkpoint)
+    if args.text:
+        _translate_lines(translator, args.text, args.beam, first_number=1, label="argument")
+        return 0
+    lines = (line.rstrip("\r\n") for line in sys.stdin)
+    batch = 1 if sys.stdin.isatty() else LINES_PER_BATCH  # at a terminal, answer each line at once
+    number = 1
+    while chunk := list(islice(lines, batch)):
+        _translate_lines(translator, chunk, args.beam, first_number=number, label="line")
+        number += len(chunk)
+    return 0
+
+
+def _translate_lines(translator, texts: list[str], beam: int, first_number: int, label: str) -> None:
+    for number, result in enumerate(translator.translate_batch(texts, beam=beam), start=first_number):
+        if result.unknown_chars:
+            shown = " ".join(repr(char) for char in result.unknown_chars)
+            print(f"seqbot: {label} {number}: skipped characters the model never saw: {shown}", file=sys.stderr)
+        if result.truncated:
+            print(f"seqbot: {label} {number}: input cut to the model's {translator.max_source_length} characters: "
+                  f"{result.source!r}", file=sys.stderr)
+        sys.stdout.write(result.text + "\n")
+    sys.stdout.flush()
