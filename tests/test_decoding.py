@@ -1,0 +1,145 @@
+"""Greedy, beam and streaming decoding: the properties that must hold whatever the weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqbot.engine import decoding
+from seqbot.engine.seq2seq import END, START, DecoderState, Seq2SeqModel, random_artifact
+from seqbot.errors import SeqbotError
+
+
+def model_and_sources(cell="lstm", attention="bahdanau", end_bias=1.5, seed=0, lengths=(9, 3, 12, 6, 1), scale=0.5):
+    model = Seq2SeqModel.from_artifact(random_artifact(cell=cell, attention=attention, end_bias=end_bias, seed=seed,
+                                                       max_target_length=25, scale=scale))
+    rng = np.random.default_rng(seed)
+    sources = [rng.integers(4, len(model.source_vocab), size=length) for length in lengths]
+    return model, sources
+
+
+def forced_log_prob(model, source, tokens, finished=True):
+    """Score a token sequence by teacher forcing it through model.step."""
+    state = model.encode(source[None, :])
+    total, previous = 0.0, START
+    for token in list(tokens) + ([END] if finished else []):
+        log_probs, state, _ = model.step(np.array([previous]), state)
+        total += float(log_probs[0, token])
+        previous = token
+    return total
+
+
+class MarkovModel:
+    """A hand-made model (encode/step/select) whose next-token probabilities depend on the last token only.
+
+    After <start>: "a" 0.55, "b" 0.45. After "a": eight tokens at about 0.12 each; after any of those, <end>.
+    After "b": <end> 0.95, "a" 0.05. Greedy takes "a" and ends at log(0.55 * 0.12); beam finds "b" (0.45 * 0.95).
+    """
+
+    target_vocab = ["<pad>", "<start>", "<end>", "<unk>", "a", "b"] + list("cdefghij")
+    max_target_length = 6
+
+    def __init__(self):
+        size = len(self.target_vocab)
+        table = np.full((size, size), 1e-6)
+        table[START, 4], table[START, 5] = 0.55, 0.45
+        table[4, 6:14] = 0.12
+        table[5, END], table[5, 4] = 0.95, 0.05
+        table[6:14, END] = 0.9
+        table[END, END] = 1.0
+        self.log_table = np.log(table / table.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def encode(self, source_ids):
+        source_ids = np.asarray(source_ids)
+        return DecoderState(rnn_state=[np.zeros((source_ids.shape[0], 1), np.float32)], mask=source_ids != 0)
+
+    def step(self, token_ids, state):
+        return self.log_table[np.asarray(token_ids)], state, None
+
+
+def test_beam_search_finds_a_better_sentence_than_greedy_on_a_constructed_case():
+    model = MarkovModel()
+    source = np.array([5, 6])
+    greedy = decoding.greedy(model, source[None, :])[0]
+    assert list(greedy.tokens[:1]) == [4], "greedy must take the locally best first token"
+    best = decoding.beam_search(model, source, width=3)[0]
+    assert list(best.tokens) == [5]
+    assert best.finished
+    score = lambda h: decoding.normalised_score(h.log_prob, h.length)
+    assert score(best) > score(greedy) + 0.3
+    np.testing.assert_allclose(best.log_prob, np.log(0.45 * 0.95), atol=1e-4)
+
+
+@pytest.mark.parametrize("cell,attention", [("lstm", "bahdanau"), ("gru", "dot"), ("lstm", "none")])
+def test_beam_width_one_is_greedy(cell, attention):
+    model, sources = model_and_sources(cell, attention)
+    for source in sources:
+        greedy = decoding.greedy(model, source[None, :])[0]
+        beam = decoding.beam_search(model, source, width=1)
+        assert len(beam) == 1
+        np.testing.assert_array_equal(beam[0].tokens, greedy.tokens)
+        assert beam[0].finished == greedy.finished
+        assert beam[0].log_prob == pytest.approx(greedy.log_prob, abs=1e-4)
+        if attention != "none":
+            np.testing.assert_allclose(beam[0].attention, greedy.attention, atol=1e-6)
+
+
+def test_beam_hypotheses_are_ranked_and_scored_consistently():
+    model, sources = model_and_sources(end_bias=2.5, seed=4)
+    for alpha, penalty in [(1.0, "average"), (0.6, "gnmt")]:
+        hypotheses = decoding.beam_search(model, sources[0], width=4, alpha=alpha, penalty=penalty)
+        scores = [decoding.normalised_score(h.log_prob, h.length, alpha, penalty) for h in hypotheses]
+        assert scores == sorted(scores, reverse=True)
+        assert len(hypotheses) >= 4
+        for hypothesis in hypotheses[:3]:
+            assert hypothesis.log_prob == pytest.approx(
+                forced_log_prob(model, sources[0], hypothesis.tokens, hypothesis.finished), abs=1e-3)
+            assert hypothesis.attention.shape == (len(hypothesis.tokens), len(sources[0]))
+            np.testing.assert_allclose(hypothesis.attention.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_normalised_score_formulas():
+    assert decoding.normalised_score(-6.0, 3, alpha=1.0) == pytest.approx(-2.0)
+    assert decoding.normalised_score(-6.0, 3, alpha=0.0) == pytest.approx(-6.0)
+    assert decoding.normalised_score(-6.0, 7, alpha=1.0, penalty="gnmt") == pytest.approx(-3.0)
+    with pytest.raises(SeqbotError, match="length penalty"):
+        decoding.normalised_score(-1.0, 1, penalty="shortest")
+    with pytest.raises(SeqbotError, match="at least 1"):
+        decoding.beam_search(MarkovModel(), np.array([4]), width=0)
+
+
+@pytest.mark.parametrize("cell,attention,seed,end_bias", [("lstm", "bahdanau", 5, 1.0), ("gru", "none", 4, 2.0)])
+def test_batched_greedy_equals_one_by_one(cell, attention, seed, end_bias):
+    # Seeds chosen so rows finish at different steps: the batch drops finished rows on the way.
+    model, sources = model_and_sources(cell, attention, end_bias, seed, lengths=(9, 3, 12, 6, 1, 7, 2, 10), scale=1.0)
+    batch = np.zeros((len(sources), max(map(len, sources))), dtype=np.int64)
+    for row, source in enumerate(sources):
+        batch[row, : len(source)] = source
+    together = decoding.greedy(model, batch)
+    lengths = {len(h.tokens) for h in together}
+    assert len(lengths) > 2, "the case should mix short and long outputs"
+    for source, hypothesis in zip(sources, together):
+        alone = decoding.greedy(model, source[None, :])[0]
+        np.testing.assert_array_equal(hypothesis.tokens, alone.tokens)
+        assert hypothesis.finished == alone.finished
+        assert hypothesis.log_prob == pytest.approx(alone.log_prob, abs=1e-4)
+        assert hypothesis.log_prob == pytest.approx(forced_log_prob(model, source, alone.tokens, alone.finished), abs=1e-3)
+        if attention != "none":
+            np.testing.assert_allclose(hypothesis.attention[:, : len(source)], alone.attention, atol=1e-5)
+
+
+def test_greedy_stops_at_max_length_without_end():
+    model, sources = model_and_sources(end_bias=-50.0)
+    hypothesis = decoding.greedy(model, sources[0][None, :], max_length=7)[0]
+    assert len(hypothesis.tokens) == 7 and not hypothesis.finished
+    assert decoding.beam_search(model, sources[0], width=3, max_length=7)[0].finished is False
+
+
+def test_streaming_yields_exactly_the_greedy_output():
+    model, sources = model_and_sources(cell="gru", attention="dot", end_bias=0.5, seed=2)
+    for source in sources:
+        streamed = list(decoding.stream_greedy(model, source))
+        greedy = decoding.greedy(model, source[None, :])[0]
+        assert [token for token, _ in streamed] == list(greedy.tokens)
+        for (_, row), expected in zip(streamed, greedy.attention):
+            np.testing.assert_array_equal(row, expected)
