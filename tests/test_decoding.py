@@ -143,3 +143,14 @@ def test_streaming_yields_exactly_the_greedy_output():
         assert [token for token, _ in streamed] == list(greedy.tokens)
         for (_, row), expected in zip(streamed, greedy.attention):
             np.testing.assert_array_equal(row, expected)
+
+
+def test_pad_and_start_are_never_emitted_even_when_most_likely():
+    artifact = random_artifact(attention="dot", max_target_length=10, seed=3)
+    artifact.weights["output/bias"][[0, 1]] += 50.0  # <pad>, <start>
+    model = Seq2SeqModel.from_artifact(artifact)
+    source = np.array([5, 6, 7])
+    outputs = [decoding.greedy(model, source[None, :])[0].tokens, decoding.beam_search(model, source, width=3)[0].tokens,
+               [token for token, _ in decoding.stream_greedy(model, source)]]
+    for tokens in outputs:
+        assert len(tokens) > 0 and not set(np.asarray(tokens).tolist()) & {0, 1}

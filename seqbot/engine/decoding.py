@@ -15,7 +15,7 @@ Beam search keeps `width` hypotheses per step and ranks finished ones by a lengt
 where log P includes the <end> token and length counts it. As in fairseq, an <end> among the
 `width` best candidates of a step finishes that hypothesis, the `width` best other candidates
 stay alive, and the search stops once `width` hypotheses have finished (or at max_length), so
-width 1 is exactly greedy decoding.
+width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from typing import Iterator
 
 import numpy as np
 
-from seqbot.engine.seq2seq import END, START
+from seqbot.engine.seq2seq import END, PAD, START
 from seqbot.errors import SeqbotError
 
 LENGTH_PENALTIES = ("average", "gnmt")
+# Never valid outputs: the decoders skip them even if an undertrained model ranks them first.
+NEVER_EMITTED = [PAD, START]
 # Greedy drops finished rows from the batch when at most this fraction of it is still decoding.
 COMPACT_WHEN_ALIVE = 0.75
 
@@ -76,6 +78,7 @@ def greedy(model, source_ids, max_length: int | None = None) -> list[Hypothesis]
     current = np.full(batch, START, dtype=np.int64)
     for t in range(max_length):
         log_probs, state, weights = model.step(current, state)
+        log_probs[:, NEVER_EMITTED] = -np.inf
         choice = log_probs.argmax(axis=-1)
         live = np.flatnonzero(alive)
         sentences = rows[live]
@@ -114,6 +117,7 @@ def _greedy_steps(model, source_ids, max_length):
     current = np.array([START])
     for _ in range(max_length):
         log_probs, state, weights = model.step(current, state)
+        log_probs[0, NEVER_EMITTED] = -np.inf
         token = int(log_probs[0].argmax())
         yield token, float(log_probs[0, token]), None if weights is None else weights[0]
         if token == END:
@@ -174,6 +178,7 @@ def beam_search(
     finished: list[Hypothesis] = []
     for t in range(max_length):
         log_probs, state, weights = model.step(current, state)
+        log_probs[:, NEVER_EMITTED] = -np.inf
         candidates = (scores[:, None] + log_probs).ravel()
         count = min(2 * width, candidates.size)
         top = np.argpartition(-candidates, count - 1)[:count]

@@ -1,0 +1,139 @@
+"""The Translator facade and `seqbot translate`, on a random-weight translator artifact."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from seqbot.artifact import save_artifact
+from seqbot.cli import main
+from seqbot.commands import translate as translate_command
+from seqbot.engine.seq2seq import random_artifact
+from seqbot.engine.translator import Translator
+from seqbot.errors import CheckpointError, SeqbotError
+
+SOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz .,!?'"
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    # end_bias -20: random weights then never end early, so no output line is blank by accident.
+    artifact = random_artifact(source_chars=SOURCE_CHARS, attention="bahdanau", end_bias=-20.0, max_source_length=20,
+                               max_target_length=15, seed=1, scale=1.0)
+    return save_artifact(tmp_path_factory.mktemp("ckpt") / "translator.npz", artifact)
+
+
+@pytest.fixture(scope="module")
+def translator(checkpoint):
+    return Translator.load(checkpoint)
+
+
+def test_unknown_characters_are_reported_and_skipped(translator):
+    result = translator.translate("hi 日本 there#")
+    assert result.unknown_chars == ["日", "本", "#"]
+    assert result.source == "hi there"
+    assert result.text == translator.translate("hi there").text
+    assert translator.unknown_characters("a#b#c~") == ["#", "~"]
+
+
+def test_close_stand_ins_are_used_instead_of_skipping(translator):
+    result = translator.translate("I DON\u2019T  know\tcafé")
+    assert result.unknown_chars == []
+    assert result.source == "i don't know cafe"
+
+
+def test_long_input_is_truncated_and_flagged(translator):
+    result = translator.translate("a" * 25 + " bcd")
+    assert result.truncated and result.source == "a" * 20
+    assert not translator.translate("a" * 20).truncated
+
+
+@pytest.mark.parametrize("text", ["", "   \t ", "日本"])
+def test_empty_input_gives_an_empty_translation(translator, text):
+    result = translator.translate(text)
+    assert result.text == "" and result.source == "" and result.attention is None
+    assert list(translator.stream(text)) == []
+
+
+def test_attention_has_one_row_per_output_character_and_one_column_per_source_character(translator):
+    result = translator.translate("where is it?")
+    assert result.text
+    assert result.attention.shape == (len(result.text), len(result.source))
+    np.testing.assert_allclose(result.attention.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_batch_equals_one_by_one_and_stream_equals_translate(translator):
+    texts = ["hello.", "", "how are you?", "a", "this is a longer sentence than most", "ok!"]
+    batch = translator.translate_batch(texts)
+    for text, result in zip(texts, batch):
+        alone = translator.translate(text)
+        assert result.text == alone.text and result.source == alone.source
+        assert "".join(translator.stream(text)) == alone.text
+        if alone.attention is not None:
+            np.testing.assert_allclose(result.attention, alone.attention, atol=1e-5)
+    beamed = translator.translate_batch(texts, beam=3)
+    assert [r.text for r in beamed] == [translator.translate(t, beam=3).text for t in texts]
+
+
+def test_bad_beam_and_wrong_task_are_clear_errors(translator):
+    with pytest.raises(SeqbotError, match="beam width"):
+        translator.translate("hello", beam=0)
+    artifact = random_artifact()
+    artifact.config["task"] = "chat"
+    with pytest.raises(CheckpointError, match="'chat', not a translator"):
+        Translator(artifact)
+
+
+def test_cli_translates_each_argument_on_its_own_line(checkpoint, translator, capsys):
+    assert main(["translate", "--checkpoint", str(checkpoint), "hello.", "good night!"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [translator.translate("hello.").text, translator.translate("good night!").text]
+
+
+def test_cli_stdin_keeps_order_and_blank_lines(checkpoint, translator, capsys, monkeypatch):
+    lines = ["hello.", "", "how are you?", "   ", "see you", "bye"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    monkeypatch.setattr(translate_command, "LINES_PER_BATCH", 4)  # cross a batch boundary
+    assert main(["translate", "--checkpoint", str(checkpoint)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(lines)
+    for line, translated in zip(lines, out):
+        assert translated == translator.translate(line).text
+        assert (translated == "") == (line.strip() == "")
+
+
+def test_cli_notices_go_to_stderr(checkpoint, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ok\nhi 日#\n" + "b" * 30 + "\n"))
+    assert main(["translate", "--checkpoint", str(checkpoint)]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 3
+    assert "line 2: skipped characters the model never saw: '日' '#'" in captured.err
+    assert "line 3: input cut to the model's 20 characters" in captured.err
+    assert "line 1" not in captured.err
+
+
+def test_cli_beam_option(checkpoint, translator, capsys):
+    assert main(["translate", "--checkpoint", str(checkpoint), "--beam", "4", "where is it?"]) == 0
+    assert capsys.readouterr().out.strip() == translator.translate("where is it?", beam=4).text
+    assert main(["translate", "--checkpoint", str(checkpoint), "--beam", "0", "hi"]) == 2
+    assert "beam width" in capsys.readouterr().err
+
+
+def test_cli_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
+    assert main(["translate", "--checkpoint", str(tmp_path / "nope.npz"), "hello"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint not found" in err and "nope.npz" in err
+
+
+def test_cli_corrupt_checkpoint_exits_2_without_traceback(tmp_path):
+    corrupt = tmp_path / "translator.npz"
+    corrupt.write_bytes(b"PK\x03\x04 this is not a zip archive")
+    completed = subprocess.run([sys.executable, "-m", "seqbot", "translate", "--checkpoint", str(corrupt), "hello"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert "corrupt" in completed.stderr and str(corrupt) in completed.stderr
+    assert "Traceback" not in completed.stderr and completed.stdout == ""
