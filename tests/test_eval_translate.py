@@ -1,0 +1,83 @@
+"""`seqbot eval translate`: the metrics on hand-made cases and the command on a pairs file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seqbot.artifact import save_artifact
+from seqbot.cli import main
+from seqbot.commands.eval_translate import read_pairs_file, sample_indices, translation_scores
+from seqbot.engine.seq2seq import random_artifact
+from seqbot.engine.translator import Translator
+from seqbot.errors import CorpusError
+
+
+def test_scores_on_a_hand_made_case():
+    references = ["abc", "de", "Va !", "Bonjour."]
+    hypotheses = ["abd", "dex", "Va !", "Bon"]
+    scores = translation_scores(hypotheses, references)
+    assert scores["exact_match"] == 25.0
+    # hits: "ab" (2) + "de" (2) + "Va !" (4) + "Bon" (3) = 11 over 3 + 2 + 4 + 8 = 17 reference characters
+    assert scores["char_accuracy"] == round(100 * 11 / 17, 2)
+    longer = references + ["Je ne sais pas ce que tu veux dire.", "Il fait beau aujourd'hui, n'est-ce pas ?"]
+    perfect = translation_scores(longer, longer)  # BLEU needs some 4-grams to be above 0
+    assert perfect == {"chrF": 100.0, "BLEU": 100.0, "exact_match": 100.0, "char_accuracy": 100.0}
+    assert 0 < scores["chrF"] < 100
+    with pytest.raises(ValueError):
+        translation_scores(["a"], ["a", "b"])
+
+
+def test_reads_the_fra_txt_format(fixtures_dir):
+    pairs = read_pairs_file(fixtures_dir / "translate" / "pairs.txt")
+    assert pairs[0] == ("Go.", "Va !")
+    assert ("I'm OK.", "Je vais bien.") in pairs  # two columns are fine too
+    assert len(pairs) == 5  # the blank line is skipped
+
+
+def test_sample_indices_spread_over_the_set():
+    assert sample_indices(3, 5) == [0, 1, 2]
+    assert sample_indices(101, 5) == [0, 25, 50, 75, 100]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    artifact = random_artifact(source_chars="abcdefghijklmnopqrstuvwxyz .,!?'", end_bias=-20.0, max_target_length=8,
+                               seed=2, scale=1.0)
+    return save_artifact(tmp_path_factory.mktemp("ckpt") / "translator.npz", artifact)
+
+
+def test_eval_on_a_pairs_file_with_known_exact_matches(checkpoint, tmp_path, capsys):
+    translator = Translator.load(checkpoint)
+    english = ["hello.", "good night!", "where is it?", "i see."]
+    # The first three references are the model's own output (exact matches), the last one is not.
+    references = [translator.translate(text).text for text in english[:3]] + ["Je vois."]
+    pairs_file = tmp_path / "pairs.txt"
+    pairs_file.write_text("".join(f"{e}\t{r}\tCC-BY 2.0 (France)\n" for e, r in zip(english, references)), encoding="utf-8")
+    assert main(["eval", "translate", "--checkpoint", str(checkpoint), "--pairs", str(pairs_file), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pairs"] == 4
+    assert report["exact_match"] == 75.0
+    expected = translation_scores([translator.translate(text).text for text in english], references)
+    assert {key: report[key] for key in expected} == expected
+    assert report["samples"][0] == {"english": "hello.", "reference": references[0], "translation": references[0]}
+
+    assert main(["eval", "translate", "--checkpoint", str(checkpoint), "--pairs", str(pairs_file), "--limit", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "exact match    100.00 %" in text and "chrF           100.00" in text
+    assert "REF  " + references[1] in text
+
+
+def test_eval_errors_are_clear(checkpoint, tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("hello\tbonjour\nonly one column\n", encoding="utf-8")
+    assert main(["eval", "translate", "--checkpoint", str(checkpoint), "--pairs", str(bad)]) == 2
+    assert "line 2: expected English<TAB>French" in capsys.readouterr().err
+    assert main(["eval", "translate", "--checkpoint", str(checkpoint), "--pairs", str(tmp_path / "none.txt")]) == 2
+    assert "pairs file not found" in capsys.readouterr().err
+    # A random artifact records no split: the held-out set cannot be rebuilt, and the message says what to do.
+    assert main(["eval", "translate", "--checkpoint", str(checkpoint)]) == 2
+    assert "--pairs FILE" in capsys.readouterr().err
+    with pytest.raises(CorpusError):
+        read_pairs_file(bad)
