@@ -281,3 +281,21 @@ async def test_korean_message_uses_the_nsmc_model():
         await send_and_wait(pilot, "정말 재밌어요")
         shown = panel_text(app)
         assert "NSMC" in shown and "spam RNN" not in shown
+
+
+@run_async
+async def test_real_translator_engine_on_a_small_random_checkpoint(tmp_path):
+    seq2seq = pytest.importorskip("seqbot.engine.seq2seq", reason="the seq2seq engine is not in this checkout yet")
+    from seqbot.artifact import save_artifact
+    from seqbot.engine.translator import Translator
+
+    save_artifact(tmp_path / "translator.npz", seq2seq.random_artifact(max_source_length=30, end_bias=2.0))
+    expected = Translator.load(tmp_path / "translator.npz").translate("hello, world!")
+    app = SeqbotApp(EngineHub.from_checkpoints(tmp_path, classifiers=False), classify=False)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await send_and_wait(pilot, "hello, world!")
+        assert turn.status == "done", turn.error
+        assert turn.reply == expected.text and turn_texts(app, 1)["reply"] == (expected.text or "(empty reply)")
+        assert turn.attention.shape == (len(turn.reply), len(turn.source))
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen))

@@ -1,5 +1,6 @@
 """End to end: the real `seqbot` command in a real terminal (tmux), on the shipped checkpoints.
-Types a message, then reads the French reply and the side panel from the screen.
+Types a message, then reads the French reply and the side panel from the screen. (Without
+shipped checkpoints it runs on a small random translator, so the terminal path is still tested.)
 Also checks that opening the app never imports TensorFlow.
 
     python -m pytest tests/test_app_e2e.py -q
@@ -57,14 +58,21 @@ class Tmux:
 
 
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux; .ci/run installs it)")
-def test_seqbot_command_in_tmux_translates_and_classifies():
+def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
+    translator_module = pytest.importorskip("seqbot.engine.translator", reason="no translator engine in this checkout")
     checkpoints = checkpoints_dir()
     translator_path = checkpoints / "translator.npz"
-    if not translator_path.exists():
-        pytest.skip(f"no shipped translator checkpoint at {translator_path}")
-    translator_module = pytest.importorskip("seqbot.engine.translator")
     message = "I am happy."
+    if not translator_path.exists():
+        # No shipped checkpoints yet: a small random translator still exercises the whole path.
+        from seqbot.artifact import save_artifact
+        from seqbot.engine.seq2seq import random_artifact
+
+        checkpoints, message = tmp_path, "i am happy."
+        translator_path = checkpoints / "translator.npz"
+        save_artifact(translator_path, random_artifact(end_bias=2.0))
     expected = translator_module.Translator.load(translator_path).translate(message).text
+    assert expected, "the translator gives an empty translation; nothing to look for on the screen"
     classifiers_ready = (checkpoints / "spam_rnn.npz").exists()
 
     command = f"cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
