@@ -20,10 +20,10 @@ from typing import Any, Callable
 
 # name -> (module, class, checkpoint file, what it does)
 ENGINES: dict[str, tuple[str, str, str | None, str]] = {
-    "translator": ("seqbot.engine.translator", "Translator", "translator.npz", "the translator"),
-    "classifiers": ("seqbot.engine.classifier", "ClassifierSet", None, "the classifiers"),
-    "chat": ("seqbot.engine.chat", "Chatbot", "chat.npz", "the dialogue model"),
-    "generator": ("seqbot.engine.generator", "Generator", "generator.npz", "the text generator"),
+    "translator": ("seqbot.engine.translator", "Translator", "translator.npz", "translator"),
+    "classifiers": ("seqbot.engine.classifier", "ClassifierSet", None, "classifiers"),
+    "chat": ("seqbot.engine.chat", "Chatbot", "chat.npz", "dialogue model"),
+    "generator": ("seqbot.engine.generator", "Generator", "generator.npz", "text generator"),
 }
 MODE_ENGINE = {"translate": "translator", "chat": "chat", "generate": "generator"}
 # The checkpoints ClassifierSet reads; listed so the panel can say which file is missing.
@@ -109,17 +109,17 @@ def _checkpoint_loader(name: str, directory: Path) -> Callable[[], Any]:
             module = importlib.import_module(module_name)
             engine_class = getattr(module, class_name)
         except ModuleNotFoundError as error:
-            raise EngineUnavailable(f"{what} unavailable: {error.name or module_name} is not in this install") from None
+            raise EngineUnavailable(f"{error.name or module_name} is not in this install") from None
         except (ImportError, AttributeError) as error:
-            raise EngineUnavailable(f"{what} unavailable: {module_name}.{class_name} cannot be imported ({error})") from None
+            raise EngineUnavailable(f"{module_name}.{class_name} cannot be imported ({error})") from None
         if filename is None:
             return engine_class.load(directory)
         path = directory / filename
         if not path.exists():
-            raise EngineUnavailable(f"{what} unavailable: no checkpoint {path} (train it, or pass --checkpoints DIR)")
+            raise EngineUnavailable(f"no checkpoint {path} (train the {what}, or pass --checkpoints DIR)")
         try:
             return engine_class.load(path)
         except ValueError as error:  # SeqbotError / CheckpointError carry a message for people
-            raise EngineUnavailable(f"{what} unavailable: {error}") from None
+            raise EngineUnavailable(str(error)) from None
 
     return load
