@@ -30,7 +30,7 @@ from seqbot.errors import SeqbotError
 
 LENGTH_PENALTIES = ("average", "gnmt")
 # Never valid outputs: the decoders skip them even if an undertrained model ranks them first.
-NEVER_EMITTED = [PAD, START]
+NEVER_EMITTED = slice(PAD, START + 1)  # <pad> and <start>, ids 0 and 1
 # Greedy drops finished rows from the batch when at most this fraction of it is still decoding.
 COMPACT_WHEN_ALIVE = 0.75
 

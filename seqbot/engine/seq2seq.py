@@ -42,7 +42,7 @@ class DecoderState:
 
     rnn_state: [h] (GRU) or [h, c] (LSTM), each (batch, units).
     mask: (batch, source_steps) True where the source has a real character.
-    mask_bias: 0 on real characters, -1e9 on padding; added to attention scores.
+    mask_bias: 0 on real characters, -1e9 on padding; added to attention scores (None: no padding).
     memory_combined: encoder outputs @ the context half of combine/kernel (batch, source_steps, units),
         so a step's context never needs its own product: context @ W = weights @ (memory @ W).
     memory: encoder outputs (batch, source_steps, units), kept for dot attention's scores.
@@ -182,7 +182,7 @@ class Seq2SeqModel:
         return DecoderState(
             rnn_state=state,
             mask=mask,
-            mask_bias=np.where(mask, np.float32(0.0), np.float32(-1e9)).astype(np.float32),
+            mask_bias=np.where(mask, np.float32(0.0), np.float32(-1e9)).astype(np.float32) if padded_steps.any() else None,
             memory_combined=memory @ self._combine_context,
             memory=memory if self.attention == "dot" else None,
             keys_projected=memory @ self.key_kernel + self.key_bias if self.attention == "bahdanau" else None,
@@ -205,7 +205,8 @@ class Seq2SeqModel:
                 np.tanh(energy, out=energy)
                 scores = energy @ self.attention_v
                 combine_part = projected[:, attention_units:]
-            scores += state.mask_bias
+            if state.mask_bias is not None:
+                scores += state.mask_bias
             scores -= scores.max(axis=-1, keepdims=True)
             weights = np.exp(scores, out=scores)
             weights /= weights.sum(axis=-1, keepdims=True)
