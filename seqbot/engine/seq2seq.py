@@ -43,8 +43,9 @@ class DecoderState:
     rnn_state: [h] (GRU) or [h, c] (LSTM), each (batch, units).
     mask: (batch, source_steps) True where the source has a real character.
     mask_bias: 0 on real characters, -1e9 on padding; added to attention scores (None: no padding).
-    memory_combined: encoder outputs @ the context half of combine/kernel (batch, source_steps, units),
-        so a step's context never needs its own product: context @ W = weights @ (memory @ W).
+    memory_combined: encoder outputs @ the context half of combine/kernel, + combine/bias
+        (batch, source_steps, units), so a step's context needs no product of its own:
+        context @ W + b = weights @ (memory @ W + b), as the attention weights sum to 1.
     memory: encoder outputs (batch, source_steps, units), kept for dot attention's scores.
     keys_projected: memory @ key_kernel + key_bias (batch, source_steps, attention_units), Bahdanau only.
     Arrays that a model without attention does not need are None.
@@ -183,7 +184,8 @@ class Seq2SeqModel:
             rnn_state=state,
             mask=mask,
             mask_bias=np.where(mask, np.float32(0.0), np.float32(-1e9)).astype(np.float32) if padded_steps.any() else None,
-            memory_combined=memory @ self._combine_context,
+            # The softmax weights sum to 1, so the combine bias can ride along with every source position.
+            memory_combined=memory @ self._combine_context + self.combine_bias,
             memory=memory if self.attention == "dot" else None,
             keys_projected=memory @ self.key_kernel + self.key_bias if self.attention == "bahdanau" else None,
         )
@@ -212,7 +214,6 @@ class Seq2SeqModel:
             weights /= weights.sum(axis=-1, keepdims=True)
             combined = np.matmul(weights[:, None, :], state.memory_combined)[:, 0]
             combined += combine_part
-            combined += self.combine_bias
             output = np.tanh(combined, out=combined)
         logits = output @ self.output_kernel
         logits += self.output_bias
