@@ -130,3 +130,19 @@ def test_bad_weights_and_config_give_checkpoint_errors():
     artifact.kind = "generator"
     with pytest.raises(CheckpointError, match="not a 'seq2seq' model"):
         Seq2SeqModel.from_artifact(artifact)
+
+
+@pytest.mark.parametrize("attention", ["dot", "bahdanau"])
+def test_a_shared_source_state_steps_like_repeated_rows(attention):
+    model = Seq2SeqModel.from_artifact(random_artifact(attention=attention, seed=13))
+    state = model.encode(padded_batch(model, [6]))
+    repeated, shared = state.select([0, 0, 0]), state.share_source().select([0, 0, 0])
+    assert shared.memory_combined.shape[0] == 1  # not copied per row
+    tokens = np.array([4, 5, 6])
+    for _ in range(3):
+        a, repeated, weights_a = model.step(tokens, repeated)
+        b, shared, weights_b = model.step(tokens, shared)
+        np.testing.assert_allclose(a, b, atol=1e-6)
+        np.testing.assert_allclose(weights_a, weights_b, atol=1e-6)
+        repeated, shared = repeated.select([2, 0, 1]), shared.select([2, 0, 1])
+        tokens = a.argmax(-1)

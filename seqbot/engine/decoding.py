@@ -168,6 +168,8 @@ def beam_search(
     normalised_score(0.0, 1, alpha, penalty)  # reject an unknown penalty before decoding
     max_length = model.max_target_length if max_length is None else max_length
     state = model.encode(np.asarray(source_ids)[None, :])
+    if hasattr(state, "share_source"):
+        state = state.share_source()  # the beams share one source: no copies of it per step
     source_steps = state.mask.shape[1]
     vocab = len(model.target_vocab)
     tokens = np.zeros((1, max_length), dtype=np.int32)

@@ -49,6 +49,8 @@ class DecoderState:
     memory: encoder outputs (batch, source_steps, units), kept for dot attention's scores.
     keys_projected: memory @ key_kernel + key_bias (batch, source_steps, attention_units), Bahdanau only.
     Arrays that a model without attention does not need are None.
+    shared_source: every row decodes the same sentence (beam search), so the source arrays keep batch
+        size 1 and broadcast; select() then only reorders the recurrent state.
     """
 
     rnn_state: list
@@ -57,6 +59,7 @@ class DecoderState:
     memory_combined: np.ndarray | None = None
     memory: np.ndarray | None = None
     keys_projected: np.ndarray | None = None
+    shared_source: bool = False
 
     @property
     def batch_size(self) -> int:
@@ -65,18 +68,23 @@ class DecoderState:
     def select(self, indices) -> "DecoderState":
         """A state holding rows `indices` (any order, repeats allowed): beam reordering, dropping finished rows."""
         indices = np.asarray(indices, dtype=np.intp)
+        rnn_state = [part[indices] for part in self.rnn_state]
+        if self.shared_source:
+            return DecoderState(rnn_state, self.mask, self.mask_bias, self.memory_combined, self.memory,
+                                self.keys_projected, True)
 
         def pick(array):
             return None if array is None else array[indices]
 
-        return DecoderState(
-            rnn_state=[part[indices] for part in self.rnn_state],
-            mask=self.mask[indices],
-            mask_bias=pick(self.mask_bias),
-            memory_combined=pick(self.memory_combined),
-            memory=pick(self.memory),
-            keys_projected=pick(self.keys_projected),
-        )
+        return DecoderState(rnn_state, pick(self.mask), pick(self.mask_bias), pick(self.memory_combined),
+                            pick(self.memory), pick(self.keys_projected))
+
+    def share_source(self) -> "DecoderState":
+        """This one-sentence state, marked so that select() repeats only the recurrent state (beam search)."""
+        if self.batch_size != 1:
+            raise ValueError(f"share_source needs a state of one sentence, not {self.batch_size}")
+        return DecoderState(self.rnn_state, self.mask, self.mask_bias, self.memory_combined, self.memory,
+                            self.keys_projected, True)
 
 
 class Seq2SeqModel:
@@ -199,7 +207,7 @@ class Seq2SeqModel:
         if self.attention != "none":
             projected = output @ self._output_projection
             if self.attention == "dot":
-                scores = np.matmul(state.memory, output[:, :, None])[:, :, 0]
+                scores = np.matmul(state.memory, output[:, :, None])[:, :, 0]  # memory may broadcast
                 combine_part = projected
             else:
                 attention_units = self.key_kernel.shape[1]
@@ -220,7 +228,7 @@ class Seq2SeqModel:
         logits -= logits.max(axis=-1, keepdims=True)
         logits -= np.log(np.exp(logits).sum(axis=-1, keepdims=True))  # log-softmax
         new_state = DecoderState(rnn_state, state.mask, state.mask_bias, state.memory_combined, state.memory,
-                                 state.keys_projected)
+                                 state.keys_projected, state.shared_source)
         return logits, new_state, weights
 
 
