@@ -34,6 +34,7 @@ def test_reads_the_fra_txt_format(fixtures_dir):
     assert pairs[0] == ("Go.", "Va !")
     assert ("I'm OK.", "Je vais bien.") in pairs  # two columns are fine too
     assert len(pairs) == 5  # the blank line is skipped
+    assert ("Hi.", "Salut !") in pairs
 
 
 def test_sample_indices_spread_over_the_set():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 SAMPLES = 5
@@ -93,7 +94,8 @@ def translation_scores(hypotheses: list[str], references: list[str]) -> dict[str
 
 
 def read_pairs_file(path: str | Path) -> list[tuple[str, str]]:
-    """English<TAB>French lines (fra.txt format; a third attribution column is ignored, blank lines skipped)."""
+    """English<TAB>French lines (fra.txt format; a third attribution column is ignored, blank lines skipped),
+    normalised like the training data."""
     from seqbot.errors import CorpusError
 
     path = Path(path)
@@ -111,10 +113,15 @@ def read_pairs_file(path: str | Path) -> list[tuple[str, str]]:
         if len(columns) not in (2, 3):
             raise CorpusError(f"{path}, line {number}: expected English<TAB>French (2 or 3 tab-separated columns), "
                               f"found {len(columns)} column(s): {line[:60]!r}")
-        pairs.append((columns[0].strip(), columns[1].strip()))
+        pairs.append((normalise(columns[0]), normalise(columns[1])))
     if not pairs:
         raise CorpusError(f"{path} holds no English<TAB>French pairs")
     return pairs
+
+
+def normalise(text: str) -> str:
+    """NFC, whitespace (no-break spaces included) collapsed, trimmed: the rule training and the Translator apply."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def held_out_pairs(metadata: dict, corpora: str | None) -> list[tuple[str, str]]:
