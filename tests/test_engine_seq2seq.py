@@ -146,3 +146,18 @@ def test_a_shared_source_state_steps_like_repeated_rows(attention):
         np.testing.assert_allclose(weights_a, weights_b, atol=1e-6)
         repeated, shared = repeated.select([2, 0, 1]), shared.select([2, 0, 1])
         tokens = a.argmax(-1)
+
+
+def test_one_hot_models_with_different_vocabulary_sizes_load():
+    # The keras-example preset: identity embeddings as wide as each side's vocabulary.
+    artifact = random_artifact(source_chars="abc", target_chars="abcdefg", attention="none", units=8)
+    config, weights = artifact.config, artifact.weights
+    source_size, target_size = len(config["source_vocab"]), len(config["target_vocab"])
+    weights["source_embedding"] = np.eye(source_size, dtype=np.float32)
+    weights["target_embedding"] = np.eye(target_size, dtype=np.float32)
+    weights["encoder/kernel"] = np.random.default_rng(0).normal(size=(source_size, 32)).astype(np.float32)
+    weights["decoder/kernel"] = np.random.default_rng(1).normal(size=(target_size, 32)).astype(np.float32)
+    config["embedding_dim"] = target_size
+    model = Seq2SeqModel.from_artifact(artifact)
+    log_probs, _, _ = model.step(np.array([START]), model.encode(np.array([[4, 5, 6]])))
+    assert log_probs.shape == (1, target_size)

@@ -247,17 +247,23 @@ def limit_blas_threads(threads: int = 1) -> bool:
     return True
 
 
-def expected_shapes(config: dict) -> dict[str, tuple]:
-    """Weight name -> shape, as INTERFACES.md lays them out for this config."""
-    units, embedding_dim = int(config["units"]), int(config["embedding_dim"])
+def expected_shapes(config: dict, source_dim: int | None = None, target_dim: int | None = None) -> dict[str, tuple]:
+    """Weight name -> shape, as INTERFACES.md lays them out for this config.
+
+    Each side's embedding width defaults to config["embedding_dim"]; one-hot models (the keras-example
+    preset) have identity embeddings as wide as each side's vocabulary, so the caller passes the widths.
+    """
+    units = int(config["units"])
+    source_dim = int(config["embedding_dim"]) if source_dim is None else source_dim
+    target_dim = int(config["embedding_dim"]) if target_dim is None else target_dim
     gates = CELLS[config["cell"]] * units
     source_size, target_size = len(config["source_vocab"]), len(config["target_vocab"])
     bias = (2, gates) if config["cell"] == "gru" else (gates,)
     shapes = {
-        "source_embedding": (source_size, embedding_dim),
-        "target_embedding": (target_size, embedding_dim),
-        "encoder/kernel": (embedding_dim, gates), "encoder/recurrent_kernel": (units, gates), "encoder/bias": bias,
-        "decoder/kernel": (embedding_dim, gates), "decoder/recurrent_kernel": (units, gates), "decoder/bias": bias,
+        "source_embedding": (source_size, source_dim),
+        "target_embedding": (target_size, target_dim),
+        "encoder/kernel": (source_dim, gates), "encoder/recurrent_kernel": (units, gates), "encoder/bias": bias,
+        "decoder/kernel": (target_dim, gates), "decoder/recurrent_kernel": (units, gates), "decoder/bias": bias,
         "output/kernel": (units, target_size), "output/bias": (target_size,),
     }
     if config["attention"] == "bahdanau":
@@ -285,7 +291,9 @@ def _check(config: dict, weights: dict) -> None:
     for side in ("source_vocab", "target_vocab"):
         if list(config[side][:4]) != list(SPECIALS):
             raise CheckpointError(f"{side} must start with {', '.join(SPECIALS)}; got {list(config[side][:4])}")
-    for name, shape in expected_shapes(config).items():
+    widths = [np.shape(weights[name])[1] if np.ndim(weights.get(name)) == 2 else None
+              for name in ("source_embedding", "target_embedding")]
+    for name, shape in expected_shapes(config, *widths).items():
         if name not in weights:
             raise CheckpointError(f"seq2seq checkpoint lacks weight {name!r}")
         if tuple(np.shape(weights[name])) != shape:
@@ -319,7 +327,9 @@ def random_artifact(
     }
     rng = np.random.default_rng(seed)
     weights = {}
-    for name, shape in expected_shapes(config).items():
+    widths = [np.shape(weights[name])[1] if np.ndim(weights.get(name)) == 2 else None
+              for name in ("source_embedding", "target_embedding")]
+    for name, shape in expected_shapes(config, *widths).items():
         fan_in = shape[0] if len(shape) == 2 and name.endswith("kernel") else 1
         weights[name] = (rng.normal(size=shape) * scale / np.sqrt(fan_in) * (4 if fan_in > 1 else 1)).astype(np.float32)
     weights["output/bias"][END] += end_bias
