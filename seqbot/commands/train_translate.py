@@ -1,0 +1,47 @@
+"""Train the English-to-French character-level translator on fra-eng and export it.
+
+    seqbot train translate --attention dot --epochs 12 --export checkpoints/translator.npz
+    seqbot train translate --preset keras-example --out runs/keras-example
+
+Rerun the same command after an interruption to continue where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--attention", choices=["none", "dot", "bahdanau"], default="dot")
+    parser.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--embedding-dim", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
+    parser.add_argument("--max-length", type=int, default=60, help="longest English sentence kept (French: +20)")
+    parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best epoch")
+    parser.add_argument("--preset", choices=["keras-example"], help="the keras-io lstm_seq2seq settings (10,000 pairs, one-hot, latent 256, rmsprop, batch 64)")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                        help="tf.distribute: mirrored = all local devices; multiworker = the cluster in TF_CONFIG")
+    parser.add_argument("--threads", type=int, help="TensorFlow CPU threads")
+    parser.add_argument("--out", default="runs/translate", help="run folder (resumable)")
+    parser.add_argument("--export", help="also copy the best model here, e.g. checkpoints/translator.npz")
+    parser.add_argument("--corpora", help="folder holding fra-eng/fra-eng.zip")
+
+
+def run(args) -> int:
+    from seqbot.training.translate import KERAS_EXAMPLE, TrainSettings, train_seq2seq, translation_data
+
+    names = {f.name for f in fields(TrainSettings)}
+    settings = TrainSettings(**{name: getattr(args, name) for name in names if getattr(args, name, None) is not None})
+    max_pairs = args.max_pairs
+    if args.preset == "keras-example":
+        settings = TrainSettings(**{**settings.__dict__, **KERAS_EXAMPLE})
+        max_pairs = max_pairs or 10_000
+    data = translation_data(args.corpora, args.max_length, args.max_length + 20, max_pairs=max_pairs, preset=args.preset)
+    print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {args.out}")
+    path = train_seq2seq(data, settings, args.out, args.export)
+    print(f"best model: {path}" + (f" (copied to {args.export})" if args.export else ""))
+    return 0

@@ -1,0 +1,239 @@
+"""Train a character-level seq2seq model on text pairs and export it for the NumPy engine.
+
+Used for the translator (fra-eng) and, with task="chat", for the dialogue model:
+
+    seqbot train translate --attention dot --epochs 12 --out runs/translate --export checkpoints/translator.npz
+    seqbot train translate --preset keras-example --out runs/keras-example
+
+A run folder holds run.json (settings and vocabularies, fixed at the first start), Keras'
+BackupAndRestore state, log.csv, tensorboard/ and model.npz, the best model so far,
+exported after every epoch that improves the validation loss. Rerunning the same command
+after Ctrl-C or a kill continues from the last finished epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from seqbot.artifact import Artifact, save_artifact
+from seqbot.data.char_vocab import CharVocabulary
+from seqbot.errors import SeqbotError
+from seqbot.training.tf_setup import dataset_options, import_tensorflow
+
+
+@dataclass
+class TrainSettings:
+    cell: str = "lstm"
+    units: int = 256
+    embedding_dim: int = 64
+    attention: str = "dot"
+    attention_units: int = 128
+    one_hot: bool = False
+    epochs: int = 12
+    batch_size: int = 128
+    optimizer: str = "adam"
+    learning_rate: float = 2e-3
+    min_char_count: int = 3
+    patience: int = 2
+    max_minutes: float | None = None  # stop after this much training time (the best epoch is kept)
+    strategy: str = "default"
+    threads: int | None = None
+    seed: int = 1
+
+
+@dataclass
+class PairData:
+    """Training and validation pairs of (source, target) text, plus how they were chosen."""
+    train: list[tuple[str, str]]
+    validation: list[tuple[str, str]]
+    max_source_length: int
+    max_target_length: int
+    task: str = "translate"
+    corpus: str = ""
+    split: dict = field(default_factory=dict)
+    preset: str | None = None
+
+
+def _padded_length(length: int) -> int:
+    # Round up to a multiple of 8 so tf.function sees few distinct shapes.
+    return int(math.ceil(length / 8) * 8)
+
+
+def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | None):
+    """Length-bucketed batches: shuffle, sort within chunks of 50 batches, shuffle the batches."""
+    order = np.arange(len(sources)) if rng is None else rng.permutation(len(sources))
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = sorted(order[start:start + chunk], key=lambda i: (len(sources[i]), len(targets[i])))
+        batches += [part[i:i + batch_size] for i in range(0, len(part), batch_size)]
+    if rng is not None:
+        rng.shuffle(batches)
+    for batch in batches:
+        source = np.zeros((len(batch), _padded_length(max(len(sources[i]) for i in batch))), np.int32)
+        target = np.zeros((len(batch), _padded_length(max(len(targets[i]) for i in batch) + 1)), np.int32)
+        target_in, target_out = target.copy(), target.copy()
+        for row, i in enumerate(batch):
+            source[row, :len(sources[i])] = sources[i]
+            ids = targets[i]
+            target_in[row, 0] = 1  # <start>
+            target_in[row, 1:len(ids) + 1] = ids
+            target_out[row, :len(ids)] = ids
+            target_out[row, len(ids)] = 2  # <end>
+        yield (source, target_in), target_out
+
+
+def _dataset(tf, sources, targets, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
+    dataset = tf.data.Dataset.from_generator(
+        lambda: make_batches(sources, targets, batch_size, rng), output_signature=((spec, spec), spec)
+    )
+    return dataset.with_options(dataset_options())
+
+
+def _strategy(tf, name: str):
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise SeqbotError(f"--strategy must be default, mirrored or multiworker, not {name!r}")
+
+
+def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -> dict:
+    """run.json fixes settings and vocabularies at the first start; a rerun must match them."""
+    run_file = run_dir / "run.json"
+    wanted = {"settings": asdict(settings) | {"epochs": None, "max_minutes": None, "threads": None},
+              "task": data.task, "corpus": data.corpus, "split": data.split, "preset": data.preset}
+    if run_file.exists():
+        run = json.loads(run_file.read_text())
+        if {k: run[k] for k in wanted} != wanted:
+            raise SeqbotError(f"{run_dir} holds a run with other settings; use another --out folder or delete it to start over")
+        return run
+    source_vocab = CharVocabulary.build((s for s, _ in data.train), settings.min_char_count)
+    target_vocab = CharVocabulary.build((t for _, t in data.train), settings.min_char_count)
+    run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "best_val_loss": None}
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(json.dumps(run, ensure_ascii=False, indent=1))
+    return run
+
+
+def artifact_config(run: dict, data: PairData) -> dict:
+    settings = run["settings"]
+    return {
+        "task": data.task, "cell": settings["cell"], "units": settings["units"],
+        "embedding_dim": len(run["target_vocab"]) if settings["one_hot"] else settings["embedding_dim"],
+        "attention": settings["attention"], "attention_units": settings["attention_units"],
+        "source_vocab": run["source_vocab"], "target_vocab": run["target_vocab"],
+        "max_source_length": data.max_source_length, "max_target_length": data.max_target_length,
+    }
+
+
+def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, export_path: str | Path | None = None) -> Path:
+    """Train (or resume) a run and return the path of its best exported model."""
+    run_dir = Path(run_dir)
+    tf = import_tensorflow(settings.threads)
+    import keras
+
+    from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights
+
+    run = _load_or_start_run(run_dir, settings, data)
+    source_vocab, target_vocab = CharVocabulary(run["source_vocab"]), CharVocabulary(run["target_vocab"])
+    encode = lambda pairs: ([source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs])  # noqa: E731
+    train_sources, train_targets = encode(data.train)
+    val_sources, val_targets = encode(data.validation)
+    model_config = Seq2SeqConfig(
+        source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=settings.cell,
+        units=settings.units, embedding_dim=settings.embedding_dim, attention=settings.attention,
+        attention_units=settings.attention_units, one_hot=settings.one_hot,
+    )
+    keras.utils.set_random_seed(settings.seed)
+    with _strategy(tf, settings.strategy).scope():
+        model = compile_seq2seq(build_seq2seq(model_config), settings.optimizer, settings.learning_rate)
+
+    model_path = run_dir / "model.npz"
+    started = time.time()
+
+    class ExportBest(keras.callbacks.Callback):
+        """Export the model after every epoch that improves the validation loss."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            seconds = time.time() - self.epoch_start
+            run.setdefault("history", []).append({"epoch": epoch + 1, "seconds": round(seconds, 1),
+                                                  "samples_per_s": round(len(train_sources) / seconds, 1),
+                                                  **{k: float(v) for k, v in logs.items()}})
+            val_loss = float(logs.get("val_loss", np.inf))
+            if run["best_val_loss"] is None or val_loss < run["best_val_loss"]:
+                run["best_val_loss"], run["best_epoch"] = val_loss, epoch + 1
+                metadata = {
+                    "corpus": data.corpus, "split": data.split, "preset": data.preset,
+                    "training": {"epochs": epoch + 1, "best_epoch": epoch + 1, "val_loss": val_loss,
+                                 "val_accuracy": float(logs.get("val_masked_accuracy", np.nan)),
+                                 "train_pairs": len(train_sources), "validation_pairs": len(val_sources),
+                                 "history": run["history"], "settings": run["settings"]},
+                    "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                }
+                save_artifact(model_path, Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), metadata))
+                if export_path:
+                    shutil.copyfile(model_path, export_path)
+            (run_dir / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
+            if settings.max_minutes and time.time() - started > settings.max_minutes * 60:
+                print(f"\nstopping: the {settings.max_minutes} minute budget is spent; the best epoch is kept")
+                self.model.stop_training = True
+
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
+        keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience),
+        ExportBest(),
+    ]
+    model.fit(
+        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed),
+        validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
+        epochs=settings.epochs,
+        callbacks=callbacks,
+        verbose=2 if settings.strategy != "default" else "auto",
+    )
+    if not model_path.exists():
+        raise SeqbotError(f"training in {run_dir} finished no epoch, so there is no model to export")
+    return model_path
+
+
+# --- the fra-eng translator ---
+
+def translation_data(corpora=None, max_english_length: int = 60, max_french_length: int = 80,
+                     test_fraction: float = 0.05, validation_fraction: float = 0.05, seed: int = 1,
+                     max_pairs: int | None = None, preset: str | None = None) -> PairData:
+    """fra-eng pairs split by unique English sentence; `max_pairs` keeps the first N training pairs."""
+    from seqbot.data import fra_eng
+
+    split = {"corpus": fra_eng.CORPUS, "seed": seed, "test_fraction": test_fraction,
+             "validation_fraction": validation_fraction, "max_english_length": max_english_length,
+             "max_french_length": max_french_length}
+    parts = fra_eng.split_pairs(fra_eng.read_pairs(fra_eng.locate(corpora)), split)
+    train = [(p.english, p.french) for p in parts["train"]]
+    validation = [(p.english, p.french) for p in parts["validation"]]
+    if max_pairs:
+        train = train[:max_pairs]
+        validation = validation[:max(1, max_pairs // 5)]
+    split["sizes"] = {name: len(value) for name, value in parts.items()}
+    return PairData(train, validation, max_english_length, max_french_length, "translate", fra_eng.CORPUS, split, preset)
+
+
+KERAS_EXAMPLE = dict(cell="lstm", units=256, attention="none", one_hot=True, optimizer="rmsprop",
+                     learning_rate=1e-3, batch_size=64, min_char_count=1)
