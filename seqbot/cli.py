@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     "train": ("train a model and export it as a checkpoint", {
+        "translate": ("seqbot.commands.train_translate", "train the English-to-French translator on fra-eng"),
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
     }),
     "eval": ("evaluate a checkpoint on held-out data", {
