@@ -82,3 +82,22 @@ def test_eval_errors_are_clear(checkpoint, tmp_path, capsys):
     assert "--pairs FILE" in capsys.readouterr().err
     with pytest.raises(CorpusError):
         read_pairs_file(bad)
+
+
+@pytest.mark.corpora
+def test_shipped_translator_on_its_held_out_split(real_corpora):
+    """The committed checkpoint, on the first 300 pairs of its own test split (rebuilt without TensorFlow)."""
+    from seqbot.paths import default_checkpoint
+
+    path = default_checkpoint("translator")
+    if not path.exists():
+        pytest.skip(f"no shipped translator at {path}")
+    from seqbot.data.fra_eng import held_out_pairs
+
+    translator = Translator.load(path)
+    pairs = held_out_pairs(translator.metadata["split"], real_corpora)[:300]
+    assert len(pairs) == 300
+    results = translator.translate_batch([pair.english for pair in pairs])
+    scores = translation_scores([r.text for r in results], [pair.french for pair in pairs])
+    assert scores["chrF"] >= 50, scores
+    assert sum(r.truncated for r in results) == 0  # the split keeps sentences the model can read whole
