@@ -28,6 +28,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     "train": ("train a model and export it as a checkpoint", {
         "translate": ("seqbot.commands.train_translate", "train the English-to-French translator on fra-eng"),
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
+        "chat": ("seqbot.commands.train_chat", "train the dialogue seq2seq model on Friends + chatterbot-corpus"),
     }),
     "eval": ("evaluate a checkpoint on held-out data", {
         "translate": ("seqbot.commands.eval_translate", "score the translator: chrF, BLEU, exact match, char accuracy"),

