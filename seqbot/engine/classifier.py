@@ -1,0 +1,303 @@
+"""NumPy inference for the lecture's classifiers (artifact kinds "classifier" and "naive_bayes"),
+with no TensorFlow.
+
+    classifiers = ClassifierSet.load()            # every checkpoint in checkpoints/ that loads
+    for prediction in classifiers.classify("WINNER!! claim your free prize now"):
+        print(prediction.model, prediction.label, prediction.probability)
+    classifiers.errors                            # {"imdb": "checkpoint not found: ..."} for the ones that did not
+
+A "classifier" artifact is a layer stack (see seqbot.models.classifiers.export_artifact) replayed
+here layer by layer: Embedding, SimpleRNN / LSTM / GRU, Bidirectional, Conv1D, MaxPooling1D,
+Dropout (identity at inference), Dense and the Bahdanau attention block. Texts become ids with
+the artifact's own preprocessing (word vocabulary, Korean cleaning, or a sentencepiece model).
+Korean text goes to the Korean models (NSMC), anything else to the English ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqbot.artifact import Artifact, load_artifact
+from seqbot.engine import layers
+from seqbot.engine.naive_bayes import NaiveBayes
+from seqbot.errors import CheckpointError, SeqbotError
+from seqbot.paths import checkpoints_dir
+
+# Checkpoint name -> what the app calls it; order = display order.
+SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
+MAX_TEXT_CHARS = 20_000  # longer input is cut (the models see at most a few hundred tokens anyway)
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class Prediction:
+    model: str
+    task: str  # "spam" | "sentiment" | "topic"
+    label: str
+    probability: float
+    top: list[tuple[str, float]]
+    explanation: list[tuple[str, float]] | None = None
+    language: str = "en"
+
+
+def language_of(text: str) -> str:
+    """"ko" when the text has more Hangul than Latin letters, else "en"."""
+    hangul = len(_HANGUL.findall(text))
+    return "ko" if hangul and hangul >= len(_LATIN.findall(text)) else "en"
+
+
+# --- text -> ids ---
+
+KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+
+def keras_words(text: str, filters: str = KERAS_FILTERS, lower: bool = True) -> list[str]:
+    """keras.preprocessing.text.text_to_word_sequence: lower-case, filters become spaces, split."""
+    if lower:
+        text = text.lower()
+    text = text.translate(str.maketrans({c: " " for c in filters}))
+    return [word for word in text.split(" ") if word]
+
+
+class TextEncoder:
+    """Turns text into token ids the way the model was trained (the artifact's "preprocessing")."""
+
+    def __init__(self, preprocessing: dict, blobs: dict[str, bytes]):
+        self.kind = preprocessing.get("type")
+        self.config = preprocessing
+        if self.kind == "words":
+            vocab = preprocessing["vocab"]  # id -> word; id 0 is padding
+            self.index = {word: i for i, word in enumerate(vocab) if i > 0 and word}
+            self.oov_id = preprocessing.get("oov_id")
+        elif self.kind == "korean_words":
+            vocab = preprocessing["vocab"]
+            self.index = {word: i for i, word in enumerate(vocab) if i > 0 and word}
+            self.oov_id = preprocessing.get("oov_id")
+            self.stopwords = set(preprocessing.get("stopwords", []))
+        elif self.kind == "sentencepiece":
+            import sentencepiece
+
+            if "sentencepiece" not in blobs:
+                raise CheckpointError("the checkpoint's preprocessing is sentencepiece but it holds no sentencepiece model blob")
+            self.processor = sentencepiece.SentencePieceProcessor()
+            self.processor.LoadFromSerializedProto(blobs["sentencepiece"])
+            self.offset = int(preprocessing.get("id_offset", 0))
+        else:
+            raise CheckpointError(f"unknown text preprocessing {self.kind!r} in the checkpoint")
+
+    def tokens(self, text: str) -> list[str]:
+        if self.kind == "words":
+            return keras_words(text, self.config.get("filters", KERAS_FILTERS), self.config.get("lower", True))
+        if self.kind == "korean_words":
+            cleaned = re.sub(r"[^\uac00-\ud7a3\u3131-\u318e ]", " ", text)
+            return [w for w in cleaned.split() if w not in self.stopwords]
+        return self.processor.EncodeAsPieces(text)
+
+    def encode(self, text: str) -> list[int]:
+        if self.kind == "sentencepiece":
+            return [i + self.offset for i in self.processor.EncodeAsIds(text)]
+        ids = []
+        for word in self.tokens(text):
+            i = self.index.get(word)
+            if i is None:
+                i = self.oov_id
+            if i is not None:
+                ids.append(int(i))
+        return ids
+
+
+# --- the layer stack ---
+
+class LayerStack:
+    """Replays the exported Keras layers on a batch of id sequences (0 = padding)."""
+
+    def __init__(self, layer_configs: list[dict], weights: dict[str, np.ndarray]):
+        self.layers = []
+        for config in layer_configs:
+            arrays = []
+            for i in range(int(config.get("weights", 0))):
+                key = f"{config['name']}/{i}"
+                if key not in weights:
+                    raise CheckpointError(f"the checkpoint lacks weight {key!r}")
+                arrays.append(weights[key].astype(np.float32))
+            self.layers.append((config, arrays))
+
+    @property
+    def masks_padding(self) -> bool:
+        return bool(self.layers) and self.layers[0][0]["type"] == "embedding" and self.layers[0][0].get("mask_zero", False)
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        x, mask, states = np.asarray(ids), None, None
+        for config, weights in self.layers:
+            kind = config["type"]
+            if kind == "embedding":
+                if config.get("mask_zero"):
+                    mask = x != 0
+                x = layers.embedding(x, weights[0])
+            elif kind == "rnn":
+                return_sequences = config.get("return_sequences", False)
+                x, final = layers.rnn(config["cell"], x, weights, mask=mask, return_sequences=return_sequences)
+                states = [final[0]]
+                mask = mask if return_sequences else None
+            elif kind == "bidirectional":
+                half = len(weights) // 2
+                return_sequences = config.get("return_sequences", False)
+                # Keras' Bidirectional zeroes the outputs at masked steps (zero_output_for_mask).
+                forward, forward_state = layers.rnn(config["cell"], x, weights[:half], mask=mask,
+                                                    return_sequences=return_sequences, zero_output_for_mask=return_sequences)
+                backward, backward_state = layers.rnn(config["cell"], x, weights[half:], mask=mask, return_sequences=return_sequences,
+                                                      go_backwards=True, zero_output_for_mask=return_sequences)
+                if return_sequences:
+                    backward = backward[:, ::-1]
+                if config.get("merge_mode", "concat") != "concat":
+                    raise CheckpointError(f"Bidirectional merge_mode {config.get('merge_mode')!r} is not supported (only concat)")
+                x = np.concatenate([forward, backward], axis=-1)
+                states = [forward_state[0], backward_state[0]]
+                mask = mask if return_sequences else None
+            elif kind == "conv1d":
+                x = layers.conv1d(x, weights[0], weights[1], config.get("activation"))
+                mask = None
+            elif kind == "max_pooling1d":
+                x = layers.max_pooling1d(x, int(config["pool_size"]))
+            elif kind == "dropout":
+                pass  # identity at inference
+            elif kind == "dense":
+                x = layers.dense(x, weights[0], weights[1] if len(weights) > 1 else None, config.get("activation"))
+            elif kind == "bahdanau_attention":
+                if states is None:
+                    raise CheckpointError("the attention layer needs a recurrent layer before it")
+                key_kernel, key_bias, query_kernel, query_bias, score_kernel, _score_bias = weights
+                query = np.concatenate(states, axis=-1)
+                x, _ = layers.additive_attention(
+                    query, x @ key_kernel + key_bias + query_bias, x, query_kernel, score_kernel[:, 0], mask=mask)
+                mask = None
+            else:
+                raise CheckpointError(f"unknown layer type {kind!r} in the checkpoint")
+        return x
+
+
+class NeuralClassifier:
+    """One exported Keras classifier."""
+
+    def __init__(self, artifact: Artifact, name: str):
+        config = artifact.config
+        try:
+            self.name = name
+            self.labels = list(config["labels"])
+            self.task = config.get("task", "sentiment")
+            self.language = config.get("language", "en")
+            self.max_length = int(config["max_length"])
+            self.padding = config.get("padding", "pre")
+            self.encoder = TextEncoder(config["preprocessing"], artifact.blobs)
+            self.stack = LayerStack(config["layers"], artifact.weights)
+        except KeyError as error:
+            raise CheckpointError(f"classifier checkpoint {name} lacks {error}") from None
+        self.metadata = artifact.metadata
+
+    def ids(self, text: str) -> np.ndarray:
+        """(1, length) ids: the first `max_length` tokens; padded to max_length when the model does not mask."""
+        ids = self.encoder.encode(text)[: self.max_length]
+        if self.stack.masks_padding:
+            return np.array([ids or [0]], dtype=np.int64)
+        padded = np.zeros((1, self.max_length), dtype=np.int64)
+        if ids:
+            if self.padding == "pre":
+                padded[0, self.max_length - len(ids):] = ids
+            else:
+                padded[0, : len(ids)] = ids
+        return padded
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """P(label) for every label."""
+        output = self.stack(self.ids(text))[0].astype(np.float64)
+        if len(self.labels) == 2 and output.shape[-1] == 1:
+            return np.array([1.0 - output[0], output[0]])
+        return output
+
+    def predict(self, text: str) -> Prediction:
+        probabilities = self.probabilities(text)
+        order = np.argsort(-probabilities)
+        top = [(self.labels[i], float(probabilities[i])) for i in order[:5]]
+        return Prediction(self.name, self.task, top[0][0], top[0][1], top, None, self.language)
+
+
+class NaiveBayesClassifier:
+    """The NumPy Naive Bayes spam filter, with the words behind its decision."""
+
+    def __init__(self, artifact: Artifact, name: str):
+        self.name = name
+        self.model = NaiveBayes.from_artifact(artifact)
+        self.task = artifact.config.get("task", "spam")
+        self.language = artifact.config.get("language", "en")
+        self.positive = artifact.config.get("positive", "spam")
+        self.labels = self.model.classes
+        self.metadata = artifact.metadata
+
+    def predict(self, text: str) -> Prediction:
+        probabilities = self.model.predict_proba([text])[0]
+        order = np.argsort(-probabilities)
+        top = [(self.labels[i], float(probabilities[i])) for i in order[:5]]
+        explanation = None
+        if len(self.labels) == 2 and self.positive in self.labels:
+            explanation = self.model.word_pushes(text, self.positive)[:8]
+        return Prediction(self.name, self.task, top[0][0], top[0][1], top, explanation, self.language)
+
+
+def load_classifier(path: str | Path, name: str | None = None):
+    """One classifier from its artifact; CheckpointError if it is missing, corrupt or not a classifier."""
+    path = Path(path)
+    name = name or path.stem
+    artifact = load_artifact(path)
+    try:
+        if artifact.kind == "naive_bayes":
+            return NaiveBayesClassifier(artifact, name)
+        if artifact.kind == "classifier":
+            return NeuralClassifier(artifact, name)
+    except CheckpointError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    except (ValueError, IndexError, TypeError) as error:
+        raise CheckpointError(f"{path} is not a usable classifier ({type(error).__name__}: {error})") from None
+    raise CheckpointError(f"{path} holds a {artifact.kind!r} model, not a classifier")
+
+
+class ClassifierSet:
+    """Every shipped classifier that loads; the ones that do not are listed in `errors`."""
+
+    def __init__(self, classifiers: dict, errors: dict[str, str]):
+        self.classifiers = classifiers
+        self.errors = errors
+
+    @classmethod
+    def load(cls, checkpoints: str | Path | None = None, names=SHIPPED) -> "ClassifierSet":
+        directory = checkpoints_dir(checkpoints)
+        classifiers, errors = {}, {}
+        for name in names:
+            try:
+                classifiers[name] = load_classifier(directory / f"{name}.npz", name)
+            except CheckpointError as error:
+                errors[name] = str(error)
+            except Exception as error:  # a broken file may fail in many ways; the others must still run
+                errors[name] = f"{directory / f'{name}.npz'} could not be loaded ({type(error).__name__}: {error})"
+        return cls(classifiers, errors)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.classifiers)
+
+    def models_for(self, language: str) -> list[str]:
+        return [name for name, model in self.classifiers.items() if model.language == language]
+
+    def classify(self, text: str) -> list[Prediction]:
+        """Every classifier for the text's language. Raises SeqbotError for text with nothing to classify."""
+        if not isinstance(text, str):
+            raise SeqbotError(f"expected text, got {type(text).__name__}")
+        text = text[:MAX_TEXT_CHARS]
+        if not text.strip():
+            raise SeqbotError("empty message: nothing to classify")
+        language = language_of(text)
+        return [self.classifiers[name].predict(text) for name in self.models_for(language)]

@@ -1,0 +1,118 @@
+"""The NumPy classifier engine against Keras: tiny randomly initialised models, one per layer
+type (no training needed), must give the same outputs within 1e-5."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqbot.engine.classifier import LayerStack, NeuralClassifier, Prediction
+from seqbot.models.classifiers import BahdanauAttention, export_artifact
+from seqbot.training.tf_setup import import_tensorflow
+
+tf = import_tensorflow(threads=1)
+keras = tf.keras
+VOCAB = 30
+
+
+def padded_batch(seed: int, length: int = 9) -> np.ndarray:
+    """Ids with different amounts of padding (post-padded, one row unpadded, one with a single token)."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, VOCAB, size=(4, length))
+    for row, keep in enumerate([length, 5, 1, 7]):
+        ids[row, keep:] = 0
+    return ids
+
+
+def recurrent_model(cell, mask_zero, bidirectional=False, classes=1):
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(VOCAB, 6, mask_zero=mask_zero, name="embedding")(tokens)
+    rnn = cell(5, name="rnn")
+    x = keras.layers.Bidirectional(rnn, name="birnn")(x) if bidirectional else rnn(x)
+    activation = "sigmoid" if classes == 1 else "softmax"
+    return keras.Model(tokens, keras.layers.Dense(classes, activation=activation, name="output")(x))
+
+
+def cnn_model():
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(VOCAB, 6, name="embedding")(tokens)
+    x = keras.layers.Dropout(0.5, name="dropout")(x)
+    x = keras.layers.Conv1D(4, 3, activation="relu", name="conv")(x)
+    x = keras.layers.MaxPooling1D(2, name="pool")(x)
+    x = keras.layers.LSTM(3, name="rnn")(x)
+    return keras.Model(tokens, keras.layers.Dense(1, activation="sigmoid", name="output")(x))
+
+
+def attention_model():
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(VOCAB, 6, mask_zero=True, name="embedding")(tokens)
+    lstm = keras.layers.LSTM(4, return_sequences=True, return_state=True)
+    sequence, forward_h, _, backward_h, _ = keras.layers.Bidirectional(lstm, name="birnn")(x)
+    query = keras.layers.Concatenate(name="query")([forward_h, backward_h])
+    padding_mask = keras.layers.Lambda(lambda ids: keras.ops.not_equal(ids, 0), name="padding_mask")(tokens)
+    x = BahdanauAttention(5, name="attention")(sequence, query, mask=padding_mask)
+    x = keras.layers.Dense(3, activation="relu", name="hidden")(x)
+    x = keras.layers.Dropout(0.5, name="dropout")(x)
+    return keras.Model(tokens, keras.layers.Dense(1, activation="sigmoid", name="output")(x))
+
+
+CASES = {
+    "simplernn_masked": lambda: recurrent_model(keras.layers.SimpleRNN, True),
+    "simplernn_unmasked": lambda: recurrent_model(keras.layers.SimpleRNN, False),
+    "lstm_softmax": lambda: recurrent_model(keras.layers.LSTM, True, classes=4),
+    "gru_masked": lambda: recurrent_model(keras.layers.GRU, True),
+    "bidirectional_gru": lambda: recurrent_model(keras.layers.GRU, True, bidirectional=True),
+    "bidirectional_lstm_unmasked": lambda: recurrent_model(keras.layers.LSTM, False, bidirectional=True),
+    "conv_pool_lstm": cnn_model,
+    "bilstm_attention": attention_model,
+}
+
+
+def randomise_biases(model, seed):
+    """Keras initialises biases to zero; random ones make the test catch a dropped bias."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        layer.set_weights([w if w.ndim > 1 and "embedding" in layer.name else w + rng.normal(0, 0.3, w.shape).astype(np.float32)
+                           for w in layer.get_weights()])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_engine_matches_keras(case):
+    keras.utils.set_random_seed(1)
+    model = CASES[case]()
+    randomise_biases(model, 2)
+    ids = padded_batch(3)
+    expected = model.predict(ids, verbose=0)
+    artifact = export_artifact(model, case, {"type": "words", "vocab": [""]}, ["a", "b"], {}, max_length=9)
+    actual = LayerStack(artifact.config["layers"], artifact.weights)(ids)
+    np.testing.assert_allclose(actual, expected, atol=1e-5, rtol=0)
+
+
+def test_masked_model_gives_the_same_answer_without_padding():
+    """The engine runs a single message unpadded; with mask_zero that must equal the padded batch row."""
+    keras.utils.set_random_seed(4)
+    model = recurrent_model(keras.layers.LSTM, True)
+    randomise_biases(model, 5)
+    ids = padded_batch(6)
+    artifact = export_artifact(model, "x", {"type": "words", "vocab": [""]}, ["a", "b"], {}, max_length=9)
+    stack = LayerStack(artifact.config["layers"], artifact.weights)
+    batch = stack(ids)
+    single = stack(ids[1:2, :5])
+    np.testing.assert_allclose(single, batch[1:2], atol=1e-6)
+
+
+def test_text_prediction_uses_the_vocabulary_and_labels():
+    keras.utils.set_random_seed(7)
+    model = recurrent_model(keras.layers.LSTM, True, classes=3)
+    vocab = ["", "<oov>"] + [f"w{i}" for i in range(VOCAB - 2)]
+    preprocessing = {"type": "words", "vocab": vocab, "oov_id": 1}
+    artifact = export_artifact(model, "topics", preprocessing, ["x", "y", "z"], {}, max_length=4)
+    artifact.config.update(task="topic")
+    classifier = NeuralClassifier(artifact, "topics")
+    assert classifier.ids("W3, w4! unknown w5 w6 w7").tolist() == [[5, 6, 1, 7]]  # lower-cased, filtered, capped at 4
+    prediction = classifier.predict("w3 w4")
+    expected = model.predict(np.array([[5, 6]]), verbose=0)[0]
+    assert isinstance(prediction, Prediction)
+    assert prediction.label == ["x", "y", "z"][int(expected.argmax())]
+    assert prediction.probability == pytest.approx(float(expected.max()), abs=1e-5)
+    assert [label for label, _ in prediction.top] == [["x", "y", "z"][i] for i in np.argsort(-expected)]
