@@ -256,7 +256,7 @@ async def test_missing_models_and_classifiers_give_a_clear_message_in_place():
         turn = await send_and_wait(pilot, "Win a free cruise now!")
         assert turn.status == "error" and "translator.npz" in turn_texts(app, 1)["reply"]
         shown = panel_text(app)
-        assert "spam_nb.npz is corrupt" in shown and "spam RNN (spam_rnn)" in shown
+        assert "spam_nb.npz is corrupt" in shown and "RNN · spam_rnn" in shown
         await pilot.press("f2")  # the other modes keep working
         chat = await send_and_wait(pilot, "Hi")
         assert chat.status == "done" and chat.reply
@@ -280,7 +280,7 @@ async def test_korean_message_uses_the_nsmc_model():
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, "정말 재밌어요")
         shown = panel_text(app)
-        assert "NSMC" in shown and "spam RNN" not in shown
+        assert "NSMC" in shown and "spam_rnn" not in shown
 
 
 @run_async

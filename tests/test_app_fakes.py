@@ -79,17 +79,17 @@ class FakeClassifiers:
 
     def classify(self, text: str) -> list[Prediction]:
         if any("\uac00" <= char <= "\ud7a3" for char in text):
-            return [Prediction("NSMC LSTM (nsmc)", "sentiment", "positive", 0.81, [("positive", 0.81), ("negative", 0.19)], language="ko")]
+            return [Prediction("nsmc", "sentiment", "positive", 0.81, [("positive", 0.81), ("negative", 0.19)], language="ko")]
         spammy = 0.93 if "free" in text.lower() else 0.08
         label = "spam" if spammy > 0.5 else "ham"
         words = [(w.strip("!.,").lower(), (1.8 if w.lower() == "free" else -0.4)) for w in text.split()[:4]]
         predictions = [
-            Prediction("spam RNN (spam_rnn)", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)]),
-            Prediction("Naive Bayes (spam_nb)", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)], words),
-            Prediction("IMDB LSTM (imdb)", "sentiment", "positive", 0.74, [("positive", 0.74), ("negative", 0.26)]),
-            Prediction("Reuters GRU (reuters)", "topic", "earn", 0.52, [("earn", 0.52), ("acq", 0.21), ("trade", 0.09)]),
+            Prediction("spam_rnn", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)]),
+            Prediction("spam_nb", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)], words),
+            Prediction("imdb", "sentiment", "positive", 0.74, [("positive", 0.74), ("negative", 0.26)]),
+            Prediction("reuters", "topic", "earn", 0.52, [("earn", 0.52), ("acq", 0.21), ("trade", 0.09)]),
         ]
-        return [p for p in predictions if p.model.split("(")[-1].rstrip(")") not in self.errors]
+        return [p for p in predictions if p.model not in self.errors]
 
 
 class FakeChatbot:

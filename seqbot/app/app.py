@@ -153,7 +153,7 @@ class SeqbotApp(App[None]):
         if classifiers is not None:
             names = list(getattr(classifiers, "names", []) or [])
             errors = dict(getattr(classifiers, "errors", {}) or {})
-            statuses["classifiers"] = f"ready ({len(names)} models" + (
+            statuses["classifiers"] = f"ready ({len(names)} model{'' if len(names) == 1 else 's'}" + (
                 f", {len(errors)} unavailable: {', '.join(errors)})" if errors else ")")
         return statuses
 
@@ -336,7 +336,8 @@ class SeqbotApp(App[None]):
                 turn.predictions = list(classifiers.classify(turn.text))
             except Exception as error:
                 turn.classifier_errors["classifiers"] = f"failed on this message ({type(error).__name__}: {error})"
-            korean = is_korean(turn.text)
+            languages = {getattr(p, "language", None) for p in turn.predictions}
+            korean = "ko" in languages if turn.predictions else is_korean(turn.text)
             for name, message in (getattr(classifiers, "errors", {}) or {}).items():
                 # Only the models that would have read this message: NSMC for Korean, the others for English.
                 if ("nsmc" in name.lower()) == korean:

@@ -13,6 +13,14 @@ from seqbot.app.conversation import TASK_TITLES, Turn
 from seqbot.app.engines import ENGINES
 from seqbot.app.widgets.bars import LabelledBar
 
+# Checkpoint name -> what the model is, for the panel; unknown names are shown as they are.
+MODEL_TITLES = {
+    "spam_rnn": "RNN",
+    "spam_nb": "Naive Bayes",
+    "imdb": "IMDB reviews",
+    "reuters": "Reuters newswire",
+    "nsmc": "NSMC (Korean movie reviews)",
+}
 # Which label each binary task's bar shows the probability of.
 BAR_LABEL = {"spam": "spam", "sentiment": "positive"}
 
@@ -108,7 +116,8 @@ class SidePanel(VerticalScroll):
             yield Static("No classifier applies to this message.", classes="hint")
 
     def compose_prediction(self, prediction) -> ComposeResult:
-        yield Static(Text(prediction.model), classes="model-name")
+        title = MODEL_TITLES.get(prediction.model)
+        yield Static(Text(f"{title} · {prediction.model}" if title else prediction.model), classes="model-name")
         label = BAR_LABEL.get(prediction.task)
         value = probability_of(prediction, label) if label else None
         if value is not None:
