@@ -1,0 +1,479 @@
+"""Train the lecture's classifiers on their real corpora and export them as NumPy artifacts.
+
+    seqbot train classify spam_nb            # seconds
+    seqbot train classify spam_rnn           # SimpleRNN, a few minutes on one thread
+    seqbot train classify reuters            # LSTM(120) on Reuters-46
+    seqbot train classify nsmc               # Korean LSTM(128) (words) ; nsmc_spm: sentencepiece pieces
+    seqbot train classify imdb               # Conv1D + LSTM(55) on IMDB (the cheapest of the lecture's IMDB models)
+
+Each neural run keeps its resumable state in runs/classify-NAME/ (weights every epoch,
+EarlyStopping on the validation loss) and writes checkpoints/<artifact>.npz at the end.
+The test split is recorded in the artifact, so `seqbot eval classify` rebuilds exactly the
+same held-out texts from the corpus without TensorFlow.
+
+The corpora are read here with small format readers (SMSSpamCollection, Reuters-21578 SGML,
+aclImdb tar, NSMC tsv, orange3 20 Newsgroups tab). TensorFlow is imported only inside train().
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import random
+import re
+import tarfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from seqbot.errors import CorpusError, SeqbotError
+from seqbot.paths import PROJECT_ROOT, corpora_dir
+
+
+@dataclass
+class Dataset:
+    corpus: str
+    train_texts: list[str]
+    train_labels: list[int]
+    test_texts: list[str]
+    test_labels: list[int]
+    label_names: list[str]
+    split: dict = field(default_factory=dict)
+
+
+# --- corpus readers (original formats) ---
+
+def _require(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise CorpusError(f"{what} not found: {path} (set --corpora or $SEQBOT_CORPORA to the corpora folder)")
+    return path
+
+
+def read_sms_spam(root: Path) -> list[tuple[str, str]]:
+    """(label, text) rows of the UCI SMSSpamCollection file."""
+    path = _require(root / "sms-spam" / "SMSSpamCollection", "SMS spam collection")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or label not in ("ham", "spam"):
+            raise CorpusError(f"{path}:{number}: expected 'ham<TAB>text' or 'spam<TAB>text', got {line[:60]!r}")
+        rows.append((label, text))
+    return rows
+
+
+def stratified_split(labels: list[int], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices (train, test): `test_fraction` of each class, seeded."""
+    rng = random.Random(seed)
+    train, test = [], []
+    for label in sorted(set(labels)):
+        members = [i for i, y in enumerate(labels) if y == label]
+        rng.shuffle(members)
+        cut = round(len(members) * test_fraction)
+        test.extend(members[:cut])
+        train.extend(members[cut:])
+    return sorted(train), sorted(test)
+
+
+def spam_dataset(root: Path, seed: int = 0) -> Dataset:
+    """De-duplicated messages, then a stratified 80/20 train/test split (the lecture's rule)."""
+    rows = list({text: (label, text) for label, text in reversed(read_sms_spam(root))}.values())[::-1]
+    texts = [text for _, text in rows]
+    labels = [1 if label == "spam" else 0 for label, _ in rows]
+    train, test = stratified_split(labels, 0.2, seed)
+    return Dataset("sms-spam", [texts[i] for i in train], [labels[i] for i in train], [texts[i] for i in test],
+                   [labels[i] for i in test], ["ham", "spam"], {"deduplicated": len(rows), "test_fraction": 0.2, "seed": seed})
+
+
+REUTERS_LABELS = [
+    "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee", "sugar",
+    "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx", "interest", "gnp",
+    "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock", "retail", "ipi", "iron-steel",
+    "rubber", "heat", "jobs", "lei", "bop", "zinc", "orange", "pet-chem", "dlr", "gas", "silver", "wpi", "hog", "lead",
+]  # Keras' reuters.get_label_names() order
+_REUTERS_DOC = re.compile(r"<REUTERS(.*?)>(.*?)</REUTERS>", re.S)
+
+
+def read_reuters(root: Path) -> list[tuple[str, list[str], str]]:
+    """(NEWID, topics, title + body) for every document of the reut2-*.sgm files."""
+    path = _require(root / "reuters21578" / "reuters21578.tar.gz", "Reuters-21578 archive")
+    documents = []
+    try:
+        with tarfile.open(path) as archive:
+            members = sorted((m for m in archive.getmembers() if re.search(r"reut2-\d+\.sgm$", m.name)), key=lambda m: m.name)
+            if not members:
+                raise CorpusError(f"{path} holds no reut2-NNN.sgm files")
+            for member in members:
+                text = archive.extractfile(member).read().decode("latin-1")
+                for attributes, body in _REUTERS_DOC.findall(text):
+                    newid = re.search(r'NEWID="(\d+)"', attributes)
+                    topics_block = re.search(r"<TOPICS>(.*?)</TOPICS>", body, re.S)
+                    topics = re.findall(r"<D>(.*?)</D>", topics_block.group(1)) if topics_block else []
+                    title = re.search(r"<TITLE>(.*?)</TITLE>", body, re.S)
+                    content = re.search(r"<BODY>(.*?)</BODY>", body, re.S)
+                    words = " ".join(html.unescape(m.group(1)) for m in (title, content) if m)
+                    documents.append((newid.group(1) if newid else "", topics, words))
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise CorpusError(f"{path} is not a readable tar.gz archive ({error})") from None
+    return documents
+
+
+def reuters_dataset(root: Path, seed: int = 113) -> Dataset:
+    """Keras' 46-topic Reuters: documents whose first topic is one of the 46; shuffled, 20% test."""
+    index = {name: i for i, name in enumerate(REUTERS_LABELS)}
+    docs = [(words, index[topics[0]]) for _, topics, words in read_reuters(root) if topics and topics[0] in index]
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    cut = int(len(docs) * 0.8)
+    train, test = order[:cut], order[cut:]
+    return Dataset("reuters21578", [docs[i][0] for i in train], [docs[i][1] for i in train], [docs[i][0] for i in test],
+                   [docs[i][1] for i in test], REUTERS_LABELS, {"documents": len(docs), "test_fraction": 0.2, "seed": seed})
+
+
+def imdb_dataset(root: Path, seed: int = 0) -> Dataset:
+    """The official 25,000 / 25,000 train/test reviews of aclImdb (unlabelled reviews ignored)."""
+    path = _require(root / "imdb" / "aclImdb_v1.tar.gz", "aclImdb archive")
+    parts = {"train": ([], []), "test": ([], [])}
+    pattern = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
+    try:
+        with tarfile.open(path) as archive:
+            for member in archive:
+                match = pattern.search(member.name)
+                if match and member.isfile():
+                    text = archive.extractfile(member).read().decode("utf-8", errors="replace").replace("<br />", " ")
+                    texts, labels = parts[match.group(1)]
+                    texts.append(text)
+                    labels.append(1 if match.group(2) == "pos" else 0)
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise CorpusError(f"{path} is not a readable tar.gz archive ({error})") from None
+    if not parts["train"][0] or not parts["test"][0]:
+        raise CorpusError(f"{path} holds no aclImdb/{{train,test}}/{{pos,neg}}/*.txt reviews")
+    rng = random.Random(seed)
+    order = list(range(len(parts["train"][0])))
+    rng.shuffle(order)  # the tar lists all negatives first; validation_split takes the tail
+    train_texts = [parts["train"][0][i] for i in order]
+    train_labels = [parts["train"][1][i] for i in order]
+    return Dataset("imdb", train_texts, train_labels, parts["test"][0], parts["test"][1], ["negative", "positive"],
+                   {"official": "25k train / 25k test", "seed": seed})
+
+
+def read_nsmc(path: Path) -> list[tuple[str, int]]:
+    _require(path, "NSMC ratings file")
+    rows = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:3] != ["id", "document", "label"]:
+        raise CorpusError(f"{path}: expected the header 'id<TAB>document<TAB>label'")
+    for number, line in enumerate(lines[1:], 2):
+        fields = line.split("\t")
+        if len(fields) != 3 or fields[2] not in ("0", "1"):
+            raise CorpusError(f"{path}:{number}: expected 'id<TAB>document<TAB>label(0/1)', got {line[:60]!r}")
+        rows.append((fields[1], int(fields[2])))
+    return rows
+
+
+def nsmc_dataset(root: Path, seed: int = 0) -> Dataset:
+    """ratings_train / ratings_test; the lecture drops duplicate and empty documents from training."""
+    train = read_nsmc(root / "nsmc" / "ratings_train.txt")
+    test = read_nsmc(root / "nsmc" / "ratings_test.txt")
+    seen, kept = set(), []
+    for text, label in train:
+        if text.strip() and text not in seen:
+            seen.add(text)
+            kept.append((text, label))
+    random.Random(seed).shuffle(kept)
+    return Dataset("nsmc", [t for t, _ in kept], [y for _, y in kept], [t for t, _ in test], [y for _, y in test],
+                   ["negative", "positive"], {"train_deduplicated": len(kept), "test": "ratings_test.txt", "seed": seed})
+
+
+def read_newsgroups(path: Path) -> list[tuple[str, str]]:
+    _require(path, "20 Newsgroups file")
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    if not lines or not lines[0].startswith("Category\tText"):
+        raise CorpusError(f"{path}: expected the orange3 header 'Category<TAB>Text'")
+    rows = []
+    for line in lines[3:]:
+        label, sep, text = line.partition("\t")
+        if sep:
+            rows.append((label, text))
+    return rows
+
+
+def newsgroups_dataset(root: Path, seed: int = 0) -> Dataset:
+    train = read_newsgroups(root / "20newsgroups" / "20newsgroups-train.tab")
+    test = read_newsgroups(root / "20newsgroups" / "20newsgroups-test.tab")
+    names = sorted({label for label, _ in train})
+    index = {name: i for i, name in enumerate(names)}
+    return Dataset("20newsgroups", [t for _, t in train], [index[y] for y, _ in train], [t for _, t in test],
+                   [index[y] for y, _ in test], names, {"official": "bydate train / test"})
+
+
+CORPUS_READERS = {"sms-spam": spam_dataset, "reuters21578": reuters_dataset, "imdb": imdb_dataset,
+                  "nsmc": nsmc_dataset, "20newsgroups": newsgroups_dataset}
+
+
+# --- text -> ids ---
+
+NSMC_STOPWORDS = ["의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다"]
+
+
+def word_vocabulary(token_lists, max_words: int | None, oov: bool) -> list[str]:
+    """id -> word, Keras Tokenizer style: 0 = padding, (1 = <oov>), then by frequency; `max_words` ids in all."""
+    counts = Counter()
+    for tokens in token_lists:
+        counts.update(tokens)
+    head = ["", "<oov>"] if oov else [""]
+    words = [w for w, _ in counts.most_common()]
+    vocab = head + words
+    return vocab[:max_words] if max_words else vocab
+
+
+def make_encoder(preprocessing: dict, blobs: dict):
+    """The engine's TextEncoder: training and inference turn text into ids with the same code."""
+    from seqbot.engine.classifier import TextEncoder
+
+    return TextEncoder(preprocessing, blobs)
+
+
+# --- models ---
+
+@dataclass
+class ClassifyConfig:
+    """How one shipped model is trained. `spec` names the Keras builder in seqbot.models.classifiers."""
+
+    name: str  # training name (seqbot train classify NAME)
+    artifact: str  # checkpoints/<artifact>.npz
+    spec: str
+    corpus: str
+    task: str
+    language: str = "en"
+    tokenizer: str = "words"  # words | korean_words | sentencepiece
+    max_words: int | None = None
+    oov: bool = False
+    max_length: int = 100
+    fixed_length: bool = False  # pad every text to max_length (models without masking)
+    optimizer: str = "rmsprop"
+    batch_size: int = 64
+    epochs: int = 10
+    patience: int = 2
+    validation_fraction: float = 0.2
+    sentencepiece_vocab: int = 8000
+    train_limit: int | None = None  # use only the first N training texts (CPU budget)
+
+
+CONFIGS = {
+    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", epochs=12, patience=3),
+    "reuters": ClassifyConfig("reuters", "reuters", "reuters_lstm", "reuters21578", "topic", max_words=1000, oov=True,
+                              max_length=100, optimizer="adam", batch_size=64, epochs=40, patience=4),
+    "nsmc": ClassifyConfig("nsmc", "nsmc", "nsmc_lstm", "nsmc", "sentiment", language="ko", tokenizer="korean_words",
+                           max_words=35000, max_length=30, batch_size=128, epochs=6, patience=2),
+    "nsmc_spm": ClassifyConfig("nsmc_spm", "nsmc", "nsmc_spm", "nsmc", "sentiment", language="ko",
+                               tokenizer="sentencepiece", max_length=60, batch_size=128, epochs=6, patience=2),
+    "imdb": ClassifyConfig("imdb", "imdb", "imdb_lstm_cnn", "imdb", "sentiment", max_words=5000, oov=True,
+                           max_length=500, fixed_length=True, optimizer="adam", batch_size=64, epochs=6, patience=1),
+    "imdb_lstm": ClassifyConfig("imdb_lstm", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
+                                max_length=500, optimizer="adam", batch_size=64, epochs=6, patience=1),
+    "imdb_gru": ClassifyConfig("imdb_gru", "imdb", "imdb_gru", "imdb", "sentiment", max_words=5000, oov=True,
+                               max_length=500, optimizer="adam", batch_size=64, epochs=6, patience=1),
+    "imdb_bilstm_attention": ClassifyConfig("imdb_bilstm_attention", "imdb", "imdb_bilstm_attention", "imdb", "sentiment",
+                                            max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
+}
+NAIVE_BAYES = {"spam_nb": ("sms-spam", "spam", 1.0), "newsgroups_nb": ("20newsgroups", "topic", 0.01)}
+NAMES = list(CONFIGS) + list(NAIVE_BAYES)
+
+
+def load_dataset(corpus: str, corpora: str | None = None, seed: int | None = None) -> Dataset:
+    reader = CORPUS_READERS[corpus]
+    root = corpora_dir(corpora)
+    return reader(root) if seed is None else reader(root, seed)
+
+
+def preprocessing_for(config: ClassifyConfig, texts: list[str]) -> tuple[dict, dict]:
+    """Fit the tokenizer on the training texts: (preprocessing config, blobs)."""
+    from seqbot.engine.classifier import TextEncoder, keras_words
+
+    if config.tokenizer == "words":
+        vocab = word_vocabulary((keras_words(t) for t in texts), config.max_words, config.oov)
+        return {"type": "words", "vocab": vocab, "oov_id": 1 if config.oov else None}, {}
+    if config.tokenizer == "korean_words":
+        probe = TextEncoder({"type": "korean_words", "vocab": [""], "stopwords": NSMC_STOPWORDS}, {})
+        vocab = word_vocabulary((probe.tokens(t) for t in texts), config.max_words, True)
+        return {"type": "korean_words", "vocab": vocab, "oov_id": 1, "stopwords": NSMC_STOPWORDS}, {}
+    if config.tokenizer == "sentencepiece":
+        import sentencepiece
+
+        model = io.BytesIO()
+        sentencepiece.SentencePieceTrainer.train(
+            sentence_iterator=iter([t for t in texts if t.strip()]), model_writer=model,
+            vocab_size=config.sentencepiece_vocab, model_type="unigram", character_coverage=0.9995,
+            pad_id=-1, unk_id=0, bos_id=-1, eos_id=-1, num_threads=1, minloglevel=2)
+        # piece ids shift by one so that 0 stays the padding id
+        return {"type": "sentencepiece", "id_offset": 1}, {"sentencepiece": model.getvalue()}
+    raise SeqbotError(f"unknown tokenizer {config.tokenizer!r}")
+
+
+def encode_all(encoder, texts: list[str], max_length: int) -> list[list[int]]:
+    return [encoder.encode(t)[:max_length] for t in texts]
+
+
+def pad(sequences: list[list[int]], length: int, pre: bool) -> np.ndarray:
+    out = np.zeros((len(sequences), length), dtype=np.int32)
+    for row, ids in enumerate(sequences):
+        ids = ids[:length]
+        if ids:
+            if pre:
+                out[row, length - len(ids):] = ids
+            else:
+                out[row, :len(ids)] = ids
+    return out
+
+
+def run_dir(name: str) -> Path:
+    return PROJECT_ROOT / "runs" / f"classify-{name}"
+
+
+def train(name: str, corpora: str | None = None, output: str | None = None, epochs: int | None = None,
+          threads: int = 1, log=print) -> Path:
+    """Train NAME (see NAMES), export it, return the artifact path."""
+    if name in NAIVE_BAYES:
+        return train_naive_bayes(name, corpora, output, log)
+    if name not in CONFIGS:
+        raise SeqbotError(f"unknown classifier {name!r}; choose one of {', '.join(NAMES)}")
+    config = CONFIGS[name]
+    from seqbot.artifact import save_artifact
+    from seqbot.models.classifiers import build, export_artifact, spec, summary_rows
+    from seqbot.training.tf_setup import dataset_options, import_tensorflow
+
+    tf = import_tensorflow(threads=threads)
+    data = load_dataset(config.corpus, corpora)
+    if config.train_limit:
+        data.train_texts, data.train_labels = data.train_texts[:config.train_limit], data.train_labels[:config.train_limit]
+    directory = run_dir(name)
+    directory.mkdir(parents=True, exist_ok=True)
+    prep_path = directory / "preprocessing.json"
+    blob_path = directory / "sentencepiece.model"
+    if prep_path.exists():  # resume with the same vocabulary
+        preprocessing = json.loads(prep_path.read_text())
+        blobs = {"sentencepiece": blob_path.read_bytes()} if blob_path.exists() else {}
+    else:
+        preprocessing, blobs = preprocessing_for(config, data.train_texts)
+        prep_path.write_text(json.dumps(preprocessing))
+        if blobs:
+            blob_path.write_bytes(blobs["sentencepiece"])
+    encoder = make_encoder(preprocessing, blobs)
+    vocab_size = len(preprocessing["vocab"]) if "vocab" in preprocessing else encoder.processor.GetPieceSize() + 1
+    log(f"{name}: {len(data.train_texts)} train / {len(data.test_texts)} test texts, vocabulary {vocab_size} "
+        f"(lecture: {spec(config.spec).vocab_size})")
+    train_ids = encode_all(encoder, data.train_texts, config.max_length)
+    test_ids = encode_all(encoder, data.test_texts, config.max_length)
+    classes = len(data.label_names)
+    out_classes = 1 if classes == 2 else classes
+
+    def to_targets(labels):
+        labels = np.asarray(labels)
+        return labels.astype(np.float32)[:, None] if out_classes == 1 else np.eye(classes, dtype=np.float32)[labels]
+
+    cut = int(len(train_ids) * (1 - config.validation_fraction))
+    options = dataset_options()
+
+    def dataset(ids, labels, shuffle):
+        targets = to_targets(labels)
+        if config.fixed_length:
+            d = tf.data.Dataset.from_tensor_slices((pad(ids, config.max_length, pre=True), targets))
+            if shuffle:
+                d = d.shuffle(len(ids), seed=0)
+            return d.batch(config.batch_size).with_options(options)
+        ragged = [np.asarray(x or [0], dtype=np.int32) for x in ids]
+        d = tf.data.Dataset.from_generator(lambda: iter(zip(ragged, targets)), output_signature=(
+            tf.TensorSpec((None,), tf.int32), tf.TensorSpec(targets.shape[1:], tf.float32)))
+        if shuffle:
+            d = d.shuffle(len(ids), seed=0)
+        return d.padded_batch(config.batch_size).with_options(options)
+
+    train_data = dataset(train_ids[:cut], data.train_labels[:cut], True)
+    valid_data = dataset(train_ids[cut:], data.train_labels[cut:], False)
+    test_data = dataset(test_ids, data.test_labels, False)
+    model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
+                  variable_length=not config.fixed_length)
+    loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
+    model.compile(optimizer=config.optimizer, loss=loss, metrics=["accuracy"])
+    for row in summary_rows(model):
+        log(f"  {row[0]:<32} {row[1]:<20} {row[2]:>10,}")
+    weights_path = directory / "model.weights.h5"
+    state_path = directory / "state.json"
+    state = json.loads(state_path.read_text()) if state_path.exists() else {"epoch": 0, "best_val_loss": None, "history": []}
+    if weights_path.exists():
+        model.load_weights(weights_path)
+        log(f"resuming after epoch {state['epoch']} from {weights_path}")
+    best_path = directory / "best.weights.h5"
+    total_epochs = epochs or config.epochs
+    started = time.time()
+    bad_epochs = state.get("bad_epochs", 0)
+    while state["epoch"] < total_epochs and bad_epochs <= config.patience:
+        t0 = time.time()
+        history = model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)
+        h = {k: float(v[-1]) for k, v in history.history.items()}
+        state["epoch"] += 1
+        h["epoch"], h["seconds"] = state["epoch"], round(time.time() - t0, 1)
+        state["history"].append(h)
+        if state["best_val_loss"] is None or h["val_loss"] < state["best_val_loss"]:
+            state["best_val_loss"] = h["val_loss"]
+            model.save_weights(best_path)
+            bad_epochs = 0
+        else:
+            bad_epochs += 1
+        state["bad_epochs"] = bad_epochs
+        model.save_weights(weights_path)
+        state_path.write_text(json.dumps(state, indent=1))
+        log(f"epoch {h['epoch']}: loss {h['loss']:.4f} acc {h['accuracy']:.4f} val_loss {h['val_loss']:.4f} "
+            f"val_acc {h['val_accuracy']:.4f} ({h['seconds']}s)")
+    if best_path.exists():
+        model.load_weights(best_path)  # EarlyStopping(restore_best_weights=True)
+    test_loss, test_accuracy = model.evaluate(test_data, verbose=0)
+    log(f"{name}: test accuracy {test_accuracy:.4f} (Keras)")
+    metadata = {
+        "corpus": data.corpus, "split": data.split, "train_texts": cut, "validation_texts": len(train_ids) - cut,
+        "test_texts": len(test_ids), "vocabulary_size": vocab_size, "lecture_vocabulary_size": spec(config.spec).vocab_size,
+        "scores": {"test_accuracy": round(float(test_accuracy), 4)},
+        "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(time.time() - started, 1),
+                     "optimizer": config.optimizer, "batch_size": config.batch_size},
+        "date": time.strftime("%Y-%m-%d"), "trained_as": name,
+    }
+    artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
+    artifact.config.update(task=config.task, language=config.language,
+                           padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
+    # variants (imdb_gru, nsmc_spm, ...) go to their run folder; copy the best one to checkpoints/
+    shipped = PROJECT_ROOT / "checkpoints" / f"{config.artifact}.npz"
+    path = Path(output) if output else (shipped if name == config.artifact else directory / f"{config.artifact}.npz")
+    save_artifact(path, artifact)
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return path
+
+
+def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=print) -> Path:
+    from seqbot.artifact import save_artifact
+    from seqbot.engine.naive_bayes import NaiveBayes
+
+    corpus, task, alpha = NAIVE_BAYES[name]
+    data = load_dataset(corpus, corpora)
+    t0 = time.time()
+    model = NaiveBayes(alpha=alpha).fit(data.train_texts, [data.label_names[y] for y in data.train_labels])
+    predicted = model.predict(data.test_texts)
+    accuracy = float(np.mean([p == data.label_names[y] for p, y in zip(predicted, data.test_labels)]))
+    log(f"{name}: {len(data.train_texts)} train / {len(data.test_texts)} test, vocabulary {len(model.bag.vocabulary)}, "
+        f"test accuracy {accuracy:.4f} ({time.time() - t0:.1f}s)")
+    metadata = {"corpus": data.corpus, "split": data.split, "train_texts": len(data.train_texts),
+                "test_texts": len(data.test_texts), "scores": {"test_accuracy": round(accuracy, 4)},
+                "date": time.strftime("%Y-%m-%d"), "trained_as": name}
+    artifact = model.to_artifact(metadata, task=task, name=name)
+    artifact.config["corpus"] = data.corpus
+    artifact.config["positive"] = "spam"
+    default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name) / f"{name}.npz"
+    path = Path(output) if output else default
+    save_artifact(path, artifact)
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return path
