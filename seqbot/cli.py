@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("seqbot.commands.generate", "generate Shakespeare-like text with the RNN language model"),
     "chat": ("seqbot.commands.chat", "reply to messages with the dialogue seq2seq model"),
     "translate": ("seqbot.commands.translate", "translate English to French (arguments, or each line of stdin)"),
+    "classify": ("seqbot.commands.classify", "run the spam / sentiment / topic classifiers on messages"),
+    "models": ("seqbot.commands.models", "the lecture's classifier architectures and their parameter tables"),
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
@@ -29,9 +31,11 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "translate": ("seqbot.commands.train_translate", "train the English-to-French translator on fra-eng"),
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
         "chat": ("seqbot.commands.train_chat", "train the dialogue seq2seq model on Friends + chatterbot-corpus"),
+        "classify": ("seqbot.commands.train_classify", "train a classifier (spam, Reuters, IMDB, NSMC, Naive Bayes)"),
     }),
     "eval": ("evaluate a checkpoint on held-out data", {
         "translate": ("seqbot.commands.eval_translate", "score the translator: chrF, BLEU, exact match, char accuracy"),
+        "classify": ("seqbot.commands.eval_classify", "score classifiers: accuracy, macro-F1, spam precision/recall"),
     }),
 }
 APP_MODULE = "seqbot.commands.app"

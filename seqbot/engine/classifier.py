@@ -219,6 +219,22 @@ class NeuralClassifier:
             return np.array([1.0 - output[0], output[0]])
         return output
 
+    def probabilities_batch(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        """(n, labels) probabilities of many texts; texts of similar length run together (evaluation)."""
+        encoded = [self.ids(text)[0] for text in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        result = np.zeros((len(texts), len(self.labels)))
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            batch = np.zeros((len(rows), max(len(encoded[i]) for i in rows)), dtype=np.int64)
+            for r, i in enumerate(rows):
+                batch[r, : len(encoded[i])] = encoded[i]  # masked models: padding after the text is ignored
+            output = self.stack(batch).astype(np.float64)
+            if len(self.labels) == 2 and output.shape[-1] == 1:
+                output = np.concatenate([1.0 - output, output], axis=1)
+            result[rows] = output
+        return result
+
     def predict(self, text: str) -> Prediction:
         probabilities = self.probabilities(text)
         order = np.argsort(-probabilities)
@@ -237,6 +253,9 @@ class NaiveBayesClassifier:
         self.positive = artifact.config.get("positive", "spam")
         self.labels = self.model.classes
         self.metadata = artifact.metadata
+
+    def probabilities_batch(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        return self.model.predict_proba(texts)
 
     def predict(self, text: str) -> Prediction:
         probabilities = self.model.predict_proba([text])[0]
@@ -299,5 +318,7 @@ class ClassifierSet:
         text = text[:MAX_TEXT_CHARS]
         if not text.strip():
             raise SeqbotError("empty message: nothing to classify")
+        if not re.search(r"\w", text):
+            raise SeqbotError("no words to classify (the message has only symbols or emoji)")
         language = language_of(text)
         return [self.classifiers[name].predict(text) for name in self.models_for(language)]

@@ -1,0 +1,83 @@
+"""Run every shipped classifier on each message (NumPy, no TensorFlow).
+
+    seqbot classify "WINNER!! Claim your free prize now" "see you at lunch?"
+    seqbot classify --json "이 영화 정말 재밌어요"          one JSON object per message
+    seqbot classify < messages.txt                         each line of standard input is a message
+
+English text goes to the spam RNN, spam Naive Bayes, IMDB sentiment and Reuters topic models;
+Korean text to the NSMC sentiment model. The output says which models ran; a model whose
+checkpoint is missing or broken is reported once on standard error and the others still run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+TASK_TITLES = {"spam": "spam", "sentiment": "sentiment", "topic": "topic"}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("text", nargs="*", help="messages to classify (default: each line of standard input)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per message instead of a table")
+    parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
+
+
+def run(args) -> int:
+    from seqbot.engine.classifier import ClassifierSet
+
+    classifiers = ClassifierSet.load(args.checkpoints)
+    for name, message in classifiers.errors.items():
+        print(f"seqbot: {name} unavailable: {message}", file=sys.stderr)
+    if not classifiers.names:
+        print("seqbot: no classifier could be loaded; nothing to do", file=sys.stderr)
+        return 1
+    messages = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
+    for number, text in enumerate(messages, 1):
+        result = classify_one(classifiers, text)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            print_table(number, result)
+    return 0
+
+
+def classify_one(classifiers, text: str) -> dict:
+    """{"text", "language", "models", "predictions": [...], "error"} for one message; never raises for bad text."""
+    from seqbot.engine.classifier import language_of
+    from seqbot.errors import SeqbotError
+
+    result = {"text": text if len(text) <= 200 else text[:200] + "…", "language": None, "models": [], "predictions": []}
+    try:
+        predictions = classifiers.classify(text)
+    except SeqbotError as error:
+        result["error"] = str(error)
+        return result
+    result["language"] = language_of(text)
+    result["models"] = [p.model for p in predictions]
+    if not predictions:
+        result["error"] = f"no {result['language']} classifier is loaded"
+    for p in predictions:
+        entry = {"model": p.model, "task": p.task, "label": p.label, "probability": round(p.probability, 4),
+                 "top": [[label, round(prob, 4)] for label, prob in p.top[:3]]}
+        if p.explanation:
+            entry["words"] = [[word, round(push, 3)] for word, push in p.explanation[:5]]
+        result["predictions"].append(entry)
+    return result
+
+
+def print_table(number: int, result: dict) -> None:
+    print(f"[{number}] {result['text']!r}")
+    if "error" in result and not result["predictions"]:
+        print(f"    {result['error']}")
+        return
+    language = {"en": "English", "ko": "Korean"}.get(result["language"], result["language"])
+    print(f"    {language} text; models: {', '.join(result['models'])}")
+    for p in result["predictions"]:
+        line = f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} {p['probability']:6.1%}"
+        if p["task"] == "topic":
+            line += "   next: " + ", ".join(f"{label} {prob:.0%}" for label, prob in p["top"][1:3])
+        if p.get("words"):
+            line += "   words: " + ", ".join(f"{word} {push:+.1f}" for word, push in p["words"][:4])
+        print(line)
+    sys.stdout.flush()
