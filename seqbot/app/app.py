@@ -19,6 +19,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
@@ -115,6 +116,7 @@ class SeqbotApp(App[None]):
         self.active: Turn | None = None
         self.selected: Turn | None = None
         self.next_number = 1
+        self.redraw_pending: set[int] = set()
         self.set_reactive(SeqbotApp.mode, mode)
 
     # ----------------------------------------------------------------- layout
@@ -271,14 +273,30 @@ class SeqbotApp(App[None]):
             self.classify_turn(turn)
         self.ui(self.turn_finished, turn)
 
+    class ReplyGrew(Message):
+        """Posted by a worker when a streamed reply got longer (at most one waiting per turn)."""
+
+        def __init__(self, turn: Turn) -> None:
+            super().__init__()
+            self.turn = turn
+
     def stream(self, turn: Turn, pieces) -> None:
+        """Append each piece to the reply. The decoder never waits for the screen: it posts one
+        redraw message at a time, and the redraw shows every piece that arrived meanwhile."""
         worker = get_current_worker()
         for piece in pieces:
             if turn.cancelled or worker.is_cancelled:
                 turn.cancelled = True
                 return
             turn.reply += piece
-            self.ui(self.turn_changed, turn, True)
+            if id(turn) not in self.redraw_pending:
+                self.redraw_pending.add(id(turn))
+                self.post_message(self.ReplyGrew(turn))
+
+    @on(ReplyGrew)
+    def on_reply_grew(self, message: ReplyGrew) -> None:
+        self.redraw_pending.discard(id(message.turn))  # before reading the reply, so no piece is missed
+        self.turn_changed(message.turn, reply_only=True)
 
     def translate(self, turn: Turn) -> None:
         translator = self.hub.get("translator")
