@@ -123,25 +123,46 @@ def build_seq2seq(config: Seq2SeqConfig) -> keras.Model:
 
 
 def masked_loss(y_true, logits):
-    """Per-character cross-entropy, zero on padding (id 0).
+    """Per-character cross-entropy averaged over real characters only (id 0 = padding).
 
-    Keras also weights by the decoder's mask (it flows from target_embedding's mask_zero)
-    and averages over the real characters only.
+    Keras averages what a loss returns over every position, padding included (the
+    decoder's mask does not reach a compiled loss here), so the real positions are scaled
+    by positions / real positions: the batch mean is then the per-character mean.
     """
     loss = keras.losses.sparse_categorical_crossentropy(y_true, logits, from_logits=True)
-    return loss * ops.cast(ops.not_equal(y_true, 0), loss.dtype)
+    real = ops.cast(ops.not_equal(y_true, 0), loss.dtype)
+    scale = ops.cast(ops.size(real), loss.dtype) / ops.maximum(ops.sum(real), 1.0)
+    return loss * real * scale
 
 
-def masked_accuracy(y_true, logits):
-    """Per-character accuracy; the decoder's mask keeps padding out of the mean."""
-    predicted = ops.cast(ops.argmax(logits, axis=-1), "int32")
-    return ops.cast(ops.equal(predicted, ops.cast(y_true, "int32")), "float32")
+@keras.saving.register_keras_serializable(package="seqbot")
+class MaskedAccuracy(keras.metrics.Metric):
+    """Share of real (non-padding) target characters predicted right, over the whole epoch."""
+
+    def __init__(self, name="masked_accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.correct = self.add_variable(shape=(), initializer="zeros", name="correct")
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+
+    def update_state(self, y_true, logits, sample_weight=None):
+        y_true = ops.cast(y_true, "int32")
+        real = ops.cast(ops.not_equal(y_true, 0), "float32")
+        hits = ops.cast(ops.equal(ops.cast(ops.argmax(logits, axis=-1), "int32"), y_true), "float32")
+        self.correct.assign_add(ops.sum(hits * real))
+        self.total.assign_add(ops.sum(real))
+
+    def result(self):
+        return self.correct / ops.maximum(self.total, 1.0)
+
+    def reset_state(self):
+        self.correct.assign(0.0)
+        self.total.assign(0.0)
 
 
 def compile_seq2seq(model: keras.Model, optimizer="adam", learning_rate: float | None = None) -> keras.Model:
     if isinstance(optimizer, str):
         optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}} if learning_rate else optimizer)
-    model.compile(optimizer=optimizer, loss=masked_loss, metrics=[masked_accuracy])
+    model.compile(optimizer=optimizer, loss=masked_loss, metrics=[MaskedAccuracy()])
     return model
 
 
