@@ -1,0 +1,57 @@
+"""The Keras builders reproduce the lecture's parameter tables, and `seqbot models summary` prints them."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqbot.cli import main
+from seqbot.models.classifiers import build, summary_rows
+
+# (architecture, [(layer type, parameters), ...]) as printed in the lecture's model.summary() tables.
+LECTURE_TABLES = {
+    "simplernn_toy": [("SimpleRNN", 42)],
+    "spam_rnn": [("Embedding", 285_472), ("SimpleRNN", 2_080), ("Dense", 33)],
+    "reuters_lstm": [("Embedding", 120_000), ("LSTM", 115_680), ("Dense", 5_566)],
+    "imdb_lstm": [("Embedding", 600_000), ("LSTM", 115_680), ("Dense", 121)],
+    "imdb_lstm_cnn": [("Embedding", 600_000), ("Dropout", 0), ("Conv1D", 38_464), ("MaxPooling1D", 0), ("LSTM", 26_400),
+                      ("Dense", 56)],
+    "nsmc_lstm": [("Embedding", 3_500_000), ("LSTM", 117_248), ("Dense", 129)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LECTURE_TABLES))
+def test_builder_reproduces_the_lecture_table(name):
+    rows = summary_rows(build(name))
+    assert [(layer.split("(")[1].rstrip(")"), params) for layer, _, params in rows] == LECTURE_TABLES[name]
+
+
+def test_gru_and_attention_variants_are_built_from_the_same_pieces():
+    gru = dict((layer.split(" ")[0], params) for layer, _, params in summary_rows(build("imdb_gru")))
+    assert gru == {"embedding": 600_000, "rnn": 3 * (120 * 120 + 120 * 120 + 2 * 120), "output": 121}
+    attention = {layer.split(" ")[0]: params for layer, _, params in summary_rows(build("imdb_bilstm_attention"))}
+    units, embedding = 64, 128
+    assert attention["birnn"] == 2 * 4 * (embedding * units + units * units + units)
+    assert attention["attention"] == 2 * (2 * units * units + units) + (units + 1)  # W1, W2 (with biases) and v
+
+
+def test_sizes_follow_the_real_vocabulary():
+    rows = summary_rows(build("spam_rnn", vocab_size=9000))
+    assert rows[0][2] == 9000 * 32 and rows[1][2] == 2_080
+
+
+def test_summary_command_prints_the_table(capsys):
+    assert main(["models", "summary", "simplernn_toy"]) == 0
+    out = capsys.readouterr().out
+    assert "SimpleRNN" in out and "(None, 3)" in out and "42" in out
+
+
+def test_summary_command_unknown_name_is_a_clear_error(capsys):
+    assert main(["models", "summary", "no_such_model", "--checkpoints", "/nonexistent"]) == 2
+    assert "unknown model 'no_such_model'" in capsys.readouterr().err
+
+
+def test_models_list_names_every_architecture(capsys):
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    for name in LECTURE_TABLES:
+        assert name in out
