@@ -46,9 +46,14 @@ class Prediction:
 
 
 def language_of(text: str) -> str:
-    """"ko" when the text has more Hangul than Latin letters, else "en"."""
-    hangul = len(_HANGUL.findall(text))
-    return "ko" if hangul and hangul >= len(_LATIN.findall(text)) else "en"
+    """"ko" when more words contain Hangul than Latin letters (mixed text goes by its majority), else "en"."""
+    korean = english = 0
+    for word in text.split():
+        if _HANGUL.search(word):
+            korean += 1
+        elif _LATIN.search(word):
+            english += 1
+    return "ko" if korean and korean >= english else "en"
 
 
 # --- text -> ids ---
