@@ -101,3 +101,34 @@ def test_cli_generate_and_its_errors(tmp_path, capsys):
     save_artifact(tmp_path / "other.npz", Artifact(kind="seq2seq", config={}))
     with pytest.raises(CheckpointError):
         Generator.load(tmp_path / "other.npz")
+
+
+def shipped_generator() -> Generator:
+    from seqbot.paths import default_checkpoint
+
+    path = default_checkpoint("generator")
+    if not path.exists():
+        pytest.skip(f"no shipped generator at {path}")
+    return Generator.load(path)
+
+
+def test_shipped_generator_is_an_lstm_and_reproducible():
+    generator = shipped_generator()
+    assert generator.cell == "lstm" and generator.level == "char"
+    text = generator.generate("ROMEO:", length=80, seed=11)
+    assert text == generator.generate("ROMEO:", length=80, seed=11)
+    assert set(text) <= set(generator.vocab)
+
+
+def test_shipped_generator_beats_character_frequencies_on_the_held_out_tail(real_corpora):
+    from collections import Counter
+
+    from seqbot.training.generate import read_shakespeare, split_text, streamed_bits_per_char
+
+    generator = shipped_generator()
+    train_text, validation_text = split_text(read_shakespeare(str(real_corpora)), 0.1)
+    sample = validation_text[:6000]
+    counts = Counter(train_text)
+    unigram_bits = -sum(np.log2(counts[c] / len(train_text)) for c in sample if c in counts) / len(sample)
+    score = streamed_bits_per_char(generator, sample, streams=8)
+    assert score["bits_per_char"] < 0.6 * unigram_bits, (score, unigram_bits)
