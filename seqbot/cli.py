@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("seqbot.commands.generate", "generate Shakespeare-like text with the RNN language model"),
     "chat": ("seqbot.commands.chat", "reply to messages with the dialogue seq2seq model"),
     "translate": ("seqbot.commands.translate", "translate English to French (arguments, or each line of stdin)"),
+    "data": ("seqbot.commands.data", "list the corpora (where, size, records, checksum) and fetch them"),
     "classify": ("seqbot.commands.classify", "run the spam / sentiment / topic classifiers on messages"),
     "models": ("seqbot.commands.models", "the lecture's classifier architectures and their parameter tables"),
 
