@@ -45,7 +45,7 @@ class TrainSettings:
     patience: int = 2
     max_minutes: float | None = None  # stop after this much training time (the best epoch is kept)
     strategy: str = "default"
-    threads: int | None = None
+    threads: int | None = 1  # the machine is shared; --threads raises it
     seed: int = 1
 
 
@@ -139,8 +139,12 @@ def artifact_config(run: dict, data: PairData) -> dict:
     }
 
 
-def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, export_path: str | Path | None = None) -> Path:
-    """Train (or resume) a run and return the path of its best exported model."""
+def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, export_path: str | Path | None = None,
+                  callbacks: list | None = None) -> Path:
+    """Train (or resume) a run and return the path of its best exported model.
+
+    `callbacks`: extra Keras callbacks, run after the run's own (tests use one to simulate a kill).
+    """
     run_dir = Path(run_dir)
     tf = import_tensorflow(settings.threads)
     import keras
@@ -195,18 +199,20 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
                 print(f"\nstopping: the {settings.max_minutes} minute budget is spent; the best epoch is kept")
                 self.model.stop_training = True
 
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+    all_callbacks = [
+        # Kept after the end too, so rerunning a finished or budget-stopped run continues it.
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience),
         ExportBest(),
+        *(callbacks or []),
     ]
     model.fit(
         _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed),
         validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
         epochs=settings.epochs,
-        callbacks=callbacks,
+        callbacks=all_callbacks,
         verbose=2 if settings.strategy != "default" else "auto",
     )
     if not model_path.exists():
