@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from seqbot.cli import main
-from seqbot.data.fetch import fetch_corpus
-from seqbot.data.locate import find_corpus, load_manifest, locate
+from seqbot.data.fetch import fetch_corpus, fetch_file
+from seqbot.data.locate import CorpusFile, find_corpus, load_manifest, locate
 from seqbot.errors import CorpusError
 
 FILES = {
@@ -49,7 +49,11 @@ def server():
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("readme", "the UCI readme")
         zipped.writestr("SMSSpamCollection", FILES["sms-spam/SMSSpamCollection"])
-    Handler.files = dict(FILES) | {"official/smsspamcollection.zip": archive.getvalue()}
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as zipped:
+        zipped.writestr("readme", "no messages here")
+    Handler.files = dict(FILES) | {"official/smsspamcollection.zip": archive.getvalue(),
+                                   "official/cut.zip": archive.getvalue()[:40], "official/other.zip": other.getvalue()}
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -186,3 +190,30 @@ def test_shipped_manifest_matches_the_corpora_readme_checksums(real_corpora):
     files = [f for corpus in manifest for f in corpus.files]
     assert {f"./{f.path}": f.sha256 for f in files} == {path: digest for path, digest in sums.items()}
     assert all((real_corpora / f.path).stat().st_size == f.size for f in files)
+
+
+def test_damaged_or_wrong_official_archive_saves_nothing(tmp_path, server):
+    digest = sha(FILES["sms-spam/SMSSpamCollection"])
+    for name, message in [("cut.zip", "cut.zip is not a readable zip or tar archive"),
+                          ("other.zip", "other.zip holds no SMSSpamCollection")]:
+        entry = CorpusFile("sms-spam/SMSSpamCollection", f"{server}/official/{name}", digest, 0, 0, "SMSSpamCollection")
+        with pytest.raises(CorpusError, match=message + ".*Nothing was saved"):
+            fetch_file("sms-spam", entry, tmp_path, stream=io.StringIO())
+    assert leftovers(tmp_path) == []
+
+
+def test_list_reports_an_unreadable_file(tmp_path, server, capsys):
+    manifest = str(write_manifest(tmp_path, server))
+    broken = tmp_path / "corpora/sms-spam/SMSSpamCollection"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert main(["data", "list", "--manifest", manifest, "--corpora", str(tmp_path / "corpora")]) == 0
+    captured = capsys.readouterr()
+    assert "unreadable" in captured.out and "SMSSpamCollection is not utf-8" in captured.err
+
+
+def test_broken_manifest_is_a_clear_error(tmp_path):
+    bad = tmp_path / "manifest.json"
+    bad.write_text("{not json")
+    with pytest.raises(CorpusError, match="manifest.json is not a valid corpus manifest"):
+        load_manifest(bad)

@@ -113,6 +113,10 @@ def test_reuters_bad_inputs(tmp_path):
     other.write_text("hello")
     with pytest.raises(CorpusError, match="notes.txt: expected Reuters-21578"):
         reuters.read_articles(other)
+    not_a_tar = tmp_path / "reuters21578.tar.gz"
+    not_a_tar.write_text("<html>404 Not Found</html>")
+    with pytest.raises(CorpusError, match="reuters21578.tar.gz is not a readable tar archive"):
+        reuters.read_articles(not_a_tar)
     empty = tmp_path / "reut2-000.sgm"
     empty.write_text("<html>no records</html>")
     with pytest.raises(CorpusError, match="no <REUTERS> records"):

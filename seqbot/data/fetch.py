@@ -176,5 +176,6 @@ def _extract_member(archive: Path, member: str, destination: Path, url: str) -> 
                             shutil.copyfileobj(source, out)
                         return
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
-        raise CorpusError(f"{url} is not a readable zip or tar archive ({error}). Nothing was saved.") from None
+        reason = (str(error).splitlines() or [type(error).__name__])[0].rstrip(":")
+        raise CorpusError(f"{url} is not a readable zip or tar archive ({reason}). Nothing was saved.") from None
     raise CorpusError(f"{url} holds no {member}. Nothing was saved.")

@@ -57,6 +57,6 @@ def tar_members(path: Path, wanted: Callable[[str], bool], expected: str) -> Ite
                     yield member.name, archive.extractfile(member).read()
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         raise CorpusError(
-            f"{path} is not a readable tar archive ({error or type(error).__name__}); it may be truncated "
+            f"{path} is not a readable tar archive ({(str(error).splitlines() or [type(error).__name__])[0]}); it may be truncated "
             f"or corrupt: expected {expected}"
         ) from None
