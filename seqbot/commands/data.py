@@ -19,6 +19,7 @@ import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the usage lines of the docstring
     actions = parser.add_subparsers(title="actions", metavar="ACTION", dest="data_action", required=True)
     listing = actions.add_parser("list", help="every known corpus: where found, size, records, checksum status",
                                  description="Every known corpus: where it was found, its size, record count and checksum status.")

@@ -121,6 +121,9 @@ def fetch_file(corpus_name: str, entry: CorpusFile, folder: Path, mirror: str | 
                   file=stream or sys.stderr)
         os.replace(payload, target)
         return FetchResult(target, status, digest, target.stat().st_size)
+    except OSError as error:  # the corpora folder is not writable, the disk is full, ...
+        raise CorpusError(f"cannot write {target} ({error.strerror or error}); choose another folder with --corpora. "
+                          "Nothing was saved.") from None
     finally:
         for path in temporaries:
             path.unlink(missing_ok=True)
