@@ -116,3 +116,19 @@ def test_text_prediction_uses_the_vocabulary_and_labels():
     assert prediction.label == ["x", "y", "z"][int(expected.argmax())]
     assert prediction.probability == pytest.approx(float(expected.max()), abs=1e-5)
     assert [label for label, _ in prediction.top] == [["x", "y", "z"][i] for i in np.argsort(-expected)]
+
+
+@pytest.mark.parametrize("case", ["conv_pool_lstm", "simplernn_unmasked"])
+def test_left_padded_single_message_matches_keras(case):
+    """Unmasked models skip the padding prefix with a cached state; the answer must not change."""
+    keras.utils.set_random_seed(8)
+    model = CASES[case]()
+    randomise_biases(model, 9)
+    artifact = export_artifact(model, case, {"type": "words", "vocab": [""]}, ["a", "b"], {}, max_length=40)
+    stack = LayerStack(artifact.config["layers"], artifact.weights)
+    rng = np.random.default_rng(10)
+    for length in (0, 1, 3, 17, 40):
+        ids = np.zeros((1, 40), dtype=np.int64)
+        if length:
+            ids[0, 40 - length:] = rng.integers(1, VOCAB, size=length)
+        np.testing.assert_allclose(stack(ids), model.predict(ids, verbose=0), atol=1e-5, rtol=0)

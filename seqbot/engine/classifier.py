@@ -131,6 +131,46 @@ class LayerStack:
                     raise CheckpointError(f"the checkpoint lacks weight {key!r}")
                 arrays.append(weights[key].astype(np.float32))
             self.layers.append((config, arrays))
+        self._pad_cache: dict[int, dict] = {}
+        self._recording: dict | None = None
+
+    def _pad_reference(self, length: int) -> None:
+        """Models without masking see every text left-padded to a fixed length, so a short message starts
+        with hundreds of padding steps whose values never change: run an all-padding input once and keep,
+        per recurrent layer, its inputs and the state after every step."""
+        if length in self._pad_cache:
+            return
+        self._recording = {}
+        try:
+            self(np.zeros((1, length), dtype=np.int64))
+            references = {}
+            for index, x in self._recording.items():
+                config, weights = self.layers[index]
+                projected = layers.input_projection(config["cell"], x, weights)
+                state = layers.zero_state(config["cell"], 1, weights[1].shape[0])
+                trajectory = [state]
+                for t in range(x.shape[1]):
+                    state = layers.cell_step(config["cell"], projected[:, t], state, weights)
+                    trajectory.append(state)
+                references[index] = (x, trajectory)
+        finally:
+            self._recording = None
+        self._pad_cache[length] = references
+
+    def _rnn_after_padding(self, index: int, cell: str, x: np.ndarray, weights):
+        """The recurrent layer's final output, starting from the cached state after the steps whose input
+        is bitwise the all-padding input (so the result is exactly that of the full run)."""
+        reference = next((cache[index] for cache in self._pad_cache.values()
+                          if index in cache and cache[index][0].shape == x.shape), None)
+        if reference is None:
+            return layers.rnn(cell, x, weights)
+        padded_input, trajectory = reference
+        differs = np.flatnonzero((x[0] != padded_input[0]).any(axis=-1))
+        start = int(differs[0]) if differs.size else x.shape[1]
+        if start == x.shape[1]:
+            state = trajectory[-1]
+            return state[0], state
+        return layers.rnn(cell, x[:, start:], weights, initial_state=[s.copy() for s in trajectory[start]])
 
     @property
     def masks_padding(self) -> bool:
@@ -138,12 +178,19 @@ class LayerStack:
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         x, mask, states = np.asarray(ids), None, None
-        for config, weights in self.layers:
+        if not self.masks_padding and x.shape[0] == 1 and self._recording is None:
+            self._pad_reference(x.shape[1])
+        for index, (config, weights) in enumerate(self.layers):
+            if self._recording is not None and config["type"] == "rnn":
+                self._recording[index] = x
             kind = config["type"]
             if kind == "embedding":
                 if config.get("mask_zero"):
                     mask = x != 0
                 x = layers.embedding(x, weights[0])
+            elif kind == "rnn" and mask is None and x.shape[0] == 1 and not config.get("return_sequences", False):
+                x, final = self._rnn_after_padding(index, config["cell"], x, weights)
+                states = [final[0]]
             elif kind == "rnn":
                 return_sequences = config.get("return_sequences", False)
                 x, final = layers.rnn(config["cell"], x, weights, mask=mask, return_sequences=return_sequences)
@@ -193,6 +240,7 @@ class NeuralClassifier:
         config = artifact.config
         try:
             self.name = name
+            self.architecture = config.get("name", name)  # the builder in seqbot.models.classifiers
             self.labels = list(config["labels"])
             self.task = config.get("task", "sentiment")
             self.language = config.get("language", "en")

@@ -157,8 +157,9 @@ def conv1d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, act: str | None 
     """Conv1D with padding='valid', strides=1. kernel is (width, in, out)."""
     width = kernel.shape[0]
     steps = x.shape[1] - width + 1
-    windows = np.stack([x[:, k:k + steps] for k in range(width)], axis=2)  # (b, steps, width, in)
-    y = np.einsum("bswi,wio->bso", windows, kernel) + bias
+    # (b, steps, in, width) view -> (b, steps, width * in) rows: one BLAS product instead of an einsum.
+    windows = np.lib.stride_tricks.sliding_window_view(x, width, axis=1).transpose(0, 1, 3, 2)
+    y = windows.reshape(x.shape[0], steps, -1) @ kernel.reshape(-1, kernel.shape[2]) + bias
     return activation(act)(y)
 
 
