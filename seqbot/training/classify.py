@@ -266,7 +266,7 @@ class ClassifyConfig:
 
 
 CONFIGS = {
-    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", epochs=12, patience=3),
+    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", oov=True, epochs=12, patience=3),
     "reuters": ClassifyConfig("reuters", "reuters", "reuters_lstm", "reuters21578", "topic", max_words=1000, oov=True,
                               max_length=100, optimizer="adam", batch_size=64, epochs=40, patience=4),
     "nsmc": ClassifyConfig("nsmc", "nsmc", "nsmc_lstm", "nsmc", "sentiment", language="ko", tokenizer="korean_words",
@@ -282,9 +282,10 @@ CONFIGS = {
     "imdb_bilstm_attention": ClassifyConfig("imdb_bilstm_attention", "imdb", "imdb_bilstm_attention", "imdb", "sentiment",
                                             max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
 }
-NAIVE_BAYES = {"spam_nb": ("sms-spam", "spam", 1.0), "newsgroups_nb": ("20newsgroups", "topic", 0.05)}
+NAIVE_BAYES = {"spam_nb": ("sms-spam", "spam", 1.0), "newsgroups_nb": ("20newsgroups", "topic", 0.05),
+               "reuters_nb": ("reuters21578", "topic", 0.05)}
 # BagOfWords options per Naive Bayes model: TF-IDF (sublinear) beats raw counts on 20 Newsgroups (83.9% vs 82.8%)
-NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear_tf": True}}
+NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear_tf": True}, "reuters_nb": {}}
 NAMES = list(CONFIGS) + list(NAIVE_BAYES)
 
 
@@ -475,7 +476,8 @@ def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=pr
                 "date": time.strftime("%Y-%m-%d"), "trained_as": name}
     artifact = model.to_artifact(metadata, task=task, name=name)
     artifact.config["corpus"] = data.corpus
-    artifact.config["positive"] = "spam"
+    if task == "spam":
+        artifact.config["positive"] = "spam"
     default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name) / f"{name}.npz"
     path = Path(output) if output else default
     save_artifact(path, artifact)
