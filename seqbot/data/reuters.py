@@ -46,6 +46,7 @@ _BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
 _DATE = re.compile(r"<DATE>(.*?)</DATE>", re.S)
 _TEXT = re.compile(r"<TEXT\b[^>]*>(.*?)</TEXT>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def read_articles(path: str | Path) -> list[NewsArticle]:
 def _clean(fragment: str) -> str:
     text = html.unescape(_TAG.sub(" ", fragment))
     # Bodies end in "Reuter" plus a control character (&#3;); other control characters are noise.
-    text = "".join(ch if ch >= " " or ch in "\n\t" else " " for ch in text)
+    text = _CONTROL.sub(" ", text)
     return text.strip()
 
 
