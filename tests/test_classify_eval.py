@@ -1,0 +1,65 @@
+"""`seqbot train classify` / `seqbot eval classify` end to end on a fixture corpus (Naive Bayes, seconds),
+the metrics against scikit-learn, and (real data) the shipped checkpoints' recorded scores."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from seqbot.cli import main
+from seqbot.commands.eval_classify import evaluate, find_checkpoints, macro_f1
+
+
+@pytest.fixture
+def corpora(tmp_path, fixtures_dir):
+    folder = tmp_path / "corpora" / "sms-spam"
+    folder.mkdir(parents=True)
+    shutil.copy(fixtures_dir / "classify" / "SMSSpamCollection", folder / "SMSSpamCollection")
+    return tmp_path / "corpora"
+
+
+def test_train_then_eval_naive_bayes(corpora, tmp_path, capsys):
+    checkpoints = tmp_path / "checkpoints"
+    assert main(["train", "classify", "spam_nb", "--corpora", str(corpora), "--output", str(checkpoints / "spam_nb.npz")]) == 0
+    assert (checkpoints / "spam_nb.npz").exists()
+    capsys.readouterr()
+    assert main(["eval", "classify", "all", "--corpora", str(corpora), "--checkpoints", str(checkpoints),
+                 "--runs", str(tmp_path / "no-runs")]) == 0
+    table = capsys.readouterr().out
+    row = next(line for line in table.splitlines() if line.startswith("| spam_nb"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == "sms-spam" and int(cells[2]) == 4  # 20% of each class of the 20 fixture messages
+    assert 0.0 <= float(cells[3].rstrip("%")) <= 100.0
+
+
+def test_eval_unknown_name_is_a_clear_error(tmp_path, capsys):
+    assert main(["eval", "classify", "nothing", "--checkpoints", str(tmp_path), "--runs", str(tmp_path)]) == 2
+    assert "no classifier checkpoint named 'nothing'" in capsys.readouterr().err
+
+
+def test_train_unknown_name_is_a_clear_error(capsys):
+    assert main(["train", "classify", "nothing"]) == 2
+    assert "unknown classifier 'nothing'" in capsys.readouterr().err
+
+
+def test_macro_f1_matches_scikit_learn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    labels, predicted = rng.integers(0, 5, 300), rng.integers(0, 5, 300)
+    predicted[:100] = labels[:100]
+    assert macro_f1(labels, predicted, 6) == pytest.approx(metrics.f1_score(labels, predicted, average="macro"))
+
+
+@pytest.mark.parametrize("name", ["spam_nb", "spam_rnn", "reuters", "nsmc", "imdb"])
+def test_shipped_checkpoint_scores_what_it_recorded(real_corpora, name):
+    """Real data: the NumPy engine's test accuracy equals the accuracy Keras measured at export time."""
+    path = find_checkpoints(None, None).get(name)
+    if path is None:
+        pytest.skip(f"no shipped checkpoint {name}")
+    row = evaluate(name, path, str(real_corpora), None, {})
+    from seqbot.engine.classifier import load_classifier
+
+    recorded = load_classifier(path).metadata["scores"]["test_accuracy"]
+    assert row["accuracy"] == pytest.approx(recorded, abs=0.002)
