@@ -62,7 +62,7 @@ def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
     folder = Path(chatterbot_corpus.__file__).parent / "data" / "english"
     pairs = []
     for path in sorted(folder.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for conversation in data.get("conversations") or []:
             turns = [normalise(str(turn)) for turn in conversation if turn is not None]
             for utterance, reply in zip(turns, turns[1:]):

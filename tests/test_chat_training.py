@@ -1,0 +1,65 @@
+"""Dialogue pairs from the original Friends .tab layout and chatterbot-corpus, the utterance split,
+the engine perplexity, and a tiny training run through the seq2seq trainer with task="chat"."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from seqbot.engine.chat import Chatbot
+from seqbot.engine.seq2seq import END, START, Seq2SeqModel, random_artifact
+from seqbot.training.chat import ChatTrainingConfig, chat_data, chatterbot_pairs, friends_pairs, perplexity
+
+
+def test_friends_pairs_are_consecutive_lines_of_one_episode_by_different_speakers(fixtures_dir):
+    pairs = friends_pairs(fixtures_dir / "generate" / "friends" / "friends-transcripts.tab", max_length=60)
+    assert pairs == [
+        ("Hi! How are you?", "I'm fine, thanks. And you?"),
+        ("I said, and you?", "Never better."),
+        ("Where is everybody?", "At the coffee house."),
+        ("At the coffee house.", "Let's go!"),
+    ]
+
+
+def test_chat_data_splits_by_utterance_and_keeps_each_pair_once(fixtures_dir):
+    data = chat_data(str(fixtures_dir / "generate"), max_length=60, validation_fraction=0.2, seed=3)
+    assert data.task == "chat" and data.validation and data.train
+    assert not {u for u, _ in data.train} & {u for u, _ in data.validation}
+    everything = data.train + data.validation
+    assert len(everything) == len(set(everything))
+    assert set(chatterbot_pairs(60)) <= set(everything)
+    assert all(len(u) <= 60 and len(r) <= 60 for u, r in everything)
+
+
+def test_batched_perplexity_equals_one_pair_at_a_time():
+    artifact = random_artifact(seed=4)
+    pairs = [("hello there", "bonjour"), ("a", "oui, c'est ca."), ("how are you?", "ca va")]
+    model = Seq2SeqModel.from_artifact(artifact)
+    index = {c: i for i, c in enumerate(artifact.config["source_vocab"])}
+    target_index = {c: i for i, c in enumerate(artifact.config["target_vocab"])}
+    total, count = 0.0, 0
+    for utterance, reply in pairs:
+        state = model.encode(np.array([[index[c] for c in utterance]]))
+        previous = START
+        for token in [target_index[c] for c in reply] + [END]:
+            log_probs, state, _ = model.step(np.array([previous]), state)
+            total -= log_probs[0, token]
+            count += 1
+            previous = token
+    assert math.isclose(perplexity(artifact, pairs, batch_size=2), math.exp(total / count), rel_tol=1e-5)
+
+
+def test_tiny_chat_training_exports_a_scored_chat_model(fixtures_dir, tmp_path):
+    from seqbot.training.chat import train_chat
+    from seqbot.training.translate import TrainSettings
+
+    settings = TrainSettings(units=8, embedding_dim=4, attention="dot", epochs=1, batch_size=16, threads=1, min_char_count=1)
+    config = ChatTrainingConfig(corpora=str(fixtures_dir / "generate"), max_length=30, max_pairs=16, samples=1,
+                                run_dir=str(tmp_path / "run"), export=str(tmp_path / "chat.npz"))
+    result = train_chat(config, settings, log=lambda line: None)
+    bot = Chatbot.load(tmp_path / "chat.npz")
+    assert bot.config["task"] == "chat"
+    assert math.isclose(bot.metadata["scores"]["val_perplexity_per_char"], result["perplexity"])
+    assert len(bot.metadata["samples"]) == 1 and result["perplexity"] > 1
+    assert isinstance(bot.reply("Hi!", beam=3), str)
