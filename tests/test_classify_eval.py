@@ -30,8 +30,9 @@ def test_train_then_eval_naive_bayes(corpora, tmp_path, capsys):
     table = capsys.readouterr().out
     row = next(line for line in table.splitlines() if line.startswith("| spam_nb"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[1] == "sms-spam" and int(cells[2]) == 4  # 20% of each class of the 20 fixture messages
-    assert 0.0 <= float(cells[3].rstrip("%")) <= 100.0
+    assert cells[1].startswith("naive_bayes") and cells[2] == "sms-spam"
+    assert int(cells[3]) == 4  # 20% of each class of the 20 fixture messages
+    assert 0.0 <= float(cells[4].rstrip("%")) <= 100.0
 
 
 def test_eval_unknown_name_is_a_clear_error(tmp_path, capsys):

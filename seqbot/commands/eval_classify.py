@@ -91,7 +91,10 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
     probabilities = classifier.probabilities_batch(list(texts))[:, column]
     seconds = time.time() - started
     predicted = probabilities.argmax(axis=1)
-    row = {"model": name, "file": str(path), "corpus": corpus, "texts": len(texts),
+    architecture = getattr(classifier, "architecture", None)
+    if architecture is None:  # Naive Bayes: say what it counts
+        architecture = f"naive_bayes ({getattr(classifier.model.bag, 'weighting', 'counts')})"
+    row = {"model": name, "architecture": architecture, "file": str(path), "corpus": corpus, "texts": len(texts),
            "accuracy": float((predicted == labels).mean()), "macro_f1": macro_f1(labels, predicted, len(data.label_names)),
            "ms_per_text": 1000 * seconds / max(len(texts), 1)}
     if "spam" in data.label_names:
@@ -115,7 +118,7 @@ def macro_f1(labels: np.ndarray, predicted: np.ndarray, classes: int) -> float:
 
 
 def print_table(rows: list[dict]) -> None:
-    header = f"| {'model':<22} | {'corpus':<13} | {'test texts':>10} | {'accuracy':>8} | {'macro-F1':>8} | {'spam P':>6} | {'spam R':>6} | {'lecture':<13} |"
+    header = f"| {'model':<22} | {'architecture':<22} | {'corpus':<13} | {'test texts':>10} | {'accuracy':>8} | {'macro-F1':>8} | {'spam P':>6} | {'spam R':>6} | {'lecture':<13} |"
     print(header)
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
     for row in rows:
@@ -124,5 +127,5 @@ def print_table(rows: list[dict]) -> None:
             continue
         spam_p = f"{row['spam_precision']:.1%}" if "spam_precision" in row else ""
         spam_r = f"{row['spam_recall']:.1%}" if "spam_recall" in row else ""
-        print(f"| {row['model']:<22} | {row['corpus']:<13} | {row['texts']:>10,} | {row['accuracy']:>8.2%} | "
+        print(f"| {row['model']:<22} | {row['architecture']:<22} | {row['corpus']:<13} | {row['texts']:>10,} | {row['accuracy']:>8.2%} | "
               f"{row['macro_f1']:>8.4f} | {spam_p:>6} | {spam_r:>6} | {LECTURE.get(row['model'], ''):<13} |")
