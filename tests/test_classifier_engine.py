@@ -82,7 +82,7 @@ def test_engine_matches_keras(case):
     model = CASES[case]()
     randomise_biases(model, 2)
     ids = padded_batch(3)
-    expected = model.predict(ids, verbose=0)
+    expected = model(ids, training=False).numpy()
     artifact = export_artifact(model, case, {"type": "words", "vocab": [""]}, ["a", "b"], {}, max_length=9)
     actual = LayerStack(artifact.config["layers"], artifact.weights)(ids)
     np.testing.assert_allclose(actual, expected, atol=1e-5, rtol=0)
@@ -111,7 +111,7 @@ def test_text_prediction_uses_the_vocabulary_and_labels():
     classifier = NeuralClassifier(artifact, "topics")
     assert classifier.ids("W3, w4! unknown w5 w6 w7").tolist() == [[5, 6, 1, 7]]  # lower-cased, filtered, capped at 4
     prediction = classifier.predict("w3 w4")
-    expected = model.predict(np.array([[5, 6]]), verbose=0)[0]
+    expected = model(np.array([[5, 6]]), training=False).numpy()[0]
     assert isinstance(prediction, Prediction)
     assert prediction.label == ["x", "y", "z"][int(expected.argmax())]
     assert prediction.probability == pytest.approx(float(expected.max()), abs=1e-5)
@@ -131,4 +131,4 @@ def test_left_padded_single_message_matches_keras(case):
         ids = np.zeros((1, 40), dtype=np.int64)
         if length:
             ids[0, 40 - length:] = rng.integers(1, VOCAB, size=length)
-        np.testing.assert_allclose(stack(ids), model.predict(ids, verbose=0), atol=1e-5, rtol=0)
+        np.testing.assert_allclose(stack(ids), model(ids, training=False).numpy(), atol=1e-5, rtol=0)
