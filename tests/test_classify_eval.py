@@ -55,12 +55,14 @@ def test_macro_f1_matches_scikit_learn():
 
 @pytest.mark.parametrize("name", ["spam_nb", "spam_rnn", "reuters", "nsmc", "imdb"])
 def test_shipped_checkpoint_scores_what_it_recorded(real_corpora, name):
-    """Real data: the NumPy engine's test accuracy equals the accuracy Keras measured at export time."""
+    """Real data: the NumPy engine's test accuracy equals the accuracy Keras measured at export time
+    (IMDB and NSMC: on a seeded sample of 2,000 test texts, so within sampling error: 3 points)."""
     path = find_checkpoints(None, None).get(name)
     if path is None:
         pytest.skip(f"no shipped checkpoint {name}")
-    row = evaluate(name, path, str(real_corpora), None, {})
+    big = name in ("imdb", "nsmc")
+    row = evaluate(name, path, str(real_corpora), None, {}, sample=2000 if big else None)
     from seqbot.engine.classifier import load_classifier
 
     recorded = load_classifier(path).metadata["scores"]["test_accuracy"]
-    assert row["accuracy"] == pytest.approx(recorded, abs=0.002)
+    assert row["accuracy"] == pytest.approx(recorded, abs=0.03 if big else 0.002)

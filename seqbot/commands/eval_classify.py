@@ -71,7 +71,8 @@ def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Pat
     return found
 
 
-def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cache: dict) -> dict:
+def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cache: dict, sample: int | None = None) -> dict:
+    """Score one checkpoint; `limit` keeps the first N test texts, `sample` a seeded random N of them."""
     from seqbot.engine.classifier import load_classifier
     from seqbot.training.classify import load_dataset
 
@@ -83,6 +84,9 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
         cache[key] = load_dataset(corpus, corpora, split.get("seed"))
     data = cache[key]
     texts, labels = data.test_texts, np.asarray(data.test_labels)
+    if sample and sample < len(texts):
+        picked = np.sort(np.random.default_rng(0).choice(len(texts), size=sample, replace=False))
+        texts, labels = [texts[i] for i in picked], labels[picked]
     if limit:
         texts, labels = texts[:limit], labels[:limit]
     # The checkpoint's labels may be ordered differently from the dataset's names.
