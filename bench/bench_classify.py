@@ -153,6 +153,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoints", help="checkpoint folder (default checkpoints/)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--keras-repeats", type=int, default=1, help="passes for the (slow) Keras baseline")
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras baseline")
     args = parser.parse_args()
 
@@ -191,7 +192,7 @@ def main() -> int:
                     print(f"  parity FAILED for {name}: engine {engine[:3]} keras {expected[:3]}")
                     return 1
     print("  parity: engine and Keras agree within 1e-4 on every message")
-    for _ in range(args.repeats):
+    for _ in range(args.keras_repeats):
         for text in messages:
             start = time.perf_counter()
             for name in classifiers.models_for(classifiers_language(text)):
