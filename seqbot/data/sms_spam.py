@@ -62,16 +62,20 @@ def _parse_uci(text: str, path: Path) -> list[SmsMessage]:
 
 def _parse_kaggle(text: str, path: Path) -> list[SmsMessage]:
     rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    next(rows)
     messages = []
-    for number, row in enumerate(rows, 2):
-        if not row:
-            continue
-        label = row[0]
-        if label not in LABELS or len(row) < 2:
-            raise CorpusError(f"{path}:{number}: expected a ham/spam label in column v1 and the text in v2, got {row[:2]}")
-        # Some messages contain commas that Kaggle's export left in the empty trailing columns.
-        messages.append(SmsMessage(label, ",".join(field for field in row[1:] if field) if len(row) > 2 else row[1]))
+    try:
+        next(rows)
+        for row in rows:
+            if not row:
+                continue
+            label = row[0]
+            if label not in LABELS or len(row) < 2:
+                raise CorpusError(f"{path}:{rows.line_num}: expected a ham/spam label in column v1 and the text in v2, "
+                                  f"got {row[:2]}")
+            # Some messages contain commas that Kaggle's export left in the empty trailing columns.
+            messages.append(SmsMessage(label, ",".join(field for field in row[1:] if field) if len(row) > 2 else row[1]))
+    except csv.Error as error:
+        raise CorpusError(f"{path}:{rows.line_num}: not valid CSV ({error}); expected {EXPECTED}") from None
     if not messages:
         raise CorpusError(f"{path} holds no messages; expected {EXPECTED}")
     return messages
