@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import threading
 import zipfile
 from pathlib import Path
@@ -217,3 +218,13 @@ def test_broken_manifest_is_a_clear_error(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(CorpusError, match="manifest.json is not a valid corpus manifest"):
         load_manifest(bad)
+
+
+def test_downloaded_file_gets_the_usual_mode_not_mkstemps_0600(tmp_path, server):
+    manifest = load_manifest(write_manifest(tmp_path, server))
+    old_umask = os.umask(0o022)
+    try:
+        [result] = fetch_corpus(find_corpus("tinyshakespeare", manifest), tmp_path / "corpora", stream=io.StringIO())
+    finally:
+        os.umask(old_umask)
+    assert result.path.stat().st_mode & 0o777 == 0o644

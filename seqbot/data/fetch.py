@@ -119,6 +119,7 @@ def fetch_file(corpus_name: str, entry: CorpusFile, folder: Path, mirror: str | 
             status = "accepted"
             print(f"{entry.path}: sha256 {digest} differs from the manifest's {entry.sha256}; kept (--accept-checksum)",
                   file=stream or sys.stderr)
+        _make_readable(payload)
         os.replace(payload, target)
         return FetchResult(target, status, digest, target.stat().st_size)
     except OSError as error:  # the corpora folder is not writable, the disk is full, ...
@@ -127,6 +128,13 @@ def fetch_file(corpus_name: str, entry: CorpusFile, folder: Path, mirror: str | 
     finally:
         for path in temporaries:
             path.unlink(missing_ok=True)
+
+
+def _make_readable(path: Path) -> None:
+    # mkstemp creates the file 0600; a downloaded corpus gets the usual mode (0644 under umask 022).
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
 
 
 def _temporary(target: Path, temporaries: list[Path]) -> Path:
