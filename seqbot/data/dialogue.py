@@ -114,7 +114,8 @@ def read_chatterbot(path: str | Path) -> list[Conversation]:
     conversations = []
     for file in files:
         try:
-            data = yaml.safe_load(read_text(file, "chatterbot-corpus YAML"))
+            # The C loader when libyaml is there: the same result, several times faster.
+            data = yaml.load(read_text(file, "chatterbot-corpus YAML"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as error:
             raise CorpusError(f"{file} is not valid YAML ({str(error).splitlines()[0]})") from None
         if not isinstance(data, dict) or not isinstance(data.get("conversations", []), list):
