@@ -283,9 +283,10 @@ CONFIGS = {
                                             max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
 }
 NAIVE_BAYES = {"spam_nb": ("sms-spam", "spam", 1.0), "newsgroups_nb": ("20newsgroups", "topic", 0.05),
-               "reuters_nb": ("reuters21578", "topic", 0.05)}
+               "reuters_nb": ("reuters21578", "topic", 0.05), "imdb_nb": ("imdb", "sentiment", 1.0),
+               "nsmc_nb": ("nsmc", "sentiment", 1.0)}
 # BagOfWords options per Naive Bayes model: TF-IDF (sublinear) beats raw counts on 20 Newsgroups (83.9% vs 82.8%)
-NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear_tf": True}, "reuters_nb": {}}
+NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear_tf": True}, "reuters_nb": {}, "imdb_nb": {}, "nsmc_nb": {}}
 NAMES = list(CONFIGS) + list(NAIVE_BAYES)
 
 
@@ -478,6 +479,8 @@ def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=pr
     artifact.config["corpus"] = data.corpus
     if task == "spam":
         artifact.config["positive"] = "spam"
+    if corpus == "nsmc":
+        artifact.config["language"] = "ko"
     default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name) / f"{name}.npz"
     path = Path(output) if output else default
     save_artifact(path, artifact)
