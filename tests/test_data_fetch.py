@@ -228,3 +228,16 @@ def test_downloaded_file_gets_the_usual_mode_not_mkstemps_0600(tmp_path, server)
     finally:
         os.umask(old_umask)
     assert result.path.stat().st_mode & 0o777 == 0o644
+
+
+def test_cli_fetch_all_goes_on_after_a_failure_and_names_every_failure(tmp_path, server, capsys):
+    manifest = str(write_manifest(tmp_path, server))
+    folder = tmp_path / "corpora"
+    assert main(["data", "fetch", "all", "--manifest", manifest, "--corpora", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "sms-spam:" in captured.out and (folder / "sms-spam/SMSSpamCollection").is_file()
+    assert "gone:" in captured.out  # handled after wrong-sum failed
+    assert "checksum mismatch" in captured.err and "HTTP 404" in captured.err
+    # "cut" and "gone" share tinyshakespeare's path and checksum: already present, so not downloaded again
+    assert "2 of 6 corpora not fetched: wrong-sum, absent" in captured.err
+    assert leftovers(folder) == ["SMSSpamCollection", "input.txt"]

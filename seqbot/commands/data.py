@@ -86,13 +86,31 @@ def run_list(args: argparse.Namespace) -> int:
 def run_fetch(args: argparse.Namespace) -> int:
     from seqbot.data.fetch import fetch_corpus, mirror_url
     from seqbot.data.locate import find_corpus, load_manifest
+    from seqbot.errors import CorpusError
     from seqbot.paths import corpora_dir
 
     manifest = load_manifest(args.manifest)
     corpora = manifest if args.name == "all" else [find_corpus(args.name, manifest)]
     folder = corpora_dir(args.corpora)
     mirror = args.mirror or mirror_url()
+    if args.name != "all":
+        report_fetch(corpora[0], fetch_corpus(corpora[0], folder, mirror=mirror, accept_checksum=args.accept_checksum))
+        return 0
+    # `all` goes on after a failure (one corpus's mismatched or unreachable download must not
+    # keep the others from being fetched), then names every failure and exits non-zero.
+    failures = []
     for corpus in corpora:
-        for result in fetch_corpus(corpus, folder, mirror=mirror, accept_checksum=args.accept_checksum):
-            print(f"{corpus.name}: {result.path} {result.status} (sha256 {result.sha256[:12]}...)")
+        try:
+            report_fetch(corpus, fetch_corpus(corpus, folder, mirror=mirror, accept_checksum=args.accept_checksum))
+        except CorpusError as error:
+            print(f"seqbot: error: {error}", file=sys.stderr)
+            failures.append(corpus.name)
+    if failures:
+        print(f"seqbot: {len(failures)} of {len(corpora)} corpora not fetched: {', '.join(failures)}", file=sys.stderr)
+        return 2  # what the CLI returns for any other SeqbotError
     return 0
+
+
+def report_fetch(corpus, results) -> None:
+    for result in results:
+        print(f"{corpus.name}: {result.path} {result.status} (sha256 {result.sha256[:12]}...)")
