@@ -37,8 +37,10 @@ def probability_of(prediction, label: str) -> float | None:
     return None
 
 
-def explanation_table(explanation: list[tuple[str, float]], limit: int = 6, per_row: int = 2) -> Table:
-    """Words that pushed Naive Bayes, strongest first: toward spam in red (+), toward ham in green (−)."""
+def explanation_table(explanation: list[tuple[str, float]], limit: int = 6, per_row: int = 2, task: str = "spam") -> Table:
+    """Words that pushed Naive Bayes, strongest first, with their push toward the model's positive
+    class (+) or away from it (−): spam words in red, positive-sentiment words in green."""
+    toward, away = ("bold red", "bold green") if task == "spam" else ("bold green", "bold red")
     strongest = sorted(explanation, key=lambda item: -abs(item[1]))[:limit]
     grid = Table.grid(padding=(0, 2, 0, 0))
     for _ in range(per_row):
@@ -46,7 +48,7 @@ def explanation_table(explanation: list[tuple[str, float]], limit: int = 6, per_
     cells = []
     for word, push in strongest:
         cell = Text(no_wrap=True, overflow="ellipsis")
-        cell.append(word, "bold red" if push > 0 else "bold green")
+        cell.append(word, toward if push > 0 else away)
         cell.append(f" {push:+.2f}", "dim")
         cells.append(cell)
     for start in range(0, len(cells), per_row):
@@ -132,14 +134,14 @@ class SidePanel(VerticalScroll):
                 yield bar
         explanation = getattr(prediction, "explanation", None)
         if explanation:
-            yield Static(explanation_table(explanation), classes="explanation")
+            yield Static(explanation_table(explanation, task=prediction.task), classes="explanation")
 
     def compose_models(self) -> ComposeResult:
         yield Static("Models", classes="section")
         grid = Table.grid(padding=(0, 1, 0, 0))
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, style="bold")
-        grid.add_column()
+        grid.add_column(overflow="fold")  # long checkpoint paths wrap instead of losing their end
         for name in ENGINES:
             status = self.statuses.get(name, "off")
             if status.startswith("ready"):
