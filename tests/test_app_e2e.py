@@ -68,6 +68,8 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
         from seqbot.artifact import save_artifact
         from seqbot.engine.seq2seq import random_artifact
 
+        for shipped in checkpoints.glob("*.npz"):  # the shipped classifiers still fill the side panel
+            (tmp_path / shipped.name).symlink_to(shipped.resolve())
         checkpoints, message = tmp_path, "i am happy."
         translator_path = checkpoints / "translator.npz"
         save_artifact(translator_path, random_artifact(end_bias=2.0))
@@ -89,5 +91,11 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
             for heading in ("Spam", "Sentiment", "Topic"):
                 assert heading in screen
             assert screen.count("%") >= 4  # spam RNN, Naive Bayes, IMDB and the Reuters top 3
+            from seqbot.engine.classifier import ClassifierSet
+
+            for prediction in ClassifierSet.load(checkpoints).classify(message):
+                assert prediction.model in screen, screen
+                if prediction.task == "topic":  # binary tasks show one bar, P(spam) or P(positive)
+                    assert prediction.label in screen, screen
     finally:
         tmux.close()
