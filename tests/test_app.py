@@ -299,3 +299,18 @@ async def test_real_translator_engine_on_a_small_random_checkpoint(tmp_path):
         assert turn.attention.shape == (len(turn.reply), len(turn.source))
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen))
+
+
+def test_command_line_flags_reach_the_app(tmp_path, monkeypatch):
+    from seqbot.cli import build_parser, main
+
+    started = []
+    monkeypatch.setattr(SeqbotApp, "run", lambda self: started.append(self))
+    args = build_parser().parse_args(["--checkpoints", str(tmp_path), "--mode", "chat", "--no-classifiers"])
+    assert args._run(args) == 0
+    app = started[0]
+    assert app.mode == "chat" and not app.classify and "classifiers" not in app.hub.names
+    assert app.hub.description == str(tmp_path)
+    # A checkpoints folder that does not exist is a clear error, not a traceback.
+    assert main(["--checkpoints", str(tmp_path / "nowhere")]) == 2
+    assert len(started) == 1
