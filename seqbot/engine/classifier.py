@@ -303,8 +303,9 @@ class NaiveBayesClassifier:
         self.model = NaiveBayes.from_artifact(artifact)
         self.task = artifact.config.get("task", "spam")
         self.language = artifact.config.get("language", "en")
-        self.positive = artifact.config.get("positive", "spam")
         self.labels = self.model.classes
+        default_positive = "spam" if "spam" in self.labels else "positive"
+        self.positive = artifact.config.get("positive") if artifact.config.get("positive") in self.labels else default_positive
         self.metadata = artifact.metadata
 
     def probabilities_batch(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
