@@ -336,15 +336,15 @@ def pad(sequences: list[list[int]], length: int, pre: bool) -> np.ndarray:
     return out
 
 
-def run_dir(name: str) -> Path:
-    return PROJECT_ROOT / "runs" / f"classify-{name}"
+def run_dir(name: str, runs: str | None = None) -> Path:
+    return (Path(runs) if runs else PROJECT_ROOT / "runs") / f"classify-{name}"
 
 
 def train(name: str, corpora: str | None = None, output: str | None = None, epochs: int | None = None,
-          threads: int = 1, log=print) -> Path:
-    """Train NAME (see NAMES), export it, return the artifact path."""
+          threads: int = 1, log=print, runs: str | None = None) -> Path:
+    """Train NAME (see NAMES), export it, return the artifact path. `runs`: where run folders go (default runs/)."""
     if name in NAIVE_BAYES:
-        return train_naive_bayes(name, corpora, output, log)
+        return train_naive_bayes(name, corpora, output, log, runs)
     if name not in CONFIGS:
         raise SeqbotError(f"unknown classifier {name!r}; choose one of {', '.join(NAMES)}")
     config = CONFIGS[name]
@@ -356,7 +356,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
     data = load_dataset(config.corpus, corpora)
     if config.train_limit:
         data.train_texts, data.train_labels = data.train_texts[:config.train_limit], data.train_labels[:config.train_limit]
-    directory = run_dir(name)
+    directory = run_dir(name, runs)
     directory.mkdir(parents=True, exist_ok=True)
     prep_path = directory / "preprocessing.json"
     blob_path = directory / "sentencepiece.model"
@@ -458,7 +458,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
     return path
 
 
-def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=print) -> Path:
+def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=print, runs: str | None = None) -> Path:
     from seqbot.artifact import save_artifact
     from seqbot.engine.naive_bayes import NaiveBayes
 
@@ -481,7 +481,7 @@ def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=pr
         artifact.config["positive"] = "spam"
     if corpus == "nsmc":
         artifact.config["language"] = "ko"
-    default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name) / f"{name}.npz"
+    default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name, runs) / f"{name}.npz"
     path = Path(output) if output else default
     save_artifact(path, artifact)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

@@ -1,0 +1,127 @@
+"""Classifier training: corpus readers in the original formats, the lecture's split rules, and
+training -> artifact -> NumPy engine on tiny fixture corpora.
+
+    /work/venv/bin/python -m pytest tests/test_classify_training.py -q
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+
+import numpy as np
+import pytest
+
+from seqbot.engine.classifier import ClassifierSet, load_classifier
+from seqbot.errors import CorpusError
+from seqbot.training import classify
+
+
+@pytest.fixture()
+def corpora(tmp_path, fixtures_dir):
+    """A corpora folder laid out like ../shared/corpora, archives rebuilt from the unpacked fixtures."""
+    root = tmp_path / "corpora"
+    data = fixtures_dir / "data"
+    (root / "sms-spam").mkdir(parents=True)
+    shutil.copy(fixtures_dir / "classify" / "SMSSpamCollection", root / "sms-spam" / "SMSSpamCollection")
+    shutil.copytree(data / "nsmc", root / "nsmc")
+    (root / "20newsgroups").mkdir()
+    for name in ("20newsgroups-train.tab", "20newsgroups-test.tab"):
+        shutil.copy(data / "20newsgroups" / name, root / "20newsgroups" / name)
+    (root / "reuters21578").mkdir()
+    with tarfile.open(root / "reuters21578" / "reuters21578.tar.gz", "w:gz") as archive:
+        for path in sorted((data / "reuters21578").iterdir()):
+            archive.add(path, arcname=f"./{path.name}")
+    (root / "imdb").mkdir()
+    with tarfile.open(root / "imdb" / "aclImdb_v1.tar.gz", "w:gz") as archive:
+        archive.add(data / "imdb" / "aclImdb", arcname="aclImdb")
+    return root
+
+
+def test_spam_split_deduplicates_and_stratifies(corpora):
+    rows = classify.read_sms_spam(corpora)
+    data = classify.spam_dataset(corpora)
+    assert len(data.train_texts) + len(data.test_texts) == len({text for _, text in rows})
+    assert not set(data.train_texts) & set(data.test_texts)
+    spam_share = np.mean([label == "spam" for label, _ in rows])
+    assert data.label_names == ["ham", "spam"]
+    assert abs(len(data.test_texts) / (len(data.train_texts) + len(data.test_texts)) - 0.2) < 0.1
+    assert 0 < sum(data.test_labels) < len(data.test_labels) or spam_share in (0, 1)
+    again = classify.spam_dataset(corpora)
+    assert again.test_texts == data.test_texts  # seeded
+
+
+def test_bad_spam_line_is_a_corpus_error(tmp_path):
+    (tmp_path / "sms-spam").mkdir()
+    (tmp_path / "sms-spam" / "SMSSpamCollection").write_text("ham\tfine\nmaybe spam without a tab\n")
+    with pytest.raises(CorpusError, match="SMSSpamCollection:2"):
+        classify.read_sms_spam(tmp_path)
+    with pytest.raises(CorpusError, match="not found"):
+        classify.spam_dataset(tmp_path / "nowhere")
+
+
+def test_reuters_keeps_documents_whose_first_topic_is_one_of_the_46(corpora):
+    documents = classify.read_reuters(corpora)
+    data = classify.reuters_dataset(corpora)
+    expected = [topics[0] for _, topics, _ in documents if topics and topics[0] in classify.REUTERS_LABELS]
+    assert len(classify.REUTERS_LABELS) == 46
+    assert len(data.train_texts) + len(data.test_texts) == len(expected)
+    got = sorted(data.label_names[y] for y in data.train_labels + data.test_labels)
+    assert got == sorted(expected)
+    assert "jet" not in got  # first topic outside the 46: dropped, even though 'earn' follows it
+
+
+def test_nsmc_drops_empty_and_duplicate_training_documents(corpora):
+    raw = classify.read_nsmc(corpora / "nsmc" / "ratings_train.txt")
+    data = classify.nsmc_dataset(corpora)
+    assert len(data.train_texts) == len({text for text, _ in raw if text.strip()})
+    assert len(data.test_texts) == len(classify.read_nsmc(corpora / "nsmc" / "ratings_test.txt"))
+    (corpora / "nsmc" / "ratings_test.txt").write_text("document\tlabel\nx\t1\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="header"):
+        classify.nsmc_dataset(corpora)
+
+
+def test_imdb_reads_labelled_reviews_only(corpora):
+    data = classify.imdb_dataset(corpora)
+    assert len(data.train_texts) == 4 and len(data.test_texts) == 2  # train/unsup is left out
+    assert sorted(data.train_labels) == [0, 0, 1, 1]
+    assert not any("<br />" in text for text in data.train_texts + data.test_texts)
+
+
+def test_naive_bayes_training_ships_an_artifact_the_engine_loads(corpora, tmp_path):
+    output = tmp_path / "checkpoints" / "spam_nb.npz"
+    classify.train("spam_nb", str(corpora), str(output), log=lambda line: None, runs=str(tmp_path / "runs"))
+    classifiers = ClassifierSet.load(output.parent, names=("spam_nb",))
+    assert classifiers.names == ["spam_nb"] and not classifiers.errors
+    model = load_classifier(output)
+    data = classify.spam_dataset(corpora)
+    predicted = model.probabilities_batch(data.test_texts).argmax(axis=1)
+    accuracy = float(np.mean(predicted == np.array(data.test_labels)))
+    assert model.metadata["scores"]["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    assert model.metadata["corpus"] == "sms-spam"
+
+
+def test_unknown_classifier_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown classifier 'spam_svm'"):
+        classify.train("spam_svm")
+
+
+def test_neural_training_exports_what_keras_scored_and_resumes(corpora, tmp_path):
+    """One epoch of the lecture's spam SimpleRNN: the engine reproduces Keras' test accuracy."""
+    output = tmp_path / "spam_rnn.npz"
+    runs = tmp_path / "runs"
+    lines = []
+    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
+    model = load_classifier(output)
+    assert [config["type"] for config, _ in model.stack.layers] == ["embedding", "rnn", "dense"]
+    data = classify.spam_dataset(corpora)
+    predicted = model.probabilities_batch(data.test_texts).argmax(axis=1)
+    accuracy = float(np.mean(predicted == np.array(data.test_labels)))
+    assert model.metadata["scores"]["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    assert model.metadata["vocabulary_size"] == len(model.encoder.config["vocab"])
+    state = (runs / "classify-spam_rnn" / "state.json").read_text()
+    assert '"epoch": 1' in state
+    lines.clear()
+    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
+    assert any("resuming after epoch 1" in line for line in lines)
+    assert not any(line.startswith("epoch ") for line in lines)  # nothing left to train
