@@ -35,7 +35,7 @@ def test_guarded_replies_never_repeat_an_ngram_but_unguarded_ones_do(ngram):
     for seed in range(6):
         bot = Chatbot(chat_artifact(seed, attention=("bahdanau", "dot")[seed % 2]), guard=guard)
         for message in MESSAGES:
-            for beam in (1, 3, 6):
+            for beam in (1, 4):
                 reply = bot.reply(message, beam=beam)
                 assert not violates(reply, guard), (seed, message, beam, reply)
                 unguarded_violations += violates(bot.search(message, beam, guard=False).text, guard)
