@@ -55,3 +55,15 @@ def test_models_list_names_every_architecture(capsys):
     out = capsys.readouterr().out
     for name in LECTURE_TABLES:
         assert name in out
+
+
+def test_summary_of_a_naive_bayes_checkpoint(tmp_path, capsys):
+    from seqbot.artifact import save_artifact
+    from seqbot.engine.naive_bayes import NaiveBayes
+
+    model = NaiveBayes().fit(["free prize now", "see you at lunch", "win cash"], ["spam", "ham", "spam"])
+    save_artifact(tmp_path / "spam_nb.npz", model.to_artifact({}))
+    assert main(["models", "summary", "spam_nb", "--checkpoints", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    words = len(model.bag.vocabulary)
+    assert "Naive Bayes" in out and f"{2 * words + 2:,}" in out

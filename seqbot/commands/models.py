@@ -30,6 +30,10 @@ def run(args) -> int:
         return 0
     if not args.name:
         raise SeqbotError("seqbot models summary needs a NAME; see `seqbot models list`")
+    naive_bayes = naive_bayes_artifact(args.name, args.checkpoints)
+    if naive_bayes is not None:
+        print_naive_bayes(args.name, naive_bayes)
+        return 0
     architecture, artifact = resolve(args.name, args.checkpoints)
     print_table(f"{architecture}: the lecture's table", lecture_model(architecture))
     if artifact is not None:
@@ -72,6 +76,28 @@ def resolve(name: str, checkpoints: str | None):
     if name in SPECS:
         return name, None
     raise SeqbotError(f"unknown model {name!r}; architectures: {', '.join(SPECS)}")
+
+
+def naive_bayes_artifact(name: str, checkpoints: str | None):
+    from seqbot.artifact import load_artifact
+    from seqbot.errors import CheckpointError
+
+    path = artifact_path(name, checkpoints)
+    try:
+        artifact = load_artifact(path) if path.exists() else None
+    except CheckpointError:
+        return None
+    return artifact if artifact is not None and artifact.kind == "naive_bayes" else None
+
+
+def print_naive_bayes(name: str, artifact) -> None:
+    """A Naive Bayes checkpoint has no layers: its table is one log P(word | class) row per class."""
+    classes, words = artifact.weights["feature_log_prob"].shape
+    config = artifact.config
+    print(f"{name}: multinomial Naive Bayes ({config.get('weighting', 'counts')}, alpha {config.get('alpha')})")
+    print(f"  classes        {classes:>10,}  {', '.join(config['classes'][:6])}{' ...' if classes > 6 else ''}")
+    print(f"  vocabulary     {words:>10,}")
+    print(f"  parameters     {classes * words + classes:>10,}  (log P(word | class) for every pair, plus the class priors)")
 
 
 def lecture_model(architecture: str):
