@@ -33,7 +33,7 @@ from seqbot.engine.seq2seq import END, KIND, START, random_artifact
 from seqbot.engine.translator import Translator
 from seqbot.paths import default_checkpoint
 
-SENTENCE = "Could you tell me where the station is??"[:40]
+SENTENCE = "Do you know where I can buy a good book?"  # 40 characters
 BATCH_SENTENCES = [
     "I love this movie.", "Where is the station?", "He is reading a book in the garden.", "We're late.",
     "Could you tell me where the station is?", "She doesn't like coffee.", "It's raining again today.",
