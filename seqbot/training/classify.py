@@ -266,7 +266,7 @@ class ClassifyConfig:
 
 
 CONFIGS = {
-    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", oov=True, epochs=12, patience=3),
+    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", epochs=12, patience=3),
     "reuters": ClassifyConfig("reuters", "reuters", "reuters_lstm", "reuters21578", "topic", max_words=1000, oov=True,
                               max_length=100, optimizer="adam", batch_size=64, epochs=40, patience=4),
     "nsmc": ClassifyConfig("nsmc", "nsmc", "nsmc_lstm", "nsmc", "sentiment", language="ko", tokenizer="korean_words",
