@@ -23,6 +23,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--max-length", type=int, default=50, help="longest English sentence kept (French: +20)")
+    parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (validation and export happen after each)")
+    parser.add_argument("--max-validation-pairs", type=int, help="validate on the first N validation pairs only")
     parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best epoch")
     parser.add_argument("--preset", choices=["keras-example"], help="the keras-io lstm_seq2seq settings (10,000 pairs, one-hot, latent 256, rmsprop, batch 64)")
     parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",

@@ -46,6 +46,8 @@ class TrainSettings:
     max_minutes: float | None = None  # stop after this much training time (the best epoch is kept)
     strategy: str = "default"
     threads: int | None = 1  # the machine is shared; --threads raises it
+    steps_per_epoch: int | None = None  # shorter "epochs" so a slow machine validates and exports often
+    max_validation_pairs: int | None = None
     seed: int = 1
 
 
@@ -91,12 +93,14 @@ def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | N
         yield (source, target_in), target_out
 
 
-def _dataset(tf, sources, targets, batch_size, seed):
+def _dataset(tf, sources, targets, batch_size, seed, repeat=False):
     rng = np.random.default_rng(seed)
     spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
     dataset = tf.data.Dataset.from_generator(
         lambda: make_batches(sources, targets, batch_size, rng), output_signature=((spec, spec), spec)
     )
+    if repeat:
+        dataset = dataset.repeat()
     return dataset.with_options(dataset_options())
 
 
@@ -110,15 +114,24 @@ def _strategy(tf, name: str):
     raise SeqbotError(f"--strategy must be default, mirrored or multiworker, not {name!r}")
 
 
+# Settings a rerun may change without invalidating the run: none touches the model or its vocabularies.
+RESUMABLE_CHANGES = ("epochs", "max_minutes", "threads", "steps_per_epoch", "batch_size", "max_validation_pairs", "patience")
+
+
+def _fixed(settings: dict) -> dict:
+    return {k: v for k, v in settings.items() if k not in RESUMABLE_CHANGES}
+
+
 def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -> dict:
     """run.json fixes settings and vocabularies at the first start; a rerun must match them."""
     run_file = run_dir / "run.json"
-    wanted = {"settings": asdict(settings) | {"epochs": None, "max_minutes": None, "threads": None},
-              "task": data.task, "corpus": data.corpus, "split": data.split, "preset": data.preset}
+    wanted = {"settings": asdict(settings), "task": data.task, "corpus": data.corpus, "split": data.split, "preset": data.preset}
     if run_file.exists():
         run = json.loads(run_file.read_text())
-        if {k: run[k] for k in wanted} != wanted:
+        same = _fixed(run["settings"]) == _fixed(wanted["settings"]) and all(run[k] == wanted[k] for k in wanted if k != "settings")
+        if not same:
             raise SeqbotError(f"{run_dir} holds a run with other settings; use another --out folder or delete it to start over")
+        run["settings"] = wanted["settings"]
         return run
     source_vocab = CharVocabulary.build((s for s, _ in data.train), settings.min_char_count)
     target_vocab = CharVocabulary.build((t for _, t in data.train), settings.min_char_count)
@@ -155,7 +168,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
     source_vocab, target_vocab = CharVocabulary(run["source_vocab"]), CharVocabulary(run["target_vocab"])
     encode = lambda pairs: ([source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs])  # noqa: E731
     train_sources, train_targets = encode(data.train)
-    val_sources, val_targets = encode(data.validation)
+    val_sources, val_targets = encode(data.validation[:settings.max_validation_pairs])
     model_config = Seq2SeqConfig(
         source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=settings.cell,
         units=settings.units, embedding_dim=settings.embedding_dim, attention=settings.attention,
@@ -166,6 +179,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         model = compile_seq2seq(build_seq2seq(model_config), settings.optimizer, settings.learning_rate)
 
     model_path = run_dir / "model.npz"
+    samples_per_epoch = settings.steps_per_epoch * settings.batch_size if settings.steps_per_epoch else len(train_sources)
     started = time.time()
 
     class ExportBest(keras.callbacks.Callback):
@@ -178,7 +192,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
             logs = logs or {}
             seconds = time.time() - self.epoch_start
             run.setdefault("history", []).append({"epoch": epoch + 1, "seconds": round(seconds, 1),
-                                                  "samples_per_s": round(len(train_sources) / seconds, 1),
+                                                  "samples_per_s": round(samples_per_epoch / seconds, 1),
                                                   **{k: float(v) for k, v in logs.items()}})
             val_loss = float(logs.get("val_loss", np.inf))
             if run["best_val_loss"] is None or val_loss < run["best_val_loss"]:
@@ -209,7 +223,8 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         *(callbacks or []),
     ]
     model.fit(
-        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed),
+        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed, repeat=bool(settings.steps_per_epoch)),
+        steps_per_epoch=settings.steps_per_epoch,
         validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
         epochs=settings.epochs,
         callbacks=all_callbacks,
