@@ -136,19 +136,48 @@ def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs)
     log(f"dialogue pairs: {len(data.train)} train, {len(data.validation)} validation (split by utterance)")
     model_path = train_seq2seq(data, settings, config.run_dir, None)
+    return score_and_export(model_path, data, config.samples, config.export, log)
+
+
+def score_and_export(model_path, data: PairData, samples: int, export: str | None, log=print) -> dict:
+    """Held-out perplexity and sample replies (greedy and beam 5) into the artifact's metadata."""
+    from seqbot.engine.chat import ALPHA, PATIENCE, Chatbot
+
     artifact = load_artifact(model_path, kind="seq2seq")
     score = perplexity(artifact, data.validation)
-    from seqbot.engine.chat import Chatbot
-
     bot = Chatbot(artifact, model_path)
-    samples = [{"utterance": u, "reference": r, "greedy": bot.reply(u, beam=1), "beam5": bot.reply(u, beam=5)}
-               for u, r in data.validation[: config.samples]]
+    replies = [{"utterance": u, "reference": r, "greedy": bot.reply(u, beam=1), "beam5": bot.reply(u, beam=5)}
+               for u, r in data.validation[:samples]]
     artifact.metadata.setdefault("scores", {})["val_perplexity_per_char"] = score
-    artifact.metadata["samples"] = samples
+    artifact.metadata["samples"] = replies
+    artifact.metadata["decoding"] = {"length_penalty": "gnmt", "alpha": ALPHA, "patience": PATIENCE,
+                                     "guard": {"ngram": bot.guard.ngram, "max_char_run": bot.guard.max_char_run}}
     save_artifact(model_path, artifact)
-    if config.export:
-        save_artifact(config.export, artifact)
+    if export:
+        save_artifact(export, artifact)
     log(f"validation perplexity per character: {score:.3f} ({len(data.validation)} held-out pairs)")
-    for sample in samples:
-        log(f"  > {sample['utterance']}\n    beam5: {sample['beam5']}\n    greedy: {sample['greedy']}\n    (reply in the data: {sample['reference']})")
-    return {"perplexity": score, "samples": samples, "model": str(model_path)}
+    for sample in replies:
+        log(f"  > {sample['utterance']}\n    beam5: {sample['beam5']}\n    greedy: {sample['greedy']}\n"
+            f"    (reply in the data: {sample['reference']})")
+    return {"perplexity": score, "samples": replies, "model": str(model_path)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m seqbot.training.chat MODEL [--export PATH]: rescore a trained chat model (perplexity
+    on its held-out pairs, sample replies with the current decoder) without retraining."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m seqbot.training.chat", description=main.__doc__)
+    parser.add_argument("model")
+    parser.add_argument("--export")
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--corpora")
+    args = parser.parse_args(argv)
+    split = load_artifact(args.model, kind="seq2seq").metadata.get("split", {})
+    data = chat_data(args.corpora, split.get("max_length", 60), split.get("validation_fraction", 0.05), split.get("seed", 1))
+    score_and_export(args.model, data, args.samples, args.export)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
