@@ -2,7 +2,7 @@
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English, then report
 its held-out perplexity and sample replies.
 
-    seqbot train chat --max-minutes 20 --export checkpoints/chat.npz
+    seqbot train chat --export checkpoints/chat.npz        (the shipped model's settings are the defaults)
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -13,13 +13,13 @@ from __future__ import annotations
 def add_arguments(parser) -> None:
     parser.add_argument("--attention", choices=["none", "dot", "bahdanau"], default="dot")
     parser.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--embedding-dim", type=int, default=64)
+    parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--embedding-dim", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=30, help="upper bound; --max-minutes and early stopping usually end first")
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
-    parser.add_argument("--max-minutes", type=float, default=20.0, help="training time budget (default 20)")
-    parser.add_argument("--max-length", type=int, default=60, help="longest utterance and reply kept, in characters")
+    parser.add_argument("--max-minutes", type=float, default=35.0, help="training time budget, checked after each epoch (default 35)")
+    parser.add_argument("--max-length", type=int, default=40, help="longest utterance and reply kept, in characters (default 40)")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads (default 1)")

@@ -1,7 +1,7 @@
 """Train the dialogue model: the translator's character-level seq2seq with attention, fed
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English.
 
-    seqbot train chat --max-minutes 20 --export checkpoints/chat.npz
+    seqbot train chat --export checkpoints/chat.npz        # LSTM 128, dot attention, 35 min budget
     (rerun the same command to continue runs/chat after an interruption)
 
 Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
@@ -123,7 +123,7 @@ def perplexity(artifact: Artifact, pairs: list[tuple[str, str]], batch_size: int
 @dataclass
 class ChatTrainingConfig:
     corpora: str | None = None
-    max_length: int = 60
+    max_length: int = 40
     validation_fraction: float = 0.05
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
