@@ -114,6 +114,9 @@ def _strategy(tf, name: str):
     raise SeqbotError(f"--strategy must be default, mirrored or multiworker, not {name!r}")
 
 
+# What val_loss means in run.json: "per-character" since the loss ignores padding exactly.
+LOSS = "per-character"
+
 # Settings a rerun may change without invalidating the run: none touches the model or its vocabularies.
 RESUMABLE_CHANGES = ("epochs", "max_minutes", "threads", "steps_per_epoch", "batch_size", "max_validation_pairs", "patience")
 
@@ -132,10 +135,13 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
         if not same:
             raise SeqbotError(f"{run_dir} holds a run with other settings; use another --out folder or delete it to start over")
         run["settings"] = wanted["settings"]
+        if run.get("loss") != LOSS:
+            # val_loss of an older definition (averaged over padding) cannot be compared with today's.
+            run["loss"], run["best_val_loss"] = LOSS, None
         return run
     source_vocab = CharVocabulary.build((s for s, _ in data.train), settings.min_char_count)
     target_vocab = CharVocabulary.build((t for _, t in data.train), settings.min_char_count)
-    run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "best_val_loss": None}
+    run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "best_val_loss": None, "loss": LOSS}
     run_dir.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, ensure_ascii=False, indent=1))
     return run
