@@ -23,6 +23,7 @@ from seqbot.data.fra_eng import read_pairs  # noqa: E402
 from seqbot.engine.seq2seq import Seq2SeqModel  # noqa: E402
 from seqbot.errors import SeqbotError  # noqa: E402
 from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights  # noqa: E402
+from seqbot.training.seq2seq_export import export_backup  # noqa: E402
 from seqbot.training.translate import KERAS_EXAMPLE, PairData, TrainSettings, make_batches, train_seq2seq  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +102,20 @@ def test_tiny_run_resumes_after_a_kill_and_exports_for_the_engine(fixtures_dir, 
     assert np.exp(log_probs).sum() == pytest.approx(1.0, rel=1e-5) and attention.shape == (1, 3)
     with pytest.raises(SeqbotError, match="other settings"):
         train_seq2seq(data, TrainSettings(epochs=2, **(TINY | {"units": 16})), tmp_path / "run")
+
+    # the latest backed-up epoch exports like the run's own export does
+    latest = load_artifact(export_backup(tmp_path / "run", tmp_path / "latest.npz", 40, 60), kind="seq2seq")
+    assert latest.config == artifact.config and latest.metadata["training"]["epochs"] == 2
+    if artifact.metadata["training"]["best_epoch"] == 2:
+        assert all(np.array_equal(latest.weights[name], artifact.weights[name]) for name in artifact.weights)
+
+    # a run.json from before the per-character loss: its best val_loss is forgotten on resume
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    del run["loss"]
+    run["best_val_loss"] = 0.0
+    (tmp_path / "run" / "run.json").write_text(json.dumps(run))
+    train_seq2seq(data, TrainSettings(epochs=3, **TINY), tmp_path / "run")
+    assert load_artifact(path, kind="seq2seq").metadata["training"]["best_epoch"] == 3
 
 
 def test_keras_example_preset_exports_identity_embeddings():
