@@ -24,7 +24,7 @@ import numpy as np
 
 from seqbot.artifact import save_artifact
 from seqbot.engine.generator import UNKNOWN_WORD, tokenize
-from seqbot.errors import CorpusError, SeqbotError
+from seqbot.errors import SeqbotError
 from seqbot.paths import corpora_dir
 
 
@@ -51,17 +51,10 @@ class GenerateTrainingConfig:
 
 
 def read_shakespeare(corpora: str | None = None) -> str:
-    """tiny Shakespeare as one string (karpathy/char-rnn `input.txt`, plain UTF-8 text)."""
-    try:
-        from seqbot.data.shakespeare import read_text  # helper A's reader, once it exists
-    except ImportError:
-        read_text = None
-    path = corpora_dir(corpora) / "tinyshakespeare" / "input.txt"
-    if read_text is not None:
-        return read_text(path)
-    if not path.exists():
-        raise CorpusError(f"tiny Shakespeare not found at {path}; expected karpathy/char-rnn input.txt there")
-    return path.read_text(encoding="utf-8")
+    """tiny Shakespeare as one string, through helper A's reader (karpathy/char-rnn `input.txt`)."""
+    from seqbot.data.shakespeare import DEFAULT_FILE, read_text
+
+    return read_text(corpora_dir(corpora) / DEFAULT_FILE)
 
 
 def split_text(text: str, validation_fraction: float) -> tuple[str, str]:
