@@ -415,7 +415,6 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         log(f"resuming after epoch {state['epoch']} from {weights_path}")
     best_path = directory / "best.weights.h5"
     total_epochs = epochs or config.epochs
-    started = time.time()
     bad_epochs = state.get("bad_epochs", 0)
     while state["epoch"] < total_epochs and bad_epochs <= config.patience:
         t0 = time.time()
@@ -443,7 +442,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         "corpus": data.corpus, "split": data.split, "train_texts": cut, "validation_texts": len(train_ids) - cut,
         "test_texts": len(test_ids), "vocabulary_size": vocab_size, "lecture_vocabulary_size": spec(config.spec).vocab_size,
         "scores": {"test_accuracy": round(float(test_accuracy), 4)},
-        "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(time.time() - started, 1),
+        "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(sum(h["seconds"] for h in state["history"]), 1),
                      "optimizer": config.optimizer, "batch_size": config.batch_size},
         "date": time.strftime("%Y-%m-%d"), "trained_as": name,
     }
