@@ -127,9 +127,10 @@ class SidePanel(VerticalScroll):
             bar.set_class(prediction.label == label, "-winner")
             yield bar
         else:
-            top = prediction.top or [(prediction.label, prediction.probability)]
-            for index, (name, probability) in enumerate(top[:3]):
-                bar = LabelledBar(str(name), float(probability))
+            top = (prediction.top or [(prediction.label, prediction.probability)])[:3]
+            label_width = min(max(10, *(len(str(name)) for name, _ in top)), 14)  # Reuters has "money-supply"
+            for index, (name, probability) in enumerate(top):
+                bar = LabelledBar(str(name), float(probability), label_width=label_width)
                 bar.set_class(index == 0, "-winner")
                 yield bar
         explanation = getattr(prediction, "explanation", None)
