@@ -149,7 +149,7 @@ def test_mirrored_strategy_trains_on_two_logical_cpus(fixtures_dir, tmp_path):
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(MIRRORED), str(tmp_path / "run"), json.dumps(data.train + data.validation), json.dumps(TINY)],
-        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2" in result.stdout

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
 from seqbot.errors import SeqbotError
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.training.tf_setup import import_keras
 
 
 @dataclass
@@ -64,8 +64,7 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
     `variable_length` builds it for batches of any length (training pads each batch only to
     its longest text); the weights are the same.
     """
-    tf = import_tensorflow()
-    keras = tf.keras
+    keras = import_keras()
     s = spec(name)
     if s.cell == "simplernn" and name == "simplernn_toy":
         inputs = keras.Input(shape=(2, 10), name="inputs")
@@ -100,7 +99,7 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
 
 
 def _attention_class():
-    keras = import_tensorflow().keras
+    keras = import_keras()
 
     class BahdanauAttention(keras.layers.Layer):
         """score = v^T tanh(W1 key + W2 query); context = sum softmax(score) key (padding masked)."""

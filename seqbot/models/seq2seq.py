@@ -19,10 +19,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.training.tf_setup import import_keras
 
-import_tensorflow()
-import keras  # noqa: E402
+keras = import_keras()
 from keras import ops  # noqa: E402
 
 CELLS = ("lstm", "gru")
@@ -39,6 +38,7 @@ class Seq2SeqConfig:
     attention: str = "dot"
     attention_units: int = 128
     one_hot: bool = False  # keras-io example: one-hot characters instead of learned embeddings
+    dropout: float = 0.0  # on the embeddings and before the output layer; training only, no weights
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -108,17 +108,20 @@ def build_seq2seq(config: Seq2SeqConfig) -> keras.Model:
     """The teacher-forced training model: (source ids, decoder input ids) -> logits."""
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")
-    encoder_outputs, *encoder_state = _rnn("encoder", config)(_embedding("source_embedding", config.source_vocab_size, config)(source))
-    decoder_outputs, *_ = _rnn("decoder", config)(
-        _embedding("target_embedding", config.target_vocab_size, config)(target_in), initial_state=encoder_state
-    )
+    def dropout(name):
+        return keras.layers.Dropout(config.dropout, name=name) if config.dropout else (lambda x: x)
+
+    source_embedded = dropout("source_dropout")(_embedding("source_embedding", config.source_vocab_size, config)(source))
+    target_embedded = dropout("target_dropout")(_embedding("target_embedding", config.target_vocab_size, config)(target_in))
+    encoder_outputs, *encoder_state = _rnn("encoder", config)(source_embedded)
+    decoder_outputs, *_ = _rnn("decoder", config)(target_embedded, initial_state=encoder_state)
     features = decoder_outputs
     if config.attention != "none":
         context, _ = LuongAttention(config.attention, config.attention_units, name="attention")([decoder_outputs, encoder_outputs, source])
         features = keras.layers.Dense(config.units, activation="tanh", name="combine")(
             keras.layers.Concatenate(name="decoder_and_context")([decoder_outputs, context])
         )
-    logits = keras.layers.Dense(config.target_vocab_size, name="output")(features)
+    logits = keras.layers.Dense(config.target_vocab_size, name="output")(dropout("features_dropout")(features))
     return keras.Model([source, target_in], logits, name=f"seq2seq_{config.cell}_{config.attention}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.training.tf_setup import import_keras
 
 CELLS = ("simplernn", "lstm", "gru")
 
@@ -26,8 +26,7 @@ class TextGenConfig:
 
 
 def build_model(config: TextGenConfig, vocab_size: int):
-    tf = import_tensorflow()
-    keras = tf.keras
+    keras = import_keras()
     if config.cell not in CELLS:
         raise ValueError(f"unknown cell {config.cell!r}; expected one of {CELLS}")
     recurrent = {"simplernn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config.cell]

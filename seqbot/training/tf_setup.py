@@ -24,6 +24,19 @@ def import_tensorflow(threads: int | None = None):
     return tf
 
 
+def import_keras():
+    """Import Keras 3 for model building under whichever backend KERAS_BACKEND names.
+
+    TensorFlow (the default) is set up as above first; other backends (JAX on a GPU machine,
+    see tools/gpu_train.py) build the same models without TensorFlow installed.
+    """
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        import_tensorflow()
+    import keras
+
+    return keras
+
+
 def dataset_options():
     """Options for every `tf.data` pipeline fed to `fit`: autotune off, it can stall for seconds here."""
     tf = import_tensorflow()

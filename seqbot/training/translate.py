@@ -37,6 +37,7 @@ class TrainSettings:
     attention: str = "dot"
     attention_units: int = 128
     one_hot: bool = False
+    dropout: float = 0.0
     epochs: int = 12
     batch_size: int = 128
     optimizer: str = "adam"
@@ -131,6 +132,8 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
     wanted = {"settings": asdict(settings), "task": data.task, "corpus": data.corpus, "split": data.split, "preset": data.preset}
     if run_file.exists():
         run = json.loads(run_file.read_text())
+        for key, value in asdict(TrainSettings()).items():  # settings added since the run started keep their defaults
+            run["settings"].setdefault(key, value)
         same = _fixed(run["settings"]) == _fixed(wanted["settings"]) and all(run[k] == wanted[k] for k in wanted if k != "settings")
         if not same:
             raise SeqbotError(f"{run_dir} holds a run with other settings; use another --out folder or delete it to start over")
@@ -178,7 +181,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
     model_config = Seq2SeqConfig(
         source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=settings.cell,
         units=settings.units, embedding_dim=settings.embedding_dim, attention=settings.attention,
-        attention_units=settings.attention_units, one_hot=settings.one_hot,
+        attention_units=settings.attention_units, one_hot=settings.one_hot, dropout=settings.dropout,
     )
     keras.utils.set_random_seed(settings.seed)
     with _strategy(tf, settings.strategy).scope():
