@@ -18,6 +18,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--cell", choices=["lstm", "gru"], default="gru")
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--embedding-dim", type=int, default=64)
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout on the embeddings and before the output layer (shipped model: 0.25)")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
@@ -46,6 +47,8 @@ def run(args) -> int:
             raise SeqbotError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     if args.max_length < 2:
         raise SeqbotError(f"--max-length must be at least 2 characters, got {args.max_length}")
+    if not 0.0 <= args.dropout < 1.0:
+        raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.learning_rate <= 0:
         raise SeqbotError(f"--learning-rate must be positive, got {args.learning_rate}")
     names = {f.name for f in fields(TrainSettings)}
