@@ -314,3 +314,159 @@ def test_command_line_flags_reach_the_app(tmp_path, monkeypatch):
     # A checkpoints folder that does not exist is a clear error, not a traceback.
     assert main(["--checkpoints", str(tmp_path / "nowhere")]) == 2
     assert len(started) == 1
+
+
+def bars(app) -> list[tuple[str, str]]:
+    """(label, percent) of every bar in the side panel, top to bottom."""
+    return [(bar.label, f"{bar.value:.0%}") for bar in app.query_one(SidePanel).query(LabelledBar)]
+
+
+@run_async
+async def test_every_bar_shows_the_winning_label_and_its_probability():
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=SIZE) as pilot:
+        text = "This film is boring."
+        await send_and_wait(pilot, text)
+        expected = [(name, f"{p:.0%}") for prediction in FakeClassifiers().classify(text)
+                    for name, p in (prediction.top if prediction.task == "topic" else prediction.top[:1])]
+        assert bars(app) == expected
+        assert ("negative", "61%") in bars(app) and ("positive", "39%") not in bars(app)
+        assert ("ham", "92%") in bars(app) and ("spam", "8%") not in bars(app)
+        await send_and_wait(pilot, "정말 재밌어요")
+        assert bars(app) == [("positive", "81%")]
+
+
+@run_async
+async def test_beam_search_shows_that_it_is_searching_then_the_reply():
+    translator = FakeTranslator()
+    translator.beam_gate = threading.Event()
+    app = SeqbotApp(fake_hub(translator))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await send(pilot, "Hello.")
+        turn = app.turns[0]
+        await wait_for(pilot, lambda: turn.status == "running")
+        await pilot.pause(0.3)
+        first = turn_texts(app, 1)["reply"]
+        assert f"searching (beam {app.beam})" in first and "searching" in turn_texts(app, 1)["reply-meta"]
+        await wait_for(pilot, lambda: turn_texts(app, 1)["reply"] != first)  # the timer moves on
+        assert "searching" in turn_texts(app, 1)["reply"]
+        translator.beam_gate.set()
+        await wait_for(pilot, lambda: turn.finished)
+        await pilot.pause()
+        assert turn_texts(app, 1)["reply"] == FakeTranslator().translate("Hello.", beam=app.beam).text
+
+
+@run_async
+async def test_footer_shows_the_keys_of_the_current_mode():
+    from textual.widgets._footer import FooterKey
+
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+        def hints():
+            return {key.description for key in app.query(FooterKey)}
+
+        assert {"Help", "Mode", "Greedy/beam", "Attention", "Copy", "Export", "Clear"} <= hints()
+        assert "Temperature" not in hints()
+        await pilot.press("f2", "f2")  # generate: temperature instead of beam
+        await wait_for(pilot, lambda: "Temperature" in hints())
+        assert "Greedy/beam" not in hints()
+
+
+@run_async
+async def test_command_palette_offers_every_action_and_each_one_runs():
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "Hello.")
+        palette = app.palette_commands()
+        actions = {action.split("(")[0] for _, _, action in palette}
+        equivalent = {"cycle_mode": "set_mode", "cycle_temperature": "set_temperature"}
+        for binding in SeqbotApp.BINDINGS:
+            name = binding.action.removeprefix("app.")
+            assert equivalent.get(name, name) in actions, f"{binding.key} ({name}) has no palette entry"
+        for title, _, action in palette:
+            if action in ("clear", "change_theme"):
+                continue
+            await app.run_action(action)
+            await pilot.pause()
+            if app.screen is not app.screen_stack[0]:
+                app.pop_screen()
+                await pilot.pause()
+        assert app.turns and app.turns[0].reply  # no action above lost the conversation
+        # One entry through the palette itself: type its name, press Enter.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Clear conv")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.turns == [])
+
+
+@run_async
+async def test_theme_can_be_changed_from_the_palette():
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.theme
+        target = "nord" if before != "nord" else "gruvbox"
+        panel_colour = app.query_one(SidePanel).styles.background
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Change theme")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press(*target)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.theme == target)
+        await pilot.pause()
+        assert app.query_one(SidePanel).styles.background != panel_colour  # the panel follows the theme
+
+
+@run_async
+async def test_copy_writes_an_osc52_sequence_to_the_terminal():
+    import base64
+
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await send_and_wait(pilot, "I love this movie.")
+        written = []
+        original = app._driver.write
+        app._driver.write = lambda data: (written.append(data), original(data))[1]
+        await pilot.press("ctrl+y")
+        sequence = "\x1b]52;c;" + base64.b64encode(turn.reply.encode("utf-8")).decode("ascii") + "\a"
+        assert sequence in written
+
+
+@run_async
+async def test_message_with_only_emoji_explains_why_nothing_is_classified(tmp_path):
+    pytest.importorskip("seqbot.engine.classifier", reason="the classifier engine is not in this checkout yet")
+    from seqbot.engine.classifier import ClassifierSet
+
+    app = SeqbotApp(EngineHub({"classifiers": lambda: ClassifierSet({}, {})}))
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await send_and_wait(pilot, "☃☃")
+        assert "only symbols or emoji" in turn.classifier_errors["classifiers"]
+        assert "only symbols or emoji" in panel_text(app) and "SeqbotError" not in panel_text(app)
+
+
+@run_async
+async def test_corrupt_classifier_checkpoint_costs_only_that_model(tmp_path):
+    from seqbot.paths import default_checkpoint
+
+    pytest.importorskip("seqbot.engine.classifier", reason="the classifier engine is not in this checkout yet")
+    spam_nb = default_checkpoint("spam_nb")
+    if not spam_nb.exists():
+        pytest.skip(f"needs the shipped {spam_nb}")
+    (tmp_path / "spam_nb.npz").write_bytes(spam_nb.read_bytes())
+    (tmp_path / "imdb.npz").write_bytes(b"PK\x03\x04 not an archive")
+    app = SeqbotApp(EngineHub.from_checkpoints(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await send_and_wait(pilot, "Win a free cruise now!")
+        assert [p.model for p in turn.predictions] == ["spam_nb"]
+        shown = panel_text(app)
+        assert "Naive Bayes · spam_nb" in shown
+        assert "imdb" in turn.classifier_errors and "imdb.npz" in turn.classifier_errors["imdb"]
+        assert "imdb.npz" in shown

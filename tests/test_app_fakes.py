@@ -46,11 +46,14 @@ class FakeTranslator:
         self.metadata = {"scores": {"chrF": 0.5}}
         self.with_attention = attention
         self.gate: threading.Semaphore | None = None  # when a test sets it, stream takes one per char
+        self.beam_gate: threading.Event | None = None  # when a test sets it, beam search waits for it
 
     def unknown_characters(self, text: str) -> list[str]:
         return list(dict.fromkeys(char for char in text if char not in KNOWN))
 
     def translate(self, text: str, beam: int = 1) -> Translation:
+        if beam > 1 and self.beam_gate is not None:
+            self.beam_gate.wait(timeout=5)
         source = text[: self.config["max_source_length"]]
         greedy, beamed = PHRASES.get(source, (" ".join(reversed(source.split())) or ".", None))
         output = beamed if beam > 1 and beamed else greedy
@@ -83,9 +86,13 @@ class FakeClassifiers:
         spammy = 0.93 if "free" in text.lower() else 0.08
         label = "spam" if spammy > 0.5 else "ham"
         words = [(w.strip("!.,").lower(), (1.8 if w.lower() == "free" else -0.4)) for w in text.split()[:4]]
+        top = sorted([("spam", spammy), ("ham", 1 - spammy)], key=lambda pair: -pair[1])  # winner first, as the engine does
         predictions = [
-            Prediction("spam_rnn", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)]),
-            Prediction("spam_nb", "spam", label, max(spammy, 1 - spammy), [("spam", spammy), ("ham", 1 - spammy)], words),
+            Prediction("spam_rnn", "spam", label, max(spammy, 1 - spammy), top),
+            Prediction("spam_nb", "spam", label, max(spammy, 1 - spammy), top, words),
+            # A negative review: the bar must say "negative 61%", not "positive 39%".
+            Prediction("imdb", "sentiment", "negative", 0.61, [("negative", 0.61), ("positive", 0.39)])
+            if "boring" in text.lower() else
             Prediction("imdb", "sentiment", "positive", 0.74, [("positive", 0.74), ("negative", 0.26)]),
             Prediction("reuters", "topic", "earn", 0.52, [("earn", 0.52), ("acq", 0.21), ("trade", 0.09)]),
         ]
@@ -133,3 +140,6 @@ def test_fakes_follow_the_engine_interfaces():
     assert all(len(row) == len(translation.source) for row in translation.attention)
     assert "".join(FakeTranslator().stream("Hello.")) == FakeTranslator().translate("Hello.").text
     assert {p.task for p in FakeClassifiers().classify("free")} == {"spam", "sentiment", "topic"}
+    for prediction in FakeClassifiers().classify("a boring free film"):
+        assert (prediction.label, prediction.probability) == prediction.top[0]
+        assert [p for _, p in prediction.top] == sorted((p for _, p in prediction.top), reverse=True)

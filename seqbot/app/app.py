@@ -134,6 +134,7 @@ class SeqbotApp(App[None]):
         self.query_one(SidePanel).classifiers_on = self.classify
         self.update_status()
         self.query_one(MessageInput).focus()
+        self.set_interval(0.2, self.tick)
         if self.preload:
             self.call_after_refresh(self.load_models)
 
@@ -229,6 +230,7 @@ class SeqbotApp(App[None]):
             turn = self.pending.popleft()
             self.active = turn
             turn.status = "running"
+            turn.started = time.perf_counter()
             self.turn_changed(turn)
             self.answer(turn)
         self.update_status()
@@ -243,6 +245,11 @@ class SeqbotApp(App[None]):
             view.refresh_turn()
         if turn is self.turns[-1] and turn is self.selected:  # follow the stream unless the person looks elsewhere
             self.query_one(Conversation).scroll_end(animate=False)
+
+    def tick(self) -> None:
+        """Advance the timer of a running beam search (it has no characters to stream)."""
+        if self.active is not None and self.active.searching:
+            self.turn_changed(self.active, reply_only=True)
 
     def turn_finished(self, turn: Turn) -> None:
         if self.active is turn:
@@ -352,6 +359,8 @@ class SeqbotApp(App[None]):
         else:
             try:
                 turn.predictions = list(classifiers.classify(turn.text))
+            except ValueError as error:  # SeqbotError: e.g. "no words to classify (only emoji)"
+                turn.classifier_errors["classifiers"] = str(error)
             except Exception as error:
                 turn.classifier_errors["classifiers"] = f"failed on this message ({type(error).__name__}: {error})"
             languages = {getattr(p, "language", None) for p in turn.predictions}

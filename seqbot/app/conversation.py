@@ -43,6 +43,7 @@ class Turn:
     classified: bool = False
     model: str | None = None
     seconds: float | None = None
+    started: float | None = None  # time.perf_counter() when its answer began (for the live timer)
     cancelled: bool = False
 
     @property
@@ -50,6 +51,11 @@ class Turn:
         if self.mode == "generate":
             return f"temperature {self.temperature:g}" if self.temperature is not None else "sampling"
         return "greedy" if self.beam <= 1 else f"beam {self.beam}"
+
+    @property
+    def searching(self) -> bool:
+        """A beam search is running: it gives its reply only at the end, so there is nothing to stream."""
+        return self.status == "running" and self.beam > 1 and self.mode != "generate" and not self.reply
 
     @property
     def finished(self) -> bool:

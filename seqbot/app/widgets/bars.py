@@ -35,6 +35,8 @@ class LabelledBar(Widget):
     LabelledBar > .bar--label { color: $foreground; }
     LabelledBar.-winner > .bar--filled { color: $accent; }
     LabelledBar.-winner > .bar--label { text-style: bold; }
+    LabelledBar.-winner.-alarming > .bar--filled { color: $error; }
+    LabelledBar.-winner.-reassuring > .bar--filled { color: $success; }
     """
 
     def __init__(self, label: str, value: float, label_width: int = 10, **kwargs) -> None:

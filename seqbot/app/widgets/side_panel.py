@@ -21,20 +21,19 @@ MODEL_TITLES = {
     "reuters": "Reuters newswire",
     "nsmc": "NSMC (Korean movie reviews)",
 }
-# Which label each binary task's bar shows the probability of.
-BAR_LABEL = {"spam": "spam", "sentiment": "positive"}
+# Labels whose bar is drawn in the theme's error / success colour (the rest: the accent colour).
+ALARMING_LABELS = {"spam", "negative"}
+REASSURING_LABELS = {"ham", "positive"}
 
 
-def probability_of(prediction, label: str) -> float | None:
-    """P(label) from a prediction's `top`, or from label/probability for a binary task."""
-    for name, probability in prediction.top or []:
-        if name == label:
-            return float(probability)
-    if prediction.label == label:
-        return float(prediction.probability)
-    if len(prediction.top or []) <= 2:
-        return 1.0 - float(prediction.probability)
-    return None
+def ranked(prediction) -> list[tuple[str, float]]:
+    """(label, probability) pairs, the winner first: from `top` when the model gave it, else the
+    predicted label alone. A binary model's bar shows the winner, e.g. "negative 61%", never
+    the probability of a fixed label (a negative review must not read "positive 39%")."""
+    pairs = [(str(name), float(probability)) for name, probability in (prediction.top or [])]
+    if not any(name == prediction.label for name, _ in pairs):
+        pairs.append((str(prediction.label), float(prediction.probability)))
+    return sorted(pairs, key=lambda pair: -pair[1])
 
 
 def explanation_table(explanation: list[tuple[str, float]], limit: int = 6, per_row: int = 2, task: str = "spam") -> Table:
@@ -120,19 +119,16 @@ class SidePanel(VerticalScroll):
     def compose_prediction(self, prediction) -> ComposeResult:
         title = MODEL_TITLES.get(prediction.model)
         yield Static(Text(f"{title} · {prediction.model}" if title else prediction.model), classes="model-name")
-        label = BAR_LABEL.get(prediction.task)
-        value = probability_of(prediction, label) if label else None
-        if value is not None:
-            bar = LabelledBar(label, value)
-            bar.set_class(prediction.label == label, "-winner")
+        pairs = ranked(prediction)
+        # Two-class tasks (spam, sentiment): one bar, the winner's. Topics: the top 3.
+        shown = pairs[:1] if len(pairs) <= 2 else pairs[:3]
+        label_width = min(max(10, *(len(name) for name, _ in shown)), 14)  # Reuters has "money-supply"
+        for index, (name, probability) in enumerate(shown):
+            bar = LabelledBar(name, probability, label_width=label_width)
+            bar.set_class(index == 0, "-winner")
+            bar.set_class(name in ALARMING_LABELS, "-alarming")
+            bar.set_class(name in REASSURING_LABELS, "-reassuring")
             yield bar
-        else:
-            top = (prediction.top or [(prediction.label, prediction.probability)])[:3]
-            label_width = min(max(10, *(len(str(name)) for name, _ in top)), 14)  # Reuters has "money-supply"
-            for index, (name, probability) in enumerate(top):
-                bar = LabelledBar(str(name), float(probability), label_width=label_width)
-                bar.set_class(index == 0, "-winner")
-                yield bar
         explanation = getattr(prediction, "explanation", None)
         if explanation:
             yield Static(explanation_table(explanation, task=prediction.task), classes="explanation")

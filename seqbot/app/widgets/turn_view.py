@@ -6,6 +6,8 @@ model does not know are highlighted in the message.
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -42,6 +44,8 @@ def reply_meta(turn: Turn) -> Text:
     details = [turn.decoding]
     if turn.status == "queued":
         details.append("queued")
+    elif turn.searching:
+        details.append("searching…")
     elif turn.status == "running":
         details.append("thinking…" if not turn.reply else "writing…")
     elif turn.status == "cancelled":
@@ -91,6 +95,11 @@ class TurnView(Vertical):
         reply.set_class(turn.status == "error", "-error")
         if turn.status == "error":
             reply.update(Text(turn.error or "error"))
+        elif turn.searching:
+            # Beam search decodes every candidate before it knows the best one: show that it is
+            # working (with a live timer, see SeqbotApp.tick) instead of a frozen cursor.
+            elapsed = time.perf_counter() - turn.started if turn.started is not None else 0.0
+            reply.update(Text(f"searching (beam {turn.beam})… {elapsed:.1f} s", "dim italic"))
         elif turn.status == "running":
             reply.update(Text(turn.reply + CURSOR))
         elif turn.status == "queued":
