@@ -253,7 +253,7 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
     log = open(out / f"{name}.log", "a")
     print(f"{name}: {len(y)} train rows, {val_rows} validation rows, batch {batch}, init {initialised}", file=log, flush=True)
     last_round = 0.0
-    while time.time() + last_round * 1.1 < deadline:
+    while not history or time.time() + last_round * 1.1 < deadline:  # at least one round
         round_start = time.time()
         order = rng.permutation(len(y))[:round_rows]
         model.fit(_inputs([v[order] for v in x]), y[order], batch_size=batch, epochs=1, shuffle=False, verbose=0)
