@@ -1,5 +1,5 @@
-"""Classifier training: corpus readers in the original formats, the lecture's split rules, and
-training -> artifact -> NumPy engine on tiny fixture corpora.
+"""Classifier training: datasets built from the seqbot.data readers with the lecture's split rules,
+and training -> artifact -> NumPy engine on tiny fixture corpora.
 
     /work/venv/bin/python -m pytest tests/test_classify_training.py -q
 """
@@ -12,6 +12,7 @@ import tarfile
 import numpy as np
 import pytest
 
+from seqbot.data import nsmc, reuters, sms_spam
 from seqbot.engine.classifier import ClassifierSet, load_classifier
 from seqbot.errors import CorpusError
 from seqbot.training import classify
@@ -39,7 +40,7 @@ def corpora(tmp_path, fixtures_dir):
 
 
 def test_spam_split_deduplicates_and_stratifies(corpora):
-    rows = classify.read_sms_spam(corpora)
+    rows = [(m.label, m.text) for m in sms_spam.read_messages(corpora / "sms-spam" / "SMSSpamCollection")]
     data = classify.spam_dataset(corpora)
     assert len(data.train_texts) + len(data.test_texts) == len({text for _, text in rows})
     assert not set(data.train_texts) & set(data.test_texts)
@@ -51,31 +52,47 @@ def test_spam_split_deduplicates_and_stratifies(corpora):
     assert again.test_texts == data.test_texts  # seeded
 
 
+def test_spam_keeps_the_first_label_of_a_repeated_text_at_its_last_position(tmp_path):
+    """The order the shipped spam split was drawn from: each text once, where its last copy is."""
+    (tmp_path / "sms-spam").mkdir()
+    lines = ["ham\trepeated", "ham\tb", "spam\trepeated", "ham\tc"] + [f"ham\tfiller {i}" for i in range(6)]
+    (tmp_path / "sms-spam" / "SMSSpamCollection").write_text("\n".join(lines) + "\n")
+    data = classify.spam_dataset(tmp_path)
+    order = ["b", "repeated", "c"] + [f"filler {i}" for i in range(6)]
+    assert sorted(data.train_texts + data.test_texts, key=order.index) == order
+    assert data.train_texts == sorted(data.train_texts, key=order.index)
+    assert data.test_texts == sorted(data.test_texts, key=order.index)
+    assert sum(data.train_labels + data.test_labels) == 0  # "repeated" keeps its first label, ham
+
+
 def test_bad_spam_line_is_a_corpus_error(tmp_path):
     (tmp_path / "sms-spam").mkdir()
     (tmp_path / "sms-spam" / "SMSSpamCollection").write_text("ham\tfine\nmaybe spam without a tab\n")
     with pytest.raises(CorpusError, match="SMSSpamCollection:2"):
-        classify.read_sms_spam(tmp_path)
+        classify.spam_dataset(tmp_path)
     with pytest.raises(CorpusError, match="not found"):
         classify.spam_dataset(tmp_path / "nowhere")
 
 
 def test_reuters_keeps_documents_whose_first_topic_is_one_of_the_46(corpora):
-    documents = classify.read_reuters(corpora)
+    articles = reuters.read_articles(corpora / "reuters21578" / "reuters21578.tar.gz")
     data = classify.reuters_dataset(corpora)
-    expected = [topics[0] for _, topics, _ in documents if topics and topics[0] in classify.REUTERS_LABELS]
-    assert len(classify.REUTERS_LABELS) == 46
+    expected = [a.topics[0] for a in articles if a.topics and a.topics[0] in reuters.KERAS_LABELS]
+    assert len(data.label_names) == 46
     assert len(data.train_texts) + len(data.test_texts) == len(expected)
     got = sorted(data.label_names[y] for y in data.train_labels + data.test_labels)
     assert got == sorted(expected)
     assert "jet" not in got  # first topic outside the 46: dropped, even though 'earn' follows it
+    # the shipped model's text: title, a space, then the body as the file holds it (entities decoded)
+    bahia = next(text for text in data.train_texts + data.test_texts if text.startswith("BAHIA COCOA REVIEW"))
+    assert bahia == "BAHIA COCOA REVIEW Showers continued throughout the week in\nthe Bahia cocoa zone <BAHIA> said.\n Reuter\n"
 
 
 def test_nsmc_drops_empty_and_duplicate_training_documents(corpora):
-    raw = classify.read_nsmc(corpora / "nsmc" / "ratings_train.txt")
+    raw = nsmc.read_ratings(corpora / "nsmc" / "ratings_train.txt")
     data = classify.nsmc_dataset(corpora)
-    assert len(data.train_texts) == len({text for text, _ in raw if text.strip()})
-    assert len(data.test_texts) == len(classify.read_nsmc(corpora / "nsmc" / "ratings_test.txt"))
+    assert len(data.train_texts) == len({rating.document for rating in raw if rating.document.strip()})
+    assert len(data.test_texts) == len(nsmc.read_ratings(corpora / "nsmc" / "ratings_test.txt"))
     (corpora / "nsmc" / "ratings_test.txt").write_text("document\tlabel\nx\t1\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="header"):
         classify.nsmc_dataset(corpora)
@@ -86,6 +103,23 @@ def test_imdb_reads_labelled_reviews_only(corpora):
     assert len(data.train_texts) == 4 and len(data.test_texts) == 2  # train/unsup is left out
     assert sorted(data.train_labels) == [0, 0, 1, 1]
     assert not any("<br />" in text for text in data.train_texts + data.test_texts)
+
+
+def test_imdb_keeps_the_archive_order(tmp_path):
+    """The shipped IMDB split was drawn in archive order, not sorted by label or id."""
+    import io
+
+    (tmp_path / "imdb").mkdir()
+    members = [("test/pos/9_8", "great"), ("test/neg/10_1", "awful"), ("test/neg/2_2", "dull"),
+               ("train/pos/5_9", "fine"), ("train/neg/1_3", "bad")]
+    with tarfile.open(tmp_path / "imdb" / "aclImdb_v1.tar.gz", "w:gz") as archive:
+        for name, text in members:
+            info = tarfile.TarInfo(f"aclImdb/{name}.txt")
+            info.size = len(text)
+            archive.addfile(info, io.BytesIO(text.encode()))
+    data = classify.imdb_dataset(tmp_path)
+    assert data.test_texts == ["great", "awful", "dull"] and data.test_labels == [1, 0, 0]
+    assert sorted(data.train_texts) == ["bad", "fine"]
 
 
 def test_naive_bayes_training_ships_an_artifact_the_engine_loads(corpora, tmp_path):

@@ -72,8 +72,12 @@ class TopicDocument:
     article: NewsArticle
 
 
-def read_articles(path: str | Path) -> list[NewsArticle]:
-    """Every article of the reut2-NNN.sgm files, in file then record order."""
+def read_articles(path: str | Path, raw: bool = False) -> list[NewsArticle]:
+    """Every article of the reut2-NNN.sgm files, in file then record order.
+
+    With `raw`, title and body are the <TITLE> and <BODY> contents with entities decoded and
+    nothing else done (no tag or control-character clean-up, no trimming, no <TEXT> fallback):
+    the text the shipped Reuters classifier was trained and is evaluated on."""
     path = require(path, EXPECTED, CORPUS)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.sgm") if _SGM_NAME.search(p.name))
@@ -88,7 +92,7 @@ def read_articles(path: str | Path) -> list[NewsArticle]:
     found_file = False
     for name, data in sources:
         found_file = True
-        articles.extend(_parse_sgm(decode(data, name, EXPECTED, "latin-1"), path / name if path.is_dir() else path))
+        articles.extend(_parse_sgm(decode(data, name, EXPECTED, "latin-1"), path / name if path.is_dir() else path, raw))
     if not found_file:
         raise CorpusError(f"{path} holds no reut2-NNN.sgm files; expected {EXPECTED}")
     if not articles:
@@ -103,7 +107,8 @@ def _clean(fragment: str) -> str:
     return text.strip()
 
 
-def _parse_sgm(text: str, source: Path) -> list[NewsArticle]:
+def _parse_sgm(text: str, source: Path, raw: bool = False) -> list[NewsArticle]:
+    clean = html.unescape if raw else _clean
     articles = []
     for attributes_text, record in _RECORD.findall(text):
         attributes = dict(_ATTRIBUTE.findall(attributes_text))
@@ -113,15 +118,15 @@ def _parse_sgm(text: str, source: Path) -> list[NewsArticle]:
         topics = tuple(_D.findall(topics_block.group(1))) if topics_block else ()
         title = _TITLE.search(record)
         body = _BODY.search(record)
-        if body is None and title is None:
+        if body is None and title is None and not raw:
             # TYPE="UNPROC" / "BRIEF" records keep raw text in <TEXT> without <BODY>.
             body = _TEXT.search(record)
         date = _DATE.search(record)
         articles.append(NewsArticle(
             id=int(attributes["NEWID"]),
             topics=topics,
-            title=_clean(title.group(1)) if title else "",
-            body=_clean(body.group(1)) if body else "",
+            title=clean(title.group(1)) if title else "",
+            body=clean(body.group(1)) if body else "",
             lewis_split=attributes.get("LEWISSPLIT", ""),
             has_topics=attributes.get("TOPICS", ""),
             date=date.group(1).strip() if date else "",

@@ -11,18 +11,15 @@ EarlyStopping on the validation loss) and writes checkpoints/<artifact>.npz at t
 The test split is recorded in the artifact, so `seqbot eval classify` rebuilds exactly the
 same held-out texts from the corpus without TensorFlow.
 
-The corpora are read here with small format readers (SMSSpamCollection, Reuters-21578 SGML,
-aclImdb tar, NSMC tsv, orange3 20 Newsgroups tab). TensorFlow is imported only inside train().
+The corpora are read by the seqbot.data readers (original formats); this module only applies
+the lecture's split rules. TensorFlow is imported only inside train().
 """
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import random
-import re
-import tarfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqbot.data import imdb, korean, newsgroups, nsmc, reuters, sms_spam
+from seqbot.data.splits import deduplicate, shuffled
 from seqbot.errors import CorpusError, SeqbotError
 from seqbot.paths import PROJECT_ROOT, corpora_dir
 
@@ -45,27 +44,9 @@ class Dataset:
     split: dict = field(default_factory=dict)
 
 
-# --- corpus readers (original formats) ---
-
-def _require(path: Path, what: str) -> Path:
-    if not path.exists():
-        raise CorpusError(f"{what} not found: {path} (set --corpora or $SEQBOT_CORPORA to the corpora folder)")
-    return path
-
-
-def read_sms_spam(root: Path) -> list[tuple[str, str]]:
-    """(label, text) rows of the UCI SMSSpamCollection file."""
-    path = _require(root / "sms-spam" / "SMSSpamCollection", "SMS spam collection")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        label, sep, text = line.partition("\t")
-        if not sep or label not in ("ham", "spam"):
-            raise CorpusError(f"{path}:{number}: expected 'ham<TAB>text' or 'spam<TAB>text', got {line[:60]!r}")
-        rows.append((label, text))
-    return rows
-
+# --- datasets from the seqbot.data readers ---
+# Each dataset is exactly what the shipped checkpoints were trained and scored on: their
+# metadata records (corpus, seed) and `seqbot eval classify` rebuilds the held-out texts here.
 
 def stratified_split(labels: list[int], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
     """Indices (train, test): `test_fraction` of each class, seeded."""
@@ -82,134 +63,63 @@ def stratified_split(labels: list[int], test_fraction: float, seed: int) -> tupl
 
 def spam_dataset(root: Path, seed: int = 0) -> Dataset:
     """De-duplicated messages, then a stratified 80/20 train/test split (the lecture's rule)."""
-    rows = list({text: (label, text) for label, text in reversed(read_sms_spam(root))}.values())[::-1]
-    texts = [text for _, text in rows]
-    labels = [1 if label == "spam" else 0 for label, _ in rows]
+    messages = sms_spam.read_messages(root / sms_spam.DEFAULT_FILE)
+    # The first copy of each text (its label), placed where its LAST copy is: the order the
+    # shipped split was drawn from.
+    last_copy = {message.text: position for position, message in enumerate(messages)}
+    unique = sorted(sms_spam.deduplicate(messages), key=lambda message: last_copy[message.text])
+    texts = [message.text for message in unique]
+    labels = [int(message.is_spam) for message in unique]
     train, test = stratified_split(labels, 0.2, seed)
     return Dataset("sms-spam", [texts[i] for i in train], [labels[i] for i in train], [texts[i] for i in test],
-                   [labels[i] for i in test], ["ham", "spam"], {"deduplicated": len(rows), "test_fraction": 0.2, "seed": seed})
-
-
-REUTERS_LABELS = [
-    "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee", "sugar",
-    "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx", "interest", "gnp",
-    "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock", "retail", "ipi", "iron-steel",
-    "rubber", "heat", "jobs", "lei", "bop", "zinc", "orange", "pet-chem", "dlr", "gas", "silver", "wpi", "hog", "lead",
-]  # Keras' reuters.get_label_names() order
-_REUTERS_DOC = re.compile(r"<REUTERS(.*?)>(.*?)</REUTERS>", re.S)
-
-
-def read_reuters(root: Path) -> list[tuple[str, list[str], str]]:
-    """(NEWID, topics, title + body) for every document of the reut2-*.sgm files."""
-    path = _require(root / "reuters21578" / "reuters21578.tar.gz", "Reuters-21578 archive")
-    documents = []
-    try:
-        with tarfile.open(path) as archive:
-            members = sorted((m for m in archive.getmembers() if re.search(r"reut2-\d+\.sgm$", m.name)), key=lambda m: m.name)
-            if not members:
-                raise CorpusError(f"{path} holds no reut2-NNN.sgm files")
-            for member in members:
-                text = archive.extractfile(member).read().decode("latin-1")
-                for attributes, body in _REUTERS_DOC.findall(text):
-                    newid = re.search(r'NEWID="(\d+)"', attributes)
-                    topics_block = re.search(r"<TOPICS>(.*?)</TOPICS>", body, re.S)
-                    topics = re.findall(r"<D>(.*?)</D>", topics_block.group(1)) if topics_block else []
-                    title = re.search(r"<TITLE>(.*?)</TITLE>", body, re.S)
-                    content = re.search(r"<BODY>(.*?)</BODY>", body, re.S)
-                    words = " ".join(html.unescape(m.group(1)) for m in (title, content) if m)
-                    documents.append((newid.group(1) if newid else "", topics, words))
-    except (tarfile.TarError, OSError, EOFError) as error:
-        raise CorpusError(f"{path} is not a readable tar.gz archive ({error})") from None
-    return documents
+                   [labels[i] for i in test], list(sms_spam.LABELS),
+                   {"deduplicated": len(unique), "test_fraction": 0.2, "seed": seed})
 
 
 def reuters_dataset(root: Path, seed: int = 113) -> Dataset:
     """Keras' 46-topic Reuters: documents whose first topic is one of the 46; shuffled, 20% test."""
-    index = {name: i for i, name in enumerate(REUTERS_LABELS)}
-    docs = [(words, index[topics[0]]) for _, topics, words in read_reuters(root) if topics and topics[0] in index]
-    order = list(range(len(docs)))
-    random.Random(seed).shuffle(order)
-    cut = int(len(docs) * 0.8)
-    train, test = order[:cut], order[cut:]
-    return Dataset("reuters21578", [docs[i][0] for i in train], [docs[i][1] for i in train], [docs[i][0] for i in test],
-                   [docs[i][1] for i in test], REUTERS_LABELS, {"documents": len(docs), "test_fraction": 0.2, "seed": seed})
+    documents = reuters.keras_selection(reuters.read_articles(root / reuters.DEFAULT_FILE, raw=True))
+    parts = reuters.keras_split(documents, test_fraction=0.2, seed=seed)
+
+    def text(document: reuters.TopicDocument) -> str:  # title and body as the file holds them
+        return " ".join(part for part in (document.article.title, document.article.body) if part)
+
+    return Dataset("reuters21578", [text(d) for d in parts["train"]], [d.label for d in parts["train"]],
+                   [text(d) for d in parts["test"]], [d.label for d in parts["test"]], list(reuters.KERAS_LABELS),
+                   {"documents": len(documents), "test_fraction": 0.2, "seed": seed})
 
 
 def imdb_dataset(root: Path, seed: int = 0) -> Dataset:
     """The official 25,000 / 25,000 train/test reviews of aclImdb (unlabelled reviews ignored)."""
-    path = _require(root / "imdb" / "aclImdb_v1.tar.gz", "aclImdb archive")
-    parts = {"train": ([], []), "test": ([], [])}
-    pattern = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
-    try:
-        with tarfile.open(path) as archive:
-            for member in archive:
-                match = pattern.search(member.name)
-                if match and member.isfile():
-                    text = archive.extractfile(member).read().decode("utf-8", errors="replace").replace("<br />", " ")
-                    texts, labels = parts[match.group(1)]
-                    texts.append(text)
-                    labels.append(1 if match.group(2) == "pos" else 0)
-    except (tarfile.TarError, OSError, EOFError) as error:
-        raise CorpusError(f"{path} is not a readable tar.gz archive ({error})") from None
-    if not parts["train"][0] or not parts["test"][0]:
+    path = root / imdb.DEFAULT_FILE
+    reviews = imdb.read_reviews(path, sort=False)
+    train = [review for review in reviews if review.split == "train"]
+    test = [review for review in reviews if review.split == "test"]
+    if not train or not test:
         raise CorpusError(f"{path} holds no aclImdb/{{train,test}}/{{pos,neg}}/*.txt reviews")
-    rng = random.Random(seed)
-    order = list(range(len(parts["train"][0])))
-    rng.shuffle(order)  # the tar lists all negatives first; validation_split takes the tail
-    train_texts = [parts["train"][0][i] for i in order]
-    train_labels = [parts["train"][1][i] for i in order]
-    return Dataset("imdb", train_texts, train_labels, parts["test"][0], parts["test"][1], ["negative", "positive"],
-                   {"official": "25k train / 25k test", "seed": seed})
-
-
-def read_nsmc(path: Path) -> list[tuple[str, int]]:
-    _require(path, "NSMC ratings file")
-    rows = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0].split("\t")[:3] != ["id", "document", "label"]:
-        raise CorpusError(f"{path}: expected the header 'id<TAB>document<TAB>label'")
-    for number, line in enumerate(lines[1:], 2):
-        fields = line.split("\t")
-        if len(fields) != 3 or fields[2] not in ("0", "1"):
-            raise CorpusError(f"{path}:{number}: expected 'id<TAB>document<TAB>label(0/1)', got {line[:60]!r}")
-        rows.append((fields[1], int(fields[2])))
-    return rows
+    train = shuffled(train, seed)  # the archive lists all negatives first; validation_split takes the tail
+    return Dataset("imdb", [r.text for r in train], [r.label for r in train], [r.text for r in test],
+                   [r.label for r in test], list(imdb.LABEL_NAMES), {"official": "25k train / 25k test", "seed": seed})
 
 
 def nsmc_dataset(root: Path, seed: int = 0) -> Dataset:
     """ratings_train / ratings_test; the lecture drops duplicate and empty documents from training."""
-    train = read_nsmc(root / "nsmc" / "ratings_train.txt")
-    test = read_nsmc(root / "nsmc" / "ratings_test.txt")
-    seen, kept = set(), []
-    for text, label in train:
-        if text.strip() and text not in seen:
-            seen.add(text)
-            kept.append((text, label))
-    random.Random(seed).shuffle(kept)
-    return Dataset("nsmc", [t for t, _ in kept], [y for _, y in kept], [t for t, _ in test], [y for _, y in test],
-                   ["negative", "positive"], {"train_deduplicated": len(kept), "test": "ratings_test.txt", "seed": seed})
-
-
-def read_newsgroups(path: Path) -> list[tuple[str, str]]:
-    _require(path, "20 Newsgroups file")
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    if not lines or not lines[0].startswith("Category\tText"):
-        raise CorpusError(f"{path}: expected the orange3 header 'Category<TAB>Text'")
-    rows = []
-    for line in lines[3:]:
-        label, sep, text = line.partition("\t")
-        if sep:
-            rows.append((label, text))
-    return rows
+    train = nsmc.read_ratings(root / nsmc.TRAIN_FILE)
+    test = nsmc.read_ratings(root / nsmc.TEST_FILE)
+    kept = deduplicate([rating for rating in train if rating.document.strip()], key=lambda rating: rating.document)
+    kept = shuffled(kept, seed)
+    return Dataset("nsmc", [r.document for r in kept], [r.label for r in kept], [r.document for r in test],
+                   [r.label for r in test], list(nsmc.LABEL_NAMES),
+                   {"train_deduplicated": len(kept), "test": "ratings_test.txt", "seed": seed})
 
 
 def newsgroups_dataset(root: Path, seed: int = 0) -> Dataset:
-    train = read_newsgroups(root / "20newsgroups" / "20newsgroups-train.tab")
-    test = read_newsgroups(root / "20newsgroups" / "20newsgroups-test.tab")
-    names = sorted({label for label, _ in train})
+    train = newsgroups.read_posts(root / newsgroups.TRAIN_FILE)
+    test = newsgroups.read_posts(root / newsgroups.TEST_FILE)
+    names = newsgroups.group_names(train)
     index = {name: i for i, name in enumerate(names)}
-    return Dataset("20newsgroups", [t for _, t in train], [index[y] for y, _ in train], [t for _, t in test],
-                   [index[y] for y, _ in test], names, {"official": "bydate train / test"})
+    return Dataset("20newsgroups", [p.text for p in train], [index[p.group] for p in train], [p.text for p in test],
+                   [index[p.group] for p in test], names, {"official": "bydate train / test"})
 
 
 CORPUS_READERS = {"sms-spam": spam_dataset, "reuters21578": reuters_dataset, "imdb": imdb_dataset,
@@ -218,7 +128,7 @@ CORPUS_READERS = {"sms-spam": spam_dataset, "reuters21578": reuters_dataset, "im
 
 # --- text -> ids ---
 
-NSMC_STOPWORDS = ["의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다"]
+NSMC_STOPWORDS = list(korean.STOP_WORDS)  # the lecture's list, recorded in each NSMC artifact
 
 
 def word_vocabulary(token_lists, max_words: int | None, oov: bool) -> list[str]:
