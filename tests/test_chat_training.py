@@ -22,6 +22,18 @@ def test_friends_pairs_are_consecutive_lines_of_one_episode_by_different_speaker
     ]
 
 
+def test_friends_pairs_keep_stage_directions_and_stop_at_an_empty_line(tmp_path):
+    """The pairs the shipped chat model was trained on (its held-out split depends on them)."""
+    header = "Season\tEpisode\tSeason & Episode\tTitle\tAuthor\tQuote\nd\td\td\td\td\tstring\n\t\t\t\t\tinclude=True\n"
+    rows = [("Monica", " Hi! (waves) How\u2019s it going?"), ("Ross", " Fine."), ("Joey", "   "),
+            ("Chandler", " Anyone?"), ("Ross", " Me.")]
+    path = tmp_path / "friends-transcripts.tab"
+    path.write_text(header + "".join(f"01\t01\t0101\tThe One\t{author}\t{quote}\n" for author, quote in rows),
+                    encoding="utf-8")
+    assert friends_pairs(path, max_length=60) == [("Hi! (waves) How's it going?", "Fine."), ("Anyone?", "Me.")]
+    assert friends_pairs(path, max_length=10) == [("Anyone?", "Me.")]
+
+
 def test_chat_data_splits_by_utterance_and_keeps_each_pair_once(fixtures_dir):
     data = chat_data(str(fixtures_dir / "generate"), max_length=60, validation_fraction=0.2, seed=3)
     assert data.task == "chat" and data.validation and data.train

@@ -36,7 +36,7 @@ class FriendsLine:
     episode_key: str  # "Season & Episode", e.g. "0101"
     title: str
     author: str
-    quote: str  # stage directions removed, whitespace collapsed; may be ""
+    quote: str  # stage directions removed, whitespace collapsed; may be "" (read_friends(raw_quotes=True): as in the file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,9 @@ def spoken_text(quote: str) -> str:
     return " ".join(_STAGE_DIRECTION.sub(" ", quote).split())
 
 
-def read_friends(path: str | Path) -> list[FriendsLine]:
+def read_friends(path: str | Path, raw_quotes: bool = False) -> list[FriendsLine]:
+    """Every transcript line in script order. With `raw_quotes` each quote is kept exactly as the
+    file holds it (stage directions and all): the text the shipped chat model was trained on."""
     path = Path(path)
     text = read_text(path, EXPECTED, corpus=CORPUS)
     # Plain tab splitting (the file has no quoting); csv.reader would fail on a stray carriage return.
@@ -72,7 +74,7 @@ def read_friends(path: str | Path) -> list[FriendsLine]:
         if len(row) != 6:
             raise CorpusError(f"{path}:{number}: expected 6 tab-separated columns ({', '.join(COLUMNS)}), got {len(row)}")
         season, episode, key, title, author, quote = row
-        lines.append(FriendsLine(season, episode, key, title, author.strip(), spoken_text(quote)))
+        lines.append(FriendsLine(season, episode, key, title, author.strip(), quote if raw_quotes else spoken_text(quote)))
     if not lines:
         raise CorpusError(f"{path} holds no transcript lines; expected {EXPECTED}")
     return lines

