@@ -52,6 +52,37 @@ def test_long_input_is_truncated_and_flagged(translator):
     assert not translator.translate("a" * 20).truncated
 
 
+def test_truncation_cuts_at_a_word_boundary(translator):
+    result = translator.translate("abc defgh ijklm nopqrstuvw")
+    assert result.truncated and result.source == "abc defgh ijklm"
+
+
+def test_long_input_is_translated_sentence_by_sentence(translator):
+    text = "hello there. how are you, my friend?"  # 36 characters; the model reads 20
+    assert translator.segments(text) == ["hello there.", "how are you,", "my friend?"]
+    pieces = [translator.translate(piece) for piece in translator.segments(text)]
+    result = translator.translate(text)
+    assert not result.truncated
+    assert result.text == " ".join(piece.text for piece in pieces)
+    assert result.source == "hello there. how are you, my friend?"
+    assert "".join(translator.stream(text)) == result.text
+    assert translator.translate_batch([text])[0].text == result.text
+    # Block-diagonal attention: the first piece's output attends only to the first piece's source.
+    first = pieces[0]
+    assert result.attention.shape == (len(result.text), len(result.source))
+    np.testing.assert_allclose(result.attention[:len(first.text), :len(first.source)], first.attention, atol=1e-6)
+    assert not result.attention[:len(first.text), len(first.source):].any()
+
+
+def test_text_in_capitals_is_read_in_sentence_case():
+    from seqbot.engine.translator import sentence_case
+
+    assert sentence_case("HELLO, HOW ARE YOU? I AM FINE.") == "Hello, how are you? I am fine."
+    assert sentence_case("I LIKE NASA") == "I like nasa"
+    assert sentence_case("NASA is big") == "NASA is big"  # mostly lower case: left alone
+    assert sentence_case("OK") == "OK"  # too short to tell
+
+
 @pytest.mark.parametrize("text", ["", "   \t ", "日本"])
 def test_empty_input_gives_an_empty_translation(translator, text):
     result = translator.translate(text)

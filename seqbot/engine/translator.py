@@ -10,12 +10,15 @@
 Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
 A character the model never saw is first mapped to a close one it knows when there is one (curly
 quotes and dashes to ASCII, upper to lower case if the model only knows lower case); otherwise it is
-reported in `unknown_chars` and skipped. Input longer than the model's max_source_length is cut
-there and flagged `truncated`. Empty input gives an empty Translation.
+reported in `unknown_chars` and skipped. Text in capitals ("HOW ARE YOU?") is read in sentence
+case, as the model learnt from. Input longer than the model's max_source_length is split at its
+sentence ends into pieces the model reads whole, translated together and joined; a single sentence
+still too long is cut at the limit and flagged `truncated`. Empty input gives an empty Translation.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,8 @@ FALLBACKS = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...",
 }
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 BATCH_SIZE = 64  # sentences decoded together by translate_batch (larger batches were no faster here)
 MAX_BEAM = 64
 
@@ -92,8 +97,25 @@ class Translator:
                 return candidate
         return None
 
-    def prepare(self, text: str) -> PreparedSource:
+    def segments(self, text: str) -> list[str]:
+        """`text` as pieces the model can read whole: itself if short enough, else its sentences,
+        neighbours packed together up to max_source_length characters."""
         text = " ".join(unicodedata.normalize("NFC", text).split())
+        if len(text) <= self.max_source_length:
+            return [text]
+        parts = []
+        for sentence in SENTENCE_END.split(text):  # a sentence too long on its own goes clause by clause
+            parts += CLAUSE_END.split(sentence) if len(sentence) > self.max_source_length else [sentence]
+        pieces: list[str] = []
+        for part in parts:
+            if pieces and len(pieces[-1]) + 1 + len(part) <= self.max_source_length:
+                pieces[-1] += " " + part
+            else:
+                pieces.append(part)
+        return pieces
+
+    def prepare(self, text: str) -> PreparedSource:
+        text = sentence_case(" ".join(unicodedata.normalize("NFC", text).split()))
         unknown: dict[str, None] = {}
         pieces = []
         for char in text:
@@ -104,7 +126,9 @@ class Translator:
                 pieces.append(known)
         source = " ".join("".join(pieces).split())  # skipping a character may leave two spaces
         truncated = len(source) > self.max_source_length
-        source = source[: self.max_source_length]
+        if truncated:  # cut at the last word boundary when there is one in the second half
+            cut = source.rfind(" ", self.max_source_length // 2, self.max_source_length + 1)
+            source = source[: cut if cut > 0 else self.max_source_length]
         ids = np.array([self._source_ids[char] for char in source], dtype=np.int64)
         return PreparedSource(source, ids, list(unknown), truncated)
 
@@ -135,8 +159,18 @@ class Translator:
         return self.translate_batch([text], beam=beam, alpha=alpha)[0]
 
     def translate_batch(self, texts: list[str], beam: int = 1, alpha: float = 1.0) -> list[Translation]:
-        """Translate many sentences; greedy decodes them in length-sorted batches of BATCH_SIZE."""
+        """Translate many texts; long ones as their sentences (see segments), all decoded together."""
         check_beam(beam)
+        segments = [self.segments(text) for text in texts]
+        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], beam, alpha)
+        results, start = [], 0
+        for pieces in segments:
+            results.append(flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)]))
+            start += len(pieces)
+        return results
+
+    def _translate_pieces(self, texts: list[str], beam: int, alpha: float) -> list[Translation]:
+        """Greedy decodes the pieces in length-sorted batches of BATCH_SIZE; beam search one by one."""
         prepared = [self.prepare(text) for text in texts]
         results: list[Translation | None] = [None] * len(prepared)
         todo = []
@@ -163,12 +197,48 @@ class Translator:
 
     def stream(self, text: str) -> Iterator[str]:
         """Greedy translation, one character at a time as it is decoded (the same text as translate())."""
-        prepared = self.prepare(text)
-        if len(prepared.ids) == 0:
-            return
-        for token, _ in decoding.stream_greedy(self.model, prepared.ids):
-            if token >= len(SPECIALS):
-                yield self._target_chars[token]
+        written = False
+        for piece in self.segments(text):
+            prepared = self.prepare(piece)
+            if len(prepared.ids) == 0:
+                continue
+            if written:
+                yield " "
+            for token, _ in decoding.stream_greedy(self.model, prepared.ids):
+                if token >= len(SPECIALS):
+                    written = True
+                    yield self._target_chars[token]
+
+
+def sentence_case(text: str) -> str:
+    """Text written in capitals, in sentence case ("HOW ARE YOU, I MEAN?" -> "How are you, I mean?");
+    other text unchanged. The corpus is in sentence case, so capitals read as unknown words."""
+    letters = [char for char in text if char.isalpha()]
+    if len(letters) < 4 or sum(char.isupper() for char in letters) < 0.8 * len(letters):
+        return text
+    lowered = re.sub(r"\bi\b", "I", text.lower())
+    return re.sub(r"(^|[.!?]\s+)(\w)", lambda match: match.group(1) + match.group(2).upper(), lowered)
+
+
+def join_translations(parts: list[Translation]) -> Translation:
+    """One Translation from the translations of consecutive pieces, joined by spaces; the attention
+    is block-diagonal (each piece's output attends only to its own source)."""
+    text = " ".join(part.text for part in parts if part.text)
+    source = " ".join(part.source for part in parts)
+    attention = None
+    if all(part.attention is not None or not part.text for part in parts):
+        attention = np.zeros((len(text), len(source)), dtype=np.float32)
+        row = column = 0
+        for part in parts:
+            if part.text:
+                rows, columns = part.attention.shape
+                attention[row:row + rows, column:column + columns] = part.attention
+                row += rows + 1  # the joining space attends to nothing
+            column += len(part.source) + 1
+    unknown = list(dict.fromkeys(char for part in parts for char in part.unknown_chars))
+    log_probs = [part.log_prob for part in parts if part.log_prob is not None]
+    return Translation(source, text, attention, unknown, any(part.truncated for part in parts),
+                       sum(log_probs) if log_probs else None)
 
 
 def check_beam(beam) -> None:
