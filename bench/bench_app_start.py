@@ -3,7 +3,9 @@
 Starts the real command in a pseudo-terminal (as a person would), times until the welcome
 text is on the screen, and until the translator reports ready (models load after the first
 frame), then quits it with Ctrl+Q. The baseline, `python -c pass`, is measured in the same
-run, so the ratio means the same on any machine.
+run, so the ratio means the same on any machine. It also times building the CLI's argument
+parser alone (every command module is imported before the app starts) and says which heavy
+modules that pulls in: anything there delays the first frame.
 
     python bench/bench_app_start.py                       # shipped checkpoints, 5 runs each
     python bench/bench_app_start.py --checkpoints DIR --runs 3
@@ -34,6 +36,18 @@ def time_python_pass() -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     return time.perf_counter() - started
+
+
+PARSER_PROBE = (
+    "import sys, time; started = time.perf_counter(); from seqbot.cli import build_parser; build_parser(); "
+    "print(time.perf_counter() - started, *[m for m in ('numpy', 'tensorflow', 'keras') if m in sys.modules])"
+)
+
+
+def time_parser() -> tuple[float, list[str]]:
+    """Seconds to import seqbot.cli and build its parser (in a fresh process), and the heavy modules it imported."""
+    output = subprocess.run([sys.executable, "-c", PARSER_PROBE], check=True, capture_output=True, text=True).stdout.split()
+    return float(output[0]), output[1:]
 
 
 def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float | None]:
@@ -89,6 +103,7 @@ def main() -> None:
     args = parser.parse_args()
 
     baseline = [time_python_pass() for _ in range(args.runs)]
+    parsers = [time_parser() for _ in range(args.runs)]
     firsts, readies = [], []
     for _ in range(args.runs):
         first, ready = time_app(args.checkpoints, args.wait_ready)
@@ -97,6 +112,9 @@ def main() -> None:
             readies.append(ready)
     base, first = statistics.median(baseline), statistics.median(firsts)
     print(f"python -c pass (baseline)      median {base * 1000:7.0f} ms  over {args.runs} runs")
+    heavy = sorted({name for _, names in parsers for name in names})
+    print(f"seqbot CLI parser alone         median {statistics.median(t for t, _ in parsers) * 1000:7.0f} ms  "
+          + (f"(imports {', '.join(heavy)}: a command module imports it at the top)" if heavy else "(no NumPy / TensorFlow)"))
     print(f"seqbot: first interactive screen median {first * 1000:7.0f} ms  (min {min(firsts) * 1000:.0f}, max {max(firsts) * 1000:.0f})")
     print(f"ratio first screen / baseline:  {first / base:.1f}x   target: first screen < 1000 ms -> {'OK' if first < 1.0 else 'TOO SLOW'}")
     if readies:

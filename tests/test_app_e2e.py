@@ -94,8 +94,8 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
             from seqbot.engine.classifier import ClassifierSet
 
             for prediction in ClassifierSet.load(checkpoints).classify(message):
-                assert prediction.model in screen, screen
-                if prediction.task == "topic":  # binary tasks show one bar, P(spam) or P(positive)
-                    assert prediction.label in screen, screen
+                # Every bar is labelled with the winner and its probability ("negative 61%").
+                assert prediction.model in screen and prediction.label in screen, screen
+                assert f"{prediction.probability:.0%}" in screen, screen
     finally:
         tmux.close()
