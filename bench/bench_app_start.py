@@ -1,8 +1,9 @@
 """How long `seqbot` takes to show its first interactive screen, against Python's own start.
 
 Starts the real command in a pseudo-terminal (as a person would), times until the welcome
-text is on the screen, and until the translator reports ready (models load after the first
-frame), then quits it with Ctrl+Q. The baseline, `python -c pass`, is measured in the same
+text is on the screen, until text typed right then is echoed in the input (the screen is
+interactive while the models load in a worker), and until the translator reports ready
+(models load after the first frame), then quits it with Ctrl+Q. The baseline, `python -c pass`, is measured in the same
 run, so the ratio means the same on any machine. It also times building the CLI's argument
 parser alone (every command module is imported before the app starts) and says which heavy
 modules that pulls in: anything there delays the first frame.
@@ -30,6 +31,7 @@ import time
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
 FIRST_SCREEN = b"Welcome to seqbot"
 TRANSLATOR_READY = re.compile(rb"translator\s+ready")
+TYPED = b"zqxj"  # typed as soon as the first screen shows; no reply or panel text contains it
 
 
 def time_python_pass() -> float:
@@ -50,8 +52,9 @@ def time_parser() -> tuple[float, list[str]]:
     return float(output[0]), output[1:]
 
 
-def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float | None]:
-    """Seconds to the first screen, and to 'translator ready' (None if not within wait_ready)."""
+def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float | None, float | None]:
+    """Seconds to the first screen, to 'translator ready' (None if not within wait_ready), and to
+    the echo of keys typed at the first screen (None if never seen)."""
     command = [sys.executable, "-m", "seqbot"] + (["--checkpoints", checkpoints] if checkpoints else [])
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
@@ -60,7 +63,7 @@ def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float |
     process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=environment,
                                start_new_session=True)
     os.close(follower)
-    screen, first, ready = b"", None, None
+    screen, first, ready, echoed = b"", None, None, None
     deadline = started + 30
     try:
         while time.perf_counter() < deadline:
@@ -74,9 +77,12 @@ def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float |
                 now = time.perf_counter() - started
                 if first is None and FIRST_SCREEN in screen:
                     first = now
+                    os.write(leader, TYPED)
+                if first is not None and echoed is None and TYPED in screen:
+                    echoed = now
                 if ready is None and TRANSLATOR_READY.search(screen):
                     ready = now
-            if first is not None and (ready is not None or time.perf_counter() - started > first + wait_ready):
+            if first is not None and echoed is not None and (ready is not None or time.perf_counter() - started > first + wait_ready):
                 break
             if process.poll() is not None:
                 break
@@ -92,7 +98,7 @@ def time_app(checkpoints: str | None, wait_ready: float) -> tuple[float, float |
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         os.close(leader)
-    return first, ready
+    return first, ready, echoed
 
 
 def main() -> None:
@@ -104,10 +110,12 @@ def main() -> None:
 
     baseline = [time_python_pass() for _ in range(args.runs)]
     parsers = [time_parser() for _ in range(args.runs)]
-    firsts, readies = [], []
+    firsts, readies, echoes = [], [], []
     for _ in range(args.runs):
-        first, ready = time_app(args.checkpoints, args.wait_ready)
+        first, ready, echoed = time_app(args.checkpoints, args.wait_ready)
         firsts.append(first)
+        if echoed is not None:
+            echoes.append(echoed)
         if ready is not None:
             readies.append(ready)
     base, first = statistics.median(baseline), statistics.median(firsts)
@@ -117,6 +125,8 @@ def main() -> None:
           + (f"(imports {', '.join(heavy)}: a command module imports it at the top)" if heavy else "(no NumPy / TensorFlow)"))
     print(f"seqbot: first interactive screen median {first * 1000:7.0f} ms  (min {min(firsts) * 1000:.0f}, max {max(firsts) * 1000:.0f})")
     print(f"ratio first screen / baseline:  {first / base:.1f}x   target: first screen < 1000 ms -> {'OK' if first < 1.0 else 'TOO SLOW'}")
+    if echoes:
+        print(f"seqbot: keys typed at once echoed median {statistics.median(echoes) * 1000:7.0f} ms  ({len(echoes)}/{args.runs} runs)")
     if readies:
         print(f"seqbot: translator ready        median {statistics.median(readies) * 1000:7.0f} ms  ({len(readies)}/{args.runs} runs)")
     else:
