@@ -376,8 +376,8 @@ async def test_footer_shows_the_keys_of_the_current_mode():
 
 
 @run_async
-async def test_command_palette_offers_every_action_and_each_one_runs():
-    app = SeqbotApp(fake_hub())
+async def test_command_palette_offers_every_action_and_each_one_runs(tmp_path):
+    app = SeqbotApp(fake_hub(), export_dirs=[tmp_path])
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, "Hello.")
         palette = app.palette_commands()
@@ -395,6 +395,7 @@ async def test_command_palette_offers_every_action_and_each_one_runs():
                 app.pop_screen()
         await pilot.pause()
         assert app.turns and app.turns[0].reply  # no action above lost the conversation
+        assert len(list(tmp_path.glob("seqbot-conversation-*.md"))) >= 1
         # (test_mode_switch_by_key_and_palette picks an entry through the palette itself.)
 
 
