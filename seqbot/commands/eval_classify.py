@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
 # The lecture's reported test accuracy, for the table's last column.
 LECTURE = {"spam_rnn": "98.16%", "reuters": "71.33%", "nsmc": "85.7%", "imdb": "88.89% (Maas)"}
@@ -73,6 +71,8 @@ def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Pat
 
 def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cache: dict, sample: int | None = None) -> dict:
     """Score one checkpoint; `limit` keeps the first N test texts, `sample` a seeded random N of them."""
+    import numpy as np
+
     from seqbot.engine.classifier import load_classifier
     from seqbot.training.classify import load_dataset
 
@@ -111,6 +111,8 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
 
 def macro_f1(labels: np.ndarray, predicted: np.ndarray, classes: int) -> float:
     """Mean over the classes present in the labels or predictions of 2PR/(P+R)."""
+    import numpy as np
+
     scores = []
     for c in range(classes):
         true_positive = float(((predicted == c) & (labels == c)).sum())
