@@ -48,6 +48,9 @@ SPECS: dict[str, ClassifierSpec] = {
         5000, 128, "bilstm_attention", 64, 1, 500),
     "nsmc_lstm": ClassifierSpec("NSMC Korean sentiment (Okt-style words): Embedding -> LSTM(128) -> Dense(1)", 35000, 100, "lstm", 128, 1, 30),
     "nsmc_spm": ClassifierSpec("NSMC Korean sentiment (sentencepiece pieces): Embedding -> LSTM(128) -> Dense(1)", 8000, 100, "lstm", 128, 1, 60),
+    "nsmc_spm_attention": ClassifierSpec(
+        "NSMC Korean sentiment (sentencepiece pieces): Embedding -> BiLSTM(64) -> Bahdanau attention(64) -> Dense(20, relu) -> Dropout -> Dense(1)",
+        8000, 100, "bilstm_attention", 64, 1, 60),
 }
 
 
