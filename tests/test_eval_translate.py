@@ -99,5 +99,5 @@ def test_shipped_translator_on_its_held_out_split(real_corpora):
     assert len(pairs) == 300
     results = translator.translate_batch([pair.english for pair in pairs])
     scores = translation_scores([r.text for r in results], [pair.french for pair in pairs])
-    assert scores["chrF"] >= 45, scores  # shipped: 49.3 here, 55.9 on the whole split; keras-example preset: 7
+    assert scores["chrF"] >= 45, scores  # shipped: 49.3 here, 55.9 on the whole split; keras-example preset: 14
     assert sum(r.truncated for r in results) == 0  # the split keeps sentences the model can read whole
