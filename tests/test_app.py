@@ -23,7 +23,7 @@ from seqbot.app.screens.help import HelpScreen
 from seqbot.app.widgets.bars import LabelledBar
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
-from seqbot.app.widgets.turn_view import TurnView
+from seqbot.app.widgets.turn_view import CURSOR, TurnView
 from test_app_fakes import FakeChatbot, FakeClassifiers, FakeGenerator, FakeTranslator, fake_hub
 
 SIZE = (120, 40)
@@ -355,6 +355,72 @@ async def test_beam_search_shows_that_it_is_searching_then_the_reply():
         await wait_for(pilot, lambda: turn.finished)
         await pilot.pause()
         assert turn_texts(app, 1)["reply"] == FakeTranslator().translate("Hello.", beam=app.beam).text
+
+
+@run_async
+async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
+    translator = FakeTranslator()
+    translator.gate = threading.Semaphore(0)  # one search step per release
+    app = SeqbotApp(fake_hub(translator))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        final = FakeTranslator().translate("Hello.", beam=app.beam).text
+        first_best = FakeTranslator().translate("Hello.").text[:4]  # overtaken by the final one
+        await send(pilot, "Hello.")
+        turn = app.turns[0]
+        translator.gate.release(3)
+        await wait_for(pilot, lambda: turn_texts(app, 1)["reply"] == first_best[:3] + CURSOR)
+        assert turn.status == "running" and "best so far" in turn_texts(app, 1)["reply-meta"]
+        translator.gate.release(2)
+        await wait_for(pilot, lambda: turn_texts(app, 1)["reply"] == final[:1] + CURSOR)  # replaced, not appended
+        assert turn.status == "running"
+        translator.gate.release(1000)
+        await wait_for(pilot, lambda: turn.finished and app.active is None)
+        await pilot.pause()
+        assert turn.status == "done" and turn.reply == final and turn_texts(app, 1)["reply"] == final
+        assert turn.attention is not None and len(turn.attention) == len(final)  # the final Translation's
+
+
+@run_async
+async def test_clear_during_a_beam_search_stops_it_and_the_queue():
+    translator = FakeTranslator()
+    translator.gate = threading.Semaphore(0)
+    app = SeqbotApp(fake_hub(translator))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await send(pilot, "Hello.")
+        await send(pilot, "I love this movie.")
+        first, second = app.turns
+        translator.gate.release(2)
+        await wait_for(pilot, lambda: first.reply == "Bo")
+        await pilot.press("ctrl+l")
+        translator.gate.release(1000)
+        await wait_for(pilot, lambda: first.finished and app.active is None)
+        assert first.status == "cancelled" and second.status == "queued"
+        assert translator.gate._value >= 999  # the search stopped at once, it did not run to its end
+        turn = await send_and_wait(pilot, "Hello.")
+        assert turn.reply == FakeTranslator().translate("Hello.", beam=app.beam).text
+
+
+@run_async
+async def test_chat_beam_reply_streams_its_best_so_far():
+    app = SeqbotApp(fake_hub())
+    replies = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", "ctrl+b")
+        assert app.mode == "chat" and app.beam > 1
+        original = app.stream
+
+        def recording_stream(turn, pieces, replace=False):
+            pieces = list(pieces)  # what the engine yielded, in order
+            replies.extend(pieces)
+            return original(turn, iter(pieces), replace)
+
+        app.stream = recording_stream
+        turn = await send_and_wait(pilot, "Hi!")
+        expected = FakeChatbot().reply("Hi!", beam=app.beam)
+        assert turn.reply == expected and turn_texts(app, 1)["reply"] == expected
+        assert replies[-1] == expected and len(replies) > 1 and not expected.startswith(replies[0])
 
 
 @run_async

@@ -45,7 +45,7 @@ class FakeTranslator:
         self.config = {"max_source_length": max_source_length, "attention": "dot" if attention else "none"}
         self.metadata = {"scores": {"chrF": 0.5}}
         self.with_attention = attention
-        self.gate: threading.Semaphore | None = None  # when a test sets it, stream takes one per char
+        self.gate: threading.Semaphore | None = None  # when a test sets it, stream (and stream_beam) take one per step
         self.beam_gate: threading.Event | None = None  # when a test sets it, beam search waits for it
 
     def unknown_characters(self, text: str) -> list[str]:
@@ -73,6 +73,21 @@ class FakeTranslator:
             if self.gate is not None:
                 self.gate.acquire(timeout=5)
             yield char
+
+    def stream_beam(self, text: str, beam: int = 5, alpha: float = 1.0):
+        """Like the engine's: the best hypothesis so far, which grows and can be overtaken (here the
+        greedy text's first half, then the beam text); the last is translate(text, beam).text,
+        and the generator returns that Translation."""
+        if self.beam_gate is not None:
+            self.beam_gate.wait(timeout=5)
+        greedy, final = self.translate(text).text, self.translate(text, beam=beam)
+        partials = [greedy[:n] for n in range(1, len(greedy) // 2 + 1)]
+        partials += [final.text[:n] for n in range(1, len(final.text) + 1)]
+        for partial in partials:
+            if self.gate is not None:
+                self.gate.acquire(timeout=5)
+            yield partial
+        return final
 
 
 class FakeClassifiers:
@@ -105,6 +120,13 @@ class FakeChatbot:
 
     def stream(self, text: str):
         yield from self.reply(text)
+
+    def stream_reply(self, text: str, beam: int = 1):
+        """The best reply so far: "Je" (overtaken), then the beam reply word by word."""
+        final = self.reply(text, beam)
+        words = final.split(" ")
+        yield from ["Je"] + [" ".join(words[:n]) for n in range(1, len(words) + 1)]
+        return final
 
 
 class FakeGenerator:
@@ -139,6 +161,8 @@ def test_fakes_follow_the_engine_interfaces():
     assert len(translation.attention) == len(translation.text)
     assert all(len(row) == len(translation.source) for row in translation.attention)
     assert "".join(FakeTranslator().stream("Hello.")) == FakeTranslator().translate("Hello.").text
+    assert list(FakeTranslator().stream_beam("Hello.", beam=4))[-1] == FakeTranslator().translate("Hello.", beam=4).text
+    assert list(FakeChatbot().stream_reply("Hi!", beam=4))[-1] == FakeChatbot().reply("Hi!", beam=4)
     assert {p.task for p in FakeClassifiers().classify("free")} == {"spam", "sentiment", "topic"}
     for prediction in FakeClassifiers().classify("a boring free film"):
         assert (prediction.label, prediction.probability) == prediction.top[0]

@@ -84,3 +84,17 @@ def test_cli_chat_arguments_stdin_and_errors(tmp_path, capsys, monkeypatch):
     assert "--beam" in capsys.readouterr().err
     assert main(["chat", "--checkpoint", str(tmp_path / "nope.npz"), "hi"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_stream_reply_shows_the_search_best_so_far_and_ends_on_the_reply():
+    overtaken = 0
+    for seed in range(4):
+        bot = Chatbot(chat_artifact(seed, attention=("bahdanau", "dot")[seed % 2]))
+        for message in MESSAGES:
+            for beam in (1, 4):
+                streamed = list(bot.stream_reply(message, beam=beam))
+                assert streamed[-1] == bot.reply(message, beam=beam)
+                assert all(before != after for before, after in zip(streamed, streamed[1:]))
+                assert not any(violates(text, bot.guard) for text in streamed)  # guarded all along
+                overtaken += any(not after.startswith(before) for before, after in zip(streamed, streamed[1:]))
+    assert overtaken > 0  # the best so far is replaced, not only extended

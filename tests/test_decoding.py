@@ -154,3 +154,43 @@ def test_pad_and_start_are_never_emitted_even_when_most_likely():
                [token for token, _ in decoding.stream_greedy(model, source)]]
     for tokens in outputs:
         assert len(tokens) > 0 and not set(np.asarray(tokens).tolist()) & {0, 1}
+
+
+def test_beam_progress_reports_the_best_so_far_which_can_be_overtaken():
+    # Step 1: "a" (0.55) leads "b" (0.45); step 2: "b" then <end> finishes at a better score than any "a x".
+    reported = []
+    best = decoding.beam_search(MarkovModel(), np.array([5, 6]), width=3, on_step=reported.append)[0]
+    assert [list(h.tokens) for h in reported] == [[4], [5], [5]]
+    assert [h.finished for h in reported] == [False, True, True]
+    assert list(best.tokens) == [5] and reported[-1].log_prob == best.log_prob
+
+
+@pytest.mark.parametrize("cell,attention,seed,end_bias,alpha,penalty",
+                         [("lstm", "bahdanau", 3, 3.0, 1.0, "average"), ("gru", "dot", 6, 2.0, 0.6, "gnmt")])
+def test_beam_progress_hook_ends_on_the_result_and_each_report_is_the_best_so_far(cell, attention, seed, end_bias,
+                                                                                   alpha, penalty):
+    # Seeds chosen so some searches end at <end> and some at max_length, and the best changes on the way.
+    model, sources = model_and_sources(cell, attention, end_bias=end_bias, seed=seed, scale=1.0)
+    score = lambda h: decoding.normalised_score(h.log_prob, h.length, alpha, penalty)
+    overtaken = 0
+    for source in sources:
+        reported = []
+        result = decoding.beam_search(model, source, width=4, alpha=alpha, penalty=penalty, on_step=reported.append)
+        plain = decoding.beam_search(model, source, width=4, alpha=alpha, penalty=penalty)
+        assert [(list(h.tokens), h.log_prob) for h in result] == [(list(h.tokens), h.log_prob) for h in plain]
+        last = reported[-1]
+        assert (list(last.tokens), last.log_prob, last.finished) == (list(result[0].tokens), result[0].log_prob, result[0].finished)
+        for step, partial in enumerate(reported):  # the report after step `step` (0-based)
+            # An alive beam has one token per step; a finished hypothesis ended at an earlier step.
+            assert len(partial.tokens) == step + 1 if not partial.finished else len(partial.tokens) <= step
+            assert partial.log_prob == pytest.approx(forced_log_prob(model, source, partial.tokens, partial.finished), abs=1e-3)
+            if attention != "none":
+                assert partial.attention.shape == (len(partial.tokens), len(source))
+            # No hypothesis that had finished by then scores better.
+            done_by_then = [h for h in result if h.finished and len(h.tokens) <= step]
+            assert all(score(partial) >= score(h) for h in done_by_then)
+        overtaken += sum(list(after.tokens[:len(before.tokens)]) != list(before.tokens)
+                         for before, after in zip(reported, reported[1:]))
+        streamed = decoding.stream_beam_search(model, source, width=4, alpha=alpha, penalty=penalty)
+        assert [list(h.tokens) for h in streamed] == [list(h.tokens) for h in reported]
+    assert overtaken > 0, "the case should show a best hypothesis overtaken, not only grown"

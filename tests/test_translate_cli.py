@@ -110,6 +110,40 @@ def test_batch_equals_one_by_one_and_stream_equals_translate(translator):
     assert [r.text for r in beamed] == [translator.translate(t, beam=3).text for t in texts]
 
 
+def drain(generator):
+    """Everything a generator yields, and what it returns."""
+    yielded = []
+    while True:
+        try:
+            yielded.append(next(generator))
+        except StopIteration as stop:
+            return yielded, stop.value
+
+
+@pytest.mark.parametrize("beam", [1, 3, 4])
+@pytest.mark.parametrize("text", ["where is it?", "hello there. how are you, my friend?"])
+def test_stream_beam_ends_on_the_beam_translation_with_earlier_pieces_fixed(translator, text, beam):
+    expected = translator.translate(text, beam=beam)
+    texts, returned = drain(translator.stream_beam(text, beam=beam))
+    assert texts[-1] == expected.text and returned.text == expected.text and returned.source == expected.source
+    np.testing.assert_allclose(returned.attention, expected.attention, atol=1e-6)
+    assert all(before != after for before, after in zip(texts, texts[1:]))  # a new value only when it changes
+    # Long input goes piece by piece: once a piece is done its text stays, the next one streams after it.
+    pieces = [translator.translate(piece, beam=beam).text for piece in translator.segments(text)]
+    for done in range(1, len(pieces)):
+        fixed = " ".join(pieces[:done]) + " "
+        first = next(i for i, partial in enumerate(texts) if partial.startswith(fixed))
+        assert all(partial.startswith(fixed) for partial in texts[first:])
+        assert len(texts[first:]) > 1  # the next piece grew on screen after the fixed ones
+    if len(pieces) > 1:
+        assert not texts[0].startswith(pieces[0])  # the first piece itself streamed
+
+
+def test_stream_beam_of_empty_input_and_bad_beam(translator):
+    assert list(translator.stream_beam("   ", beam=3)) == [""]
+    with pytest.raises(SeqbotError, match="beam width"):
+        list(translator.stream_beam("hello", beam=0))
+
 def test_bad_beam_and_wrong_task_are_clear_errors(translator):
     with pytest.raises(SeqbotError, match="beam width"):
         translator.translate("hello", beam=0)

@@ -5,8 +5,8 @@ character, while a side panel shows what the lecture's classifiers make of it.
     seqbot --checkpoints runs/small --mode chat --no-classifiers
 
 The first frame needs only Textual: models (and NumPy) load in a worker thread after it,
-and every reply is computed in a thread worker that streams characters back with
-`call_from_thread`, so the input never blocks. Messages sent while a reply is running wait
+and every reply is computed in a thread worker that streams characters back (a beam search:
+its best reply so far, replaced in place as the search goes on), so the input never blocks. Messages sent while a reply is running wait
 in a queue and are answered in order.
 """
 
@@ -247,8 +247,8 @@ class SeqbotApp(App[None]):
             self.query_one(Conversation).scroll_end(animate=False)
 
     def tick(self) -> None:
-        """Advance the timer of a running beam search (it has no characters to stream)."""
-        if self.active is not None and self.active.searching:
+        """Advance the timer of a running beam search (shown until its first partial reply)."""
+        if self.active is not None and self.active.searching and not self.active.reply:
             self.turn_changed(self.active, reply_only=True)
 
     def turn_finished(self, turn: Turn) -> None:
@@ -287,15 +287,24 @@ class SeqbotApp(App[None]):
             super().__init__()
             self.turn = turn
 
-    def stream(self, turn: Turn, pieces) -> None:
-        """Append each piece to the reply. The decoder never waits for the screen: it posts one
-        redraw message at a time, and the redraw shows every piece that arrived meanwhile."""
+    def stream(self, turn: Turn, pieces, replace: bool = False):
+        """Append each piece to the reply (with `replace`, each piece is the whole reply so far,
+        as a beam search gives it). The decoder never waits for the screen: it posts one redraw
+        message at a time, and the redraw shows every piece that arrived meanwhile. Returns what
+        the generator returns (the engines' beam streams return their final result), None when
+        cancelled."""
         worker = get_current_worker()
-        for piece in pieces:
+        pieces = iter(pieces)
+        while True:
+            try:
+                piece = next(pieces)
+            except StopIteration as stop:
+                return stop.value
             if turn.cancelled or worker.is_cancelled:
                 turn.cancelled = True
-                return
-            turn.reply += piece
+                getattr(pieces, "close", lambda: None)()  # stop the search now, not at its end
+                return None
+            turn.reply = piece if replace else turn.reply + piece
             if id(turn) not in self.redraw_pending:
                 self.redraw_pending.add(id(turn))
                 self.post_message(self.ReplyGrew(turn))
@@ -312,7 +321,13 @@ class SeqbotApp(App[None]):
         if turn.unknown_chars:
             self.ui(self.turn_changed, turn)
         if turn.beam > 1:
-            result = translator.translate(turn.text, beam=turn.beam)
+            result = None
+            if hasattr(translator, "stream_beam"):  # the best hypothesis so far, as the search runs
+                result = self.stream(turn, translator.stream_beam(turn.text, beam=turn.beam), replace=True)
+                if turn.cancelled:
+                    return
+            if result is None:
+                result = translator.translate(turn.text, beam=turn.beam)
         else:
             self.stream(turn, translator.stream(turn.text))
             if turn.cancelled:
@@ -333,7 +348,9 @@ class SeqbotApp(App[None]):
             turn.unknown_chars = list(chatbot.unknown_characters(turn.text))
             if turn.unknown_chars:
                 self.ui(self.turn_changed, turn)
-        if turn.beam > 1:
+        if turn.beam > 1 and hasattr(chatbot, "stream_reply"):
+            self.stream(turn, chatbot.stream_reply(turn.text, beam=turn.beam), replace=True)
+        elif turn.beam > 1:
             turn.reply = chatbot.reply(turn.text, beam=turn.beam)
         else:
             self.stream(turn, chatbot.stream(turn.text))
@@ -403,7 +420,7 @@ class SeqbotApp(App[None]):
         commands += [
             ("Decoding: toggle greedy / beam search", "Switch between greedy decoding and beam search", "toggle_beam"),
             ("Decoding: greedy", "Pick the most likely character at each step (streams)", "set_beam(1)"),
-            (f"Decoding: beam search (width {BEAM_WIDTH})", "Keep the best partial replies; whole reply at once", f"set_beam({BEAM_WIDTH})"),
+            (f"Decoding: beam search (width {BEAM_WIDTH})", "Keep the best partial replies; shows the best so far as it searches", f"set_beam({BEAM_WIDTH})"),
         ]
         commands += [(f"Temperature: {t:g}", "Sampling temperature of the generate mode", f"set_temperature({t})") for t in TEMPERATURES]
         commands += [

@@ -54,8 +54,9 @@ class Turn:
 
     @property
     def searching(self) -> bool:
-        """A beam search is running: it gives its reply only at the end, so there is nothing to stream."""
-        return self.status == "running" and self.beam > 1 and self.mode != "generate" and not self.reply
+        """A beam search is running: `reply` is its best hypothesis so far (empty until the first
+        step), which the search may still replace, not only extend."""
+        return self.status == "running" and self.beam > 1 and self.mode != "generate"
 
     @property
     def finished(self) -> bool:

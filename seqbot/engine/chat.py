@@ -3,6 +3,8 @@ beam search that prefers fuller replies and never repeats itself.
 
     bot = Chatbot.load()                      # checkpoints/chat.npz
     bot.reply("How are you?", beam=5)         # beam search, length penalty, repetition guard
+    for text in bot.stream_reply("Hi!", beam=5):  # the same search, its best reply so far as it changes
+        print(text)
     for piece in bot.stream("Hi!"):           # greedy, each word as soon as it is decoded (guarded too)
         print(piece, end="", flush=True)
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 import numpy as np
 
@@ -132,6 +134,34 @@ class Chatbot:
     def search(self, text: str, beam: int = 1, guard: bool = True) -> _Hypothesis:
         """Beam search (beam 1 = greedy) with the length penalty and, unless `guard=False`, the
         repetition guard. Returns the best finished hypothesis (or the best unfinished one)."""
+        steps = self._search_steps(text, beam, guard, report=False)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as stop:
+                return stop.value
+
+    def stream_reply(self, text: str, beam: int = 1) -> Generator[str, None, str]:
+        """`reply(text, beam)` as the search runs: yields the reply the search would give if it
+        stopped now (the best finished one, else the best alive one), each time it changes; it
+        may change, not only grow. The last text yielded is reply(text, beam), also returned."""
+        steps = self._search_steps(text, beam, guard=True, report=True)
+        shown = None
+        while True:
+            try:
+                best = next(steps)
+            except StopIteration as stop:
+                final = stop.value.text
+                break
+            if best.text != shown:
+                shown = best.text
+                yield shown
+        if final != shown:
+            yield final
+        return final
+
+    def _search_steps(self, text: str, beam: int, guard: bool, report: bool):
+        """The search of `search`; yields the current best after each step only when `report` is true."""
         beam = max(1, min(int(beam), MAX_BEAM))
         source, _ = self.encode_text(text)
         state = self.model.encode(source)
@@ -170,14 +200,19 @@ class Chatbot:
                 rows.append(row)
                 if len(next_live) == beam:
                     break
+            if report:
+                yield self._best(finished, next_live or live, guard)
             if len(finished) >= enough or not next_live:
                 break
             live = next_live
             state = state.select(np.asarray(rows, dtype=np.int64))
+        return self._best(finished, next_live or live, guard)
+
+    def _best(self, finished: list[tuple[float, _Hypothesis]], alive: list[_Hypothesis], guard: bool) -> _Hypothesis:
+        """What the search gives if it stops now: the best finished reply, else the best alive one."""
         if finished:
             return max(finished, key=lambda pair: pair[0])[1]
-        pool = next_live or live
-        best = max(pool, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, "gnmt"))
+        best = max(alive, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, "gnmt"))
         if guard and not self.guard.allows(best.text, finished=True):
             # Cut off at max length inside a word that repeats an n-gram: drop that partial word.
             partial = re.search(r"[a-z0-9']+$", best.text.lower())

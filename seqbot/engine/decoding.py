@@ -2,6 +2,7 @@
 
     hypotheses = greedy(model, source_ids)             # (batch, steps) ids -> one Hypothesis per row
     best = beam_search(model, source_ids[0], width=5)  # one sentence, length-normalised
+    for partial in stream_beam_search(model, source_ids[0], width=5): ...  # the best so far, each step
     for token, attention_row in stream_greedy(model, source_ids[0]): ...
 
 Greedy decodes a whole batch at once: each row stops at <end> or after max_length tokens, and
@@ -21,7 +22,7 @@ width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Generator, Iterator
 
 import numpy as np
 
@@ -161,8 +162,38 @@ def beam_search(
     alpha: float = 1.0,
     penalty: str = "average",
     max_length: int | None = None,
+    on_step: Callable[[Hypothesis], None] | None = None,
 ) -> list[Hypothesis]:
-    """Beam search over one sentence (steps,). Returns the hypotheses found, best normalised score first."""
+    """Beam search over one sentence (steps,). Returns the hypotheses found, best normalised score first.
+
+    `on_step`, when given, is called after every decoding step with the best hypothesis so far
+    (see `stream_beam_search`); without it nothing extra is computed."""
+    steps = _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=on_step is not None)
+    while True:
+        try:
+            best = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        on_step(best)
+
+
+def stream_beam_search(
+    model,
+    source_ids,
+    width: int = 5,
+    alpha: float = 1.0,
+    penalty: str = "average",
+    max_length: int | None = None,
+) -> Generator[Hypothesis, None, list[Hypothesis]]:
+    """Beam search that yields, after every decoding step, the best hypothesis so far: the one with
+    the highest normalised score among the finished and the alive ones (an alive one is unfinished,
+    with the step's length). It may change from step to step, not only grow; the last one yielded is
+    `beam_search(...)[0]`, and the generator returns beam_search's whole list."""
+    return (yield from _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=True))
+
+
+def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
+    """The search itself; yields the best hypothesis after each step only when `report` is true."""
     if width < 1:
         raise SeqbotError(f"beam width must be at least 1, got {width}")
     normalised_score(0.0, 1, alpha, penalty)  # reject an unknown penalty before decoding
@@ -196,6 +227,8 @@ def beam_search(
                 finished=True,
             ))
         if len(finished) >= width:
+            if report:
+                yield _best_so_far(finished, None, None, None, alpha, penalty)
             break
         keep = np.flatnonzero(~ends)[:width]
         parents = beams[keep]
@@ -208,9 +241,31 @@ def beam_search(
         scores = candidates[top[keep]]
         state = state.select(parents)
         current = chosen[keep]
+        if report:
+            yield _best_so_far(finished, tokens[:, :t + 1], scores, attention[:, :t + 1] if has_attention else None,
+                               alpha, penalty)
     else:
         for beam in range(len(scores)):
             finished.append(Hypothesis(tokens=tokens[beam].copy(), log_prob=float(scores[beam]),
                                        attention=attention[beam].copy() if has_attention else None, finished=False))
     finished.sort(key=lambda h: -normalised_score(h.log_prob, h.length, alpha, penalty))
     return finished
+
+
+def _best_so_far(finished, alive_tokens, alive_scores, alive_attention, alpha, penalty) -> Hypothesis:
+    """The best of the finished hypotheses and the alive beams, ties going to the earliest in the
+    order beam_search ranks its result in (finished ones first, then beams in order), so that the
+    last report is exactly beam_search's first hypothesis."""
+    best, best_score = None, -np.inf
+    for hypothesis in finished:
+        score = normalised_score(hypothesis.log_prob, hypothesis.length, alpha, penalty)
+        if best is None or score > best_score:
+            best, best_score = hypothesis, score
+    if alive_scores is not None:
+        alive = normalised_score(alive_scores, alive_tokens.shape[1], alpha, penalty)
+        beam = int(alive.argmax())
+        if best is None or alive[beam] > best_score:
+            best = Hypothesis(tokens=alive_tokens[beam].copy(), log_prob=float(alive_scores[beam]),
+                              attention=None if alive_attention is None else alive_attention[beam].copy(),
+                              finished=False)
+    return best

@@ -6,6 +6,8 @@
     for char in translator.stream("Hello."):              # greedy characters as they are decoded
         print(char, end="", flush=True)
     translator.translate_batch(lines)                     # many sentences, decoded together
+    for text in translator.stream_beam("Hello.", beam=5): # the best beam hypothesis so far, as it changes
+        print(text)
 
 Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
 A character the model never saw is first mapped to a close one it knows when there is one (curly
@@ -22,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 import numpy as np
 
@@ -208,6 +210,37 @@ class Translator:
                 if token >= len(SPECIALS):
                     written = True
                     yield self._target_chars[token]
+
+    def stream_beam(self, text: str, beam: int = 5, alpha: float = 1.0) -> Generator[str, None, Translation]:
+        """Beam-search translation as it runs: yields the whole text so far each time it changes,
+        the best hypothesis of the running search (which may change, not only grow) after the
+        pieces already done (long input goes piece by piece, see segments). The last text yielded
+        is translate(text, beam, alpha).text, and the generator returns that Translation."""
+        check_beam(beam)
+        done: list[Translation] = []
+        shown = None
+        for piece in self.segments(text):
+            prepared = self.prepare(piece)
+            if len(prepared.ids) == 0:
+                done.append(self._empty(prepared))
+                continue
+            before = " ".join(part.text for part in done if part.text)
+            steps = decoding.stream_beam_search(self.model, prepared.ids, width=beam, alpha=alpha)
+            while True:
+                try:
+                    partial = next(steps)
+                except StopIteration as stop:
+                    done.append(self._translation(prepared, stop.value[0]))
+                    break
+                partial_text = self._text(partial.tokens)[0]
+                current = f"{before} {partial_text}" if before and partial_text else before or partial_text
+                if current != shown:
+                    shown = current
+                    yield current
+        result = done[0] if len(done) == 1 else join_translations(done)
+        if result.text != shown:
+            yield result.text
+        return result
 
 
 def sentence_case(text: str) -> str:

@@ -23,7 +23,7 @@ KEYS = [
     ("Ctrl+↑ / Ctrl+↓", "select the previous / next message (or click it)"),
     ("F1, ? (empty input)", "this help"),
     ("F2", "next mode: translate → chat → generate"),
-    ("Ctrl+B", "greedy (streams) ↔ beam search (the whole reply once the search ends)"),
+    ("Ctrl+B", "greedy (streams) ↔ beam search (best reply so far, as it searches)"),
     ("F3", "attention heatmap of the selected translation"),
     ("F4", "next temperature (generate mode)"),
     ("Ctrl+Y", "copy the selected reply (OSC 52 clipboard)"),

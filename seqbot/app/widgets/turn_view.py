@@ -1,7 +1,8 @@
 """One turn of the conversation on screen: the person's message and seqbot's reply.
 
-The reply grows as the decoder streams characters (`refresh_reply`); characters the
-model does not know are highlighted in the message.
+The reply grows as the decoder streams characters (`refresh_reply`), or, for a beam search,
+is replaced by its best hypothesis so far; characters the model does not know are highlighted
+in the message.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def reply_meta(turn: Turn) -> Text:
     if turn.status == "queued":
         details.append("queued")
     elif turn.searching:
-        details.append("searching…")
+        details.append("searching… best so far" if turn.reply else "searching…")
     elif turn.status == "running":
         details.append("thinking…" if not turn.reply else "writing…")
     elif turn.status == "cancelled":
@@ -95,9 +96,9 @@ class TurnView(Vertical):
         reply.set_class(turn.status == "error", "-error")
         if turn.status == "error":
             reply.update(Text(turn.error or "error"))
-        elif turn.searching:
-            # Beam search decodes every candidate before it knows the best one: show that it is
-            # working (with a live timer, see SeqbotApp.tick) instead of a frozen cursor.
+        elif turn.searching and not turn.reply:
+            # Before the search's first partial reply: show that it is working (with a live
+            # timer, see SeqbotApp.tick) instead of a frozen cursor.
             elapsed = time.perf_counter() - turn.started if turn.started is not None else 0.0
             reply.update(Text(f"searching (beam {turn.beam})… {elapsed:.1f} s", "dim italic"))
         elif turn.status == "running":
