@@ -118,6 +118,16 @@ def test_text_prediction_uses_the_vocabulary_and_labels():
     assert [label for label, _ in prediction.top] == [["x", "y", "z"][i] for i in np.argsort(-expected)]
 
 
+def test_keep_last_reads_the_end_of_a_long_text():
+    keras.utils.set_random_seed(7)
+    model = recurrent_model(keras.layers.LSTM, True)
+    vocab = ["", "<oov>"] + [f"w{i}" for i in range(VOCAB - 2)]
+    artifact = export_artifact(model, "reviews", {"type": "words", "vocab": vocab, "oov_id": 1}, ["neg", "pos"], {}, max_length=3)
+    assert NeuralClassifier(artifact, "reviews").ids("w3 w4 w5 w6 w7").tolist() == [[5, 6, 7]]
+    artifact.config["keep"] = "last"  # what imdb_lstm_cnn_last is trained with
+    assert NeuralClassifier(artifact, "reviews").ids("w3 w4 w5 w6 w7").tolist() == [[7, 8, 9]]
+
+
 @pytest.mark.parametrize("case", ["conv_pool_lstm", "simplernn_unmasked"])
 def test_left_padded_single_message_matches_keras(case):
     """Unmasked models skip the padding prefix with a cached state; the answer must not change."""

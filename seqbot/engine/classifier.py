@@ -233,6 +233,11 @@ class LayerStack:
         return x
 
 
+def keep_tokens(ids: list[int], max_length: int, keep: str = "first") -> list[int]:
+    """The first `max_length` ids, or the last ones (Keras pad_sequences' default truncating="pre")."""
+    return ids[-max_length:] if keep == "last" else ids[:max_length]
+
+
 class NeuralClassifier:
     """One exported Keras classifier."""
 
@@ -246,6 +251,7 @@ class NeuralClassifier:
             self.language = config.get("language", "en")
             self.max_length = int(config["max_length"])
             self.padding = config.get("padding", "pre")
+            self.keep = config.get("keep", "first")  # which end of a long text the model reads
             self.encoder = TextEncoder(config["preprocessing"], artifact.blobs)
             self.stack = LayerStack(config["layers"], artifact.weights)
         except KeyError as error:
@@ -253,8 +259,9 @@ class NeuralClassifier:
         self.metadata = artifact.metadata
 
     def ids(self, text: str) -> np.ndarray:
-        """(1, length) ids: the first `max_length` tokens; padded to max_length when the model does not mask."""
-        ids = self.encoder.encode(text)[: self.max_length]
+        """(1, length) ids: the first (or, keep="last", the last) `max_length` tokens; padded to max_length
+        when the model does not mask."""
+        ids = keep_tokens(self.encoder.encode(text), self.max_length, self.keep)
         if self.stack.masks_padding:
             return np.array([ids or [0]], dtype=np.int64)
         padded = np.zeros((1, self.max_length), dtype=np.int64)
