@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.data.word_vocab import KERAS_FILTERS
+from seqbot.data.word_vocab import text_to_words as keras_words  # Keras' text_to_word_sequence
 from seqbot.engine import layers
 from seqbot.engine.naive_bayes import NaiveBayes
 from seqbot.errors import CheckpointError, SeqbotError
@@ -57,17 +59,6 @@ def language_of(text: str) -> str:
 
 
 # --- text -> ids ---
-
-KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
-
-
-def keras_words(text: str, filters: str = KERAS_FILTERS, lower: bool = True) -> list[str]:
-    """keras.preprocessing.text.text_to_word_sequence: lower-case, filters become spaces, split."""
-    if lower:
-        text = text.lower()
-    text = text.translate(str.maketrans({c: " " for c in filters}))
-    return [word for word in text.split(" ") if word]
-
 
 class TextEncoder:
     """Turns text into token ids the way the model was trained (the artifact's "preprocessing")."""
