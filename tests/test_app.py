@@ -249,6 +249,25 @@ async def test_copy_clear_help_and_attention():
 
 
 @run_async
+async def test_attention_key_on_an_empty_translation_says_why():
+    """Korean or emoji only: the translator skips every character and answers nothing; F3 says so."""
+    translator = FakeTranslator()
+    empty = translator.translate("")
+    empty.text, empty.attention = "", None
+    translator.translate = lambda text, beam=1: empty
+    translator.stream = lambda text: iter(())
+    app = SeqbotApp(fake_hub(translator))
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await send_and_wait(pilot, "Hello.")
+        assert turn.reply == ""
+        await pilot.press("f3")
+        await pilot.pause()
+        assert any("empty translation" in n.message for n in app._notifications)
+        assert not any("no attention" in n.message for n in app._notifications)
+        assert not isinstance(app.screen, AttentionScreen)
+
+
+@run_async
 async def test_missing_models_and_classifiers_give_a_clear_message_in_place():
     hub = fake_hub(missing=("translator",), classifier_errors={"spam_nb": "checkpoint checkpoints/spam_nb.npz is corrupt"})
     app = SeqbotApp(hub)

@@ -505,7 +505,9 @@ class SeqbotApp(App[None]):
             self.notify(f"Message {turn.number} was answered in {turn.mode} mode; attention is shown for translations.", severity="warning")
         elif not turn.finished:
             self.notify(f"Message {turn.number} is still being translated.", severity="warning")
-        elif turn.attention is None or not turn.reply:
+        elif not turn.reply:
+            self.notify(f"Message {turn.number} got an empty translation, so there is no heatmap.", severity="warning")
+        elif turn.attention is None:
             self.notify("This translator has no attention (trained with attention \"none\"), so there is no heatmap.", severity="warning")
         else:
             from seqbot.app.screens.attention import AttentionScreen
