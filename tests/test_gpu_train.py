@@ -14,6 +14,7 @@ import pytest
 from seqbot.artifact import load_artifact
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.engine.seq2seq import Seq2SeqModel
+from seqbot.training.translate import make_batches
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,16 +35,8 @@ def _bundle(path: Path) -> None:
     config = {"task": "translate", "cell": "gru", "units": 8, "embedding_dim": 4, "attention": "dot", "attention_units": 4,
               "source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(),
               "max_source_length": 4, "max_target_length": 4}
-    source = np.zeros((len(pairs), 4), np.int16)
-    target_in = np.zeros((len(pairs), 5), np.int16)
-    target_out = np.zeros_like(target_in)
-    for row, (english, french) in enumerate(pairs):
-        ids, out = source_vocab.encode(english), target_vocab.encode(french)
-        source[row, :len(ids)] = ids
-        target_in[row, 0] = 1
-        target_in[row, 1:len(out) + 1] = out
-        target_out[row, :len(out)] = out
-        target_out[row, len(out)] = 2
+    (source, target_in), target_out = next(make_batches(
+        [source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs], len(pairs), None))
     spec = {"name": "toy", "kind": "seq2seq", "options": {"learning_rate": 1e-2, "batch_size": 8},
             "run": {"settings": {"cell": "gru"}}, "artifact_config": config, "split": {"seed": 1}, "corpus": "toy",
             "train_pairs": len(pairs), "validation_pairs": 16}
@@ -75,6 +68,14 @@ def test_train_pack_unpack_export_round_trip(gpu_train, tmp_path):
     assert artifact.config["units"] == 8
     # The artifact holds the trained weights themselves: the decoder's recurrent kernel is among them.
     assert any(np.array_equal(artifact.weights["decoder/recurrent_kernel"], w) for w in trained)
+    # load_exported_weights (how a job starts from a shipped checkpoint) is export's exact inverse.
+    from seqbot.models.seq2seq import load_exported_weights
+
+    spec = json.loads(str(np.load(bundle / "toy.npz")["spec"]))
+    keras_model = gpu_train.build_for(spec)
+    load_exported_weights(keras_model, artifact.weights)
+    assert all(np.array_equal(a, b) for a, b in zip(keras_model.get_weights(), trained))
+
     model = Seq2SeqModel.from_artifact(artifact)
     log_probs, _, _ = model.step(np.array([1]), model.encode(np.array([[3, 4, 5]])))
     assert np.isclose(np.exp(log_probs).sum(), 1.0, atol=1e-5)

@@ -61,7 +61,7 @@ def _spec_array(spec: dict) -> np.ndarray:
 
 def prepare_seq2seq(name: str, options: dict, corpora: str | None) -> dict:
     from seqbot.data.char_vocab import CharVocabulary
-    from seqbot.training.translate import TrainSettings, artifact_config, translation_data
+    from seqbot.training.translate import TrainSettings, artifact_config, make_batches, translation_data
 
     if options.get("data") == "chat":
         from seqbot.training.chat import chat_data
@@ -77,17 +77,10 @@ def prepare_seq2seq(name: str, options: dict, corpora: str | None) -> dict:
     run = {"settings": asdict(settings), "source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list()}
 
     def encode(pairs):
-        source = np.zeros((len(pairs), data.max_source_length), np.int16)
-        target_in = np.zeros((len(pairs), data.max_target_length + 1), np.int16)
-        target_out = np.zeros_like(target_in)
-        for row, (english, french) in enumerate(pairs):
-            ids, out = source_vocab.encode(english), target_vocab.encode(french)
-            source[row, :len(ids)] = ids
-            target_in[row, 0] = 1  # <start>
-            target_in[row, 1:len(out) + 1] = out
-            target_out[row, :len(out)] = out
-            target_out[row, len(out)] = 2  # <end>
-        return source, target_in, target_out
+        """(source, decoder input, decoder target) with seqbot's <start>/<end> convention, as one padded batch."""
+        (source, target_in), target_out = next(make_batches(
+            [source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs], len(pairs), None))
+        return source.astype(np.int16), target_in.astype(np.int16), target_out.astype(np.int16)
 
     validation_pairs = data.validation[:3000]
     train, validation = encode(data.train), encode(validation_pairs)
@@ -118,7 +111,7 @@ def prepare_classifier(name: str, options: dict, corpora: str | None) -> dict:
     preprocessing, blobs = preprocessing_for(config, data.train_texts)
     encoder = make_encoder(preprocessing, blobs)
     vocab_size = len(preprocessing["vocab"]) if "vocab" in preprocessing else encoder.processor.GetPieceSize() + 1
-    ids = encode_all(encoder, data.train_texts, config.max_length)
+    ids = encode_all(encoder, data.train_texts, config.max_length, config.keep)
     cut = int(len(ids) * (1 - config.validation_fraction))
     x = pad(ids, config.max_length, pre=config.fixed_length).astype(np.uint16)  # vocabularies stay under 65,536
     y = np.asarray(data.train_labels, np.float32)[:, None]
@@ -178,10 +171,7 @@ def build_for(spec: dict):
     if kind == "seq2seq":
         from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq
 
-        config = spec["artifact_config"]
-        model = build_seq2seq(Seq2SeqConfig(len(config["source_vocab"]), len(config["target_vocab"]), config["cell"],
-                                            config["units"], config["embedding_dim"], config["attention"], config["attention_units"],
-                                            dropout=options.get("dropout", 0.0)))
+        model = build_seq2seq(Seq2SeqConfig.from_artifact_config(spec["artifact_config"], options.get("dropout", 0.0)))
         return compile_seq2seq(model, keras.optimizers.Adam(options["learning_rate"], clipnorm=5.0))
     if kind == "classifier":
         from seqbot.models.classifiers import build
@@ -201,22 +191,14 @@ def build_for(spec: dict):
     return model
 
 
-def load_init(model, spec: dict, arrays) -> bool:
+def load_init(model, arrays) -> bool:
     """Start a translator from the shipped checkpoint's weights (same vocabularies and sizes)."""
+    from seqbot.models.seq2seq import load_exported_weights
+
     names = [k[len("init/"):] for k in arrays.files if k.startswith("init/")]
-    if not names:
-        return False
-    weights = {name: arrays[f"init/{name}"] for name in names}
-    for layer in ("source_embedding", "target_embedding"):
-        model.get_layer(layer).set_weights([weights[layer]])
-    for layer in ("encoder", "decoder"):
-        model.get_layer(layer).set_weights([weights[f"{layer}/{part}"] for part in ("kernel", "recurrent_kernel", "bias")])
-    for layer in ("combine", "output"):
-        if f"{layer}/kernel" in weights:
-            model.get_layer(layer).set_weights([weights[f"{layer}/kernel"], weights[f"{layer}/bias"]])
-    if "attention/v" in weights:
-        model.get_layer("attention").set_weights([weights[f"attention/{p}"] for p in ("key_kernel", "key_bias", "query_kernel", "v")])
-    return True
+    if names:
+        load_exported_weights(model, {name: arrays[f"init/{name}"] for name in names})
+    return bool(names)
 
 
 def _save(path: Path, history: list, weights: dict) -> None:
@@ -242,7 +224,7 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
     val_y = arrays["val_y"].astype(y.dtype)
     keras.utils.set_random_seed(1)
     model = build_for(spec)
-    initialised = load_init(model, spec, arrays)
+    initialised = load_init(model, arrays)
     batch = options["batch_size"]
     val_rows = len(val_y) // batch * batch
     val_x, val_y = [v[:val_rows] for v in val_x], val_y[:val_rows]
@@ -361,8 +343,7 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
             from seqbot.models.seq2seq import Seq2SeqConfig, export_weights
 
             config = spec["artifact_config"]
-            model_config = Seq2SeqConfig(len(config["source_vocab"]), len(config["target_vocab"]), config["cell"], config["units"],
-                                         config["embedding_dim"], config["attention"], config["attention_units"])
+            model_config = Seq2SeqConfig.from_artifact_config(config)
             metadata = {"corpus": spec["corpus"], "split": spec["split"], "preset": None, "date": date,
                         "training": {**trained, "val_loss": best["loss"], "val_accuracy": best.get("masked_accuracy"),
                                      "train_pairs": spec["train_pairs"], "validation_pairs": spec["validation_pairs"],
@@ -379,7 +360,8 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
                         "training": {**trained, "optimizer": "adam", "batch_size": spec["options"]["batch_size"]},
                         "date": date[:10], "trained_as": name}
             artifact = export_artifact(model, config["spec"], spec["preprocessing"], spec["label_names"], metadata, config["max_length"])
-            artifact.config.update(task=config["task"], language=config["language"], padding="pre" if config["fixed_length"] else "none",
+            artifact.config.update(task=config["task"], language=config["language"], keep=config["keep"],
+                                   padding="pre" if config["fixed_length"] else "none",
                                    trained_as=name, corpus=spec["corpus"])
             save_artifact(out, artifact)
         else:

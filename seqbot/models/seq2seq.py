@@ -49,6 +49,12 @@ class Seq2SeqConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_artifact_config(cls, config: dict, dropout: float = 0.0) -> "Seq2SeqConfig":
+        """The model an exported artifact's config describes (dropout is training-only, so not in it)."""
+        return cls(len(config["source_vocab"]), len(config["target_vocab"]), config["cell"], config["units"],
+                   config["embedding_dim"], config["attention"], config["attention_units"], dropout=dropout)
+
 
 @keras.saving.register_keras_serializable(package="seqbot")
 class LuongAttention(keras.layers.Layer):
@@ -188,3 +194,16 @@ def export_weights(model: keras.Model, config: Seq2SeqConfig) -> dict[str, np.nd
     kernel, bias = model.get_layer("output").get_weights()
     weights |= {"output/kernel": kernel, "output/bias": bias}
     return {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
+
+
+def load_exported_weights(model: keras.Model, weights: dict[str, np.ndarray]) -> None:
+    """The inverse of `export_weights`: set the Keras layers from an artifact's weights."""
+    for name in ("source_embedding", "target_embedding"):
+        model.get_layer(name).set_weights([weights[name]])
+    for name in ("encoder", "decoder"):
+        model.get_layer(name).set_weights([weights[f"{name}/{part}"] for part in ("kernel", "recurrent_kernel", "bias")])
+    for name in ("combine", "output"):
+        if f"{name}/kernel" in weights:
+            model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
+    if "attention/v" in weights:
+        model.get_layer("attention").set_weights([weights[f"attention/{part}"] for part in ("key_kernel", "key_bias", "query_kernel", "v")])
