@@ -161,29 +161,28 @@ def test_neural_training_exports_what_keras_scored_and_resumes(corpora, tmp_path
     assert not any(line.startswith("epoch ") for line in lines)  # nothing left to train
 
 
-def test_length_buckets_cover_every_text_once_with_little_padding():
+def test_padded_batches_cover_every_text_once_padded_to_their_longest():
     rng = np.random.default_rng(3)
     ids = [list(rng.integers(1, 50, size=n)) for n in rng.integers(0, 400, size=300)]
     targets = np.arange(len(ids), dtype=np.float32)[:, None]  # a text's index as its target
-    batches = list(classify.length_bucketed_batches(ids, targets, 32, np.random.default_rng(0)))
+    batches = list(classify.padded_batches(ids, targets, 32, np.random.default_rng(0)))
     seen = np.concatenate([y[:, 0] for _, y in batches]).astype(int)
-    assert sorted(seen) == list(range(len(ids)))
-    padded = sum(x.size for x, _ in batches)
-    assert padded < 1.3 * sum(map(len, ids))  # padding every batch to its longest text would double it
+    assert sorted(seen) == list(range(len(ids))) and list(seen) != sorted(seen)  # all of them, shuffled
     for x, y in batches:
-        assert x.shape[1] % 50 == 0
+        longest = max(len(ids[int(i)]) for i in y[:, 0])
+        assert x.shape[1] % 50 == 0 and longest <= x.shape[1] < longest + 50
         for row, index in zip(x, y[:, 0].astype(int)):
             assert list(row[:len(ids[index])]) == list(ids[index]) and not row[len(ids[index]):].any()
-    unshuffled = [y[:, 0] for _, y in classify.length_bucketed_batches(ids, targets, 32)]
-    assert [len(ids[int(i)]) for i in np.concatenate(unshuffled)] == sorted(map(len, ids))
+    in_order = np.concatenate([y[:, 0] for _, y in classify.padded_batches(ids, targets, 32)])
+    assert list(in_order) == list(range(len(ids)))
 
 
 def test_word_vectors_and_epoch_averaging(corpora, tmp_path, monkeypatch):
-    """word_vectors=True starts the Embedding from PPMI-SVD vectors; average_epochs=True ships the mean
+    """word_vectors=True starts the Embedding from PPMI-SVD vectors; average_epochs=N ships the mean
     of the epochs' weights only when its validation loss beats the best epoch's."""
     from dataclasses import replace
 
-    config = replace(classify.CONFIGS["spam_rnn"], word_vectors=True, oov=True, clipnorm=1.0, average_epochs=True, patience=5)
+    config = replace(classify.CONFIGS["spam_rnn"], word_vectors=True, oov=True, clipnorm=1.0, average_epochs=3, patience=5)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
     lines = []
     output = tmp_path / "spam_rnn.npz"

@@ -107,6 +107,8 @@ def prepare_classifier(name: str, options: dict, corpora: str | None) -> dict:
     config = CONFIGS[name]
     if "max_words" in options:
         config = replace(config, max_words=options["max_words"])
+    if config.word_vectors or config.average_epochs:
+        raise ValueError(f"{name} starts from word vectors or averages epochs, which only `seqbot train classify {name}` does")
     data = load_dataset(config.corpus, corpora)
     preprocessing, blobs = preprocessing_for(config, data.train_texts)
     encoder = make_encoder(preprocessing, blobs)

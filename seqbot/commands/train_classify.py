@@ -4,7 +4,7 @@
     seqbot train classify spam_rnn           SimpleRNN(32) on SMS spam
     seqbot train classify reuters            LSTM(120) on Reuters-46
     seqbot train classify nsmc               LSTM(128) on NSMC (Korean)
-    seqbot train classify imdb_lstm          one of the IMDB variants (imdb, imdb_lstm, imdb_gru, imdb_bilstm_attention)
+    seqbot train classify imdb_lstm          one of the IMDB variants (imdb, imdb_lstm_cnn_ppmi, imdb_lstm, imdb_gru, imdb_bilstm_attention)
     seqbot train classify newsgroups_nb      Naive Bayes on 20 Newsgroups
 
 Rerunning the same name resumes from runs/classify-NAME/ (weights saved every epoch, early
