@@ -5,7 +5,7 @@
     seqbot train classify reuters            # LSTM(120) on Reuters-46
     seqbot train classify nsmc               # Korean LSTM(128) (words) ; nsmc_spm: sentencepiece pieces
     seqbot train classify imdb               # Conv1D + LSTM(55) on IMDB (the cheapest of the lecture's IMDB models)
-    seqbot train classify imdb_lstm_cnn_ppmi --threads 2   # the shipped IMDB model, ~12 min
+    seqbot train classify imdb_lstm_cnn_ppmi --threads 2   # the shipped IMDB model, ~7 min
 
 Each neural run keeps its resumable state in runs/classify-NAME/ (weights every epoch,
 EarlyStopping on the validation loss) and writes checkpoints/<artifact>.npz at the end.
