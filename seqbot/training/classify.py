@@ -176,7 +176,6 @@ class ClassifyConfig:
     train_limit: int | None = None  # use only the first N training texts (CPU budget)
     keep: str = "first"  # which max_length tokens of a longer text: "first" or "last" (Keras' default)
     word_vectors: bool = False  # start the Embedding from PPMI-SVD vectors of the training texts (word_vectors.py)
-    clipnorm: float | None = None  # clip each gradient's norm (long LSTMs otherwise diverge now and then)
     average_epochs: int = 0  # ship the mean of the last N epochs' weights if its validation loss is lower
     seed: int = 0  # initial weights and dropout masks (Keras' set_random_seed)
 
@@ -294,8 +293,8 @@ def average_epoch_weights(model, directory: Path, state: dict, valid_data, last:
     """Replace the best epoch's weights by the mean of the `last` epochs' weights when that scores a lower
     validation loss (Polyak averaging, one snapshot an epoch: the mean sits between the minima the
     noisy last steps of each epoch land in). Records the choice in `state`; True if averaged."""
-    snapshots = sorted(directory.glob("epoch-*.weights.h5"), key=lambda path: int(path.stem.split("-")[1].split(".")[0]))
-    snapshots = snapshots[-last:]
+    epochs = range(max(1, state["epoch"] - last + 1), state["epoch"] + 1)
+    snapshots = [path for epoch in epochs if (path := directory / f"epoch-{epoch}.weights.h5").exists()]
     if len(snapshots) < 2:
         return False
     best = model.get_weights()
@@ -386,10 +385,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
     model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
                   variable_length=not config.fixed_length)
     loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
-    optimizer = config.optimizer
-    if config.clipnorm:
-        optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer](clipnorm=config.clipnorm)
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=config.optimizer, loss=loss, metrics=["accuracy"])
     for row in summary_rows(model):
         log(f"  {row[0]:<32} {row[1]:<20} {row[2]:>10,}")
     weights_path = directory / "model.weights.h5"
@@ -441,7 +437,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         "scores": {"test_accuracy": round(float(test_accuracy), 4)},
         "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(sum(h["seconds"] for h in state["history"]), 1),
                      "optimizer": config.optimizer, "batch_size": config.batch_size,
-                     "clipnorm": config.clipnorm, "embedding_start": "ppmi-svd" if config.word_vectors else "random",
+                     "embedding_start": "ppmi-svd" if config.word_vectors else "random",
                      "averaged": state.get("averaged")},
         "date": time.strftime("%Y-%m-%d"), "trained_as": name,
     }

@@ -7,7 +7,7 @@ truncated SVD (Levy, Goldberg & Dagan 2015), to start a classifier's Embedding f
 
 An Embedding learnt from 25,000 labelled reviews only sees each word next to a sentiment label;
 the counts also say which words are used alike ("awful" ~ "terrible" ~ "atrocious"), so the
-recurrent layer starts from words grouped by meaning. NumPy and SciPy, a minute or two on IMDB.
+recurrent layer starts from words grouped by meaning. NumPy and SciPy: 29 s for IMDB's 20,000 words.
 """
 
 from __future__ import annotations
