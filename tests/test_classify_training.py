@@ -195,3 +195,32 @@ def test_word_vectors_and_epoch_averaging(corpora, tmp_path, monkeypatch):
     assert averaged["epochs"] == 3
     assert averaged["kept"] == (averaged["val_loss"] < min(h["val_loss"] for h in training["history"]))
     assert any(line.startswith("mean of 3 epochs' weights") for line in lines)
+
+
+def test_next_word_pairs_shift_and_weight_real_tokens_only():
+    padded = classify.pad([[4, 5, 6], [7], []], 5, pre=False)
+    inputs, targets, weights = classify.next_word_pairs(padded)
+    assert inputs.tolist() == [[4, 5, 6, 0], [7, 0, 0, 0], [0, 0, 0, 0]]
+    assert targets.tolist() == [[5, 6, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+    assert weights.tolist() == [[1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+
+
+def test_language_model_pretraining_is_resumable_and_recorded(corpora, tmp_path, monkeypatch):
+    """pretrain_epochs=N trains the Embedding and RNN as a next-word model first (saved every epoch),
+    a rerun does not train it again, and the artifact records where its Embedding started."""
+    from dataclasses import replace
+
+    config = replace(classify.CONFIGS["spam_rnn"], oov=True, pretrain_epochs=2)
+    monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
+    runs, output, lines = tmp_path / "runs", tmp_path / "spam_rnn.npz", []
+    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
+    epochs = [line for line in lines if line.startswith("language model epoch")]
+    assert [line.split(":")[0] for line in epochs] == ["language model epoch 1", "language model epoch 2"]
+    training = load_classifier(output).metadata["training"]
+    assert training["embedding_start"] == "language-model"
+    assert [entry["epoch"] for entry in training["pretraining"]["history"]] == [1, 2]
+    assert all(np.isfinite(entry["val_loss"]) for entry in training["pretraining"]["history"])
+    lines.clear()
+    classify.train("spam_rnn", str(corpora), str(output), epochs=2, log=lines.append, runs=str(runs))
+    assert not any(line.startswith("language model epoch") for line in lines)
+    assert any(line.startswith("epoch 2:") for line in lines)

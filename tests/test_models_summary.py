@@ -34,6 +34,35 @@ def test_gru_and_attention_variants_are_built_from_the_same_pieces():
     assert attention["attention"] == 2 * (2 * units * units + units) + (units + 1)  # W1, W2 (with biases) and v
 
 
+def test_rnn_dropout_keeps_the_lecture_table():
+    """Dropout on the LSTM's inputs (imdb_lstm_dropout) adds no weights: the table stays the lecture's."""
+    model = build("imdb_lstm", rnn_dropout=0.3)
+    assert [params for _, _, params in summary_rows(model)] == [600_000, 115_680, 121]
+    assert model.get_layer("rnn").dropout == 0.3
+
+
+def test_language_model_shares_the_classifier_layers():
+    import numpy as np
+
+    from seqbot.errors import SeqbotError
+    from seqbot.models.classifiers import build_language_model, copy_pretrained
+
+    language_model = build_language_model("imdb_lstm", vocab_size=50)
+    assert [params for _, _, params in summary_rows(language_model)] == [50 * 120, 115_680, 120 * 50 + 50]
+    classifier = build("imdb_lstm", vocab_size=50, variable_length=True)
+    copy_pretrained(language_model, classifier)
+    # The classifier's LSTM now reads a text exactly as the language model's does: its final state
+    # is the language model's state after the last real token (padding masked in both).
+    tokens = np.array([[5, 9, 2, 7, 0, 0]])
+    import keras
+
+    steps = keras.Model(language_model.input, language_model.get_layer("rnn").output)(tokens)
+    last = keras.Model(classifier.input, classifier.get_layer("rnn").output)(tokens)
+    np.testing.assert_allclose(np.asarray(last)[0], np.asarray(steps)[0, 3], atol=1e-6)
+    with pytest.raises(SeqbotError, match="not an Embedding -> RNN -> Dense stack"):
+        build_language_model("imdb_lstm_cnn")
+
+
 def test_sizes_follow_the_real_vocabulary():
     rows = summary_rows(build("spam_rnn", vocab_size=9000))
     assert rows[0][2] == 9000 * 32 and rows[1][2] == 2_080

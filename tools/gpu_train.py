@@ -44,6 +44,12 @@ JOBS = {
     "chat_lstm256": ("seq2seq", {"data": "chat", "cell": "lstm", "units": 256, "embedding_dim": 64, "attention": "dot",
                                  "init": None, "learning_rate": 2e-3, "batch_size": 128}),
     "imdb_lstm": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_lm": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_lm_first": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_last": ("classifier", {"batch_size": 128, "average_rounds": 3}),
+    "imdb_lstm_dropout": ("classifier", {"batch_size": 128, "average_rounds": 3}),
+    "imdb_lstm_dropout5": ("classifier", {"batch_size": 128, "average_rounds": 3}),
+    "imdb_lstm_dropout_first": ("classifier", {"batch_size": 128, "average_rounds": 3}),
     "imdb_gru": ("classifier", {"batch_size": 128}),
     "imdb_bilstm_attention": ("classifier", {"batch_size": 128, "max_words": 20000}),
     "nsmc": ("classifier", {"batch_size": 256}),
@@ -107,7 +113,7 @@ def prepare_classifier(name: str, options: dict, corpora: str | None) -> dict:
     config = CONFIGS[name]
     if "max_words" in options:
         config = replace(config, max_words=options["max_words"])
-    if config.word_vectors or config.average_epochs:
+    if config.word_vectors or config.average_epochs:  # language-model pretraining (pretrain_epochs) it does
         raise ValueError(f"{name} starts from word vectors or averages epochs, which only `seqbot train classify {name}` does")
     data = load_dataset(config.corpus, corpora)
     preprocessing, blobs = preprocessing_for(config, data.train_texts)
@@ -117,10 +123,15 @@ def prepare_classifier(name: str, options: dict, corpora: str | None) -> dict:
     cut = int(len(ids) * (1 - config.validation_fraction))
     x = pad(ids, config.max_length, pre=config.fixed_length).astype(np.uint16)  # vocabularies stay under 65,536
     y = np.asarray(data.train_labels, np.float32)[:, None]
+    language_model = {}
+    if config.pretrain_epochs:  # next-word rows, padded at the end like every language model's
+        language_model = {"lm_train": pad(ids[:cut], config.max_length, pre=False).astype(np.uint16),
+                          "lm_val": pad(ids[cut:], config.max_length, pre=False).astype(np.uint16)}
     spec = {"name": name, "kind": "classifier", "options": options, "config": asdict(config), "vocab_size": vocab_size,
             "preprocessing": preprocessing, "label_names": data.label_names, "split": data.split, "corpus": data.corpus,
             "train_texts": cut, "validation_texts": len(ids) - cut, "test_texts": len(data.test_texts)}
-    return {"spec": _spec_array(spec), "train_0": x[:cut], "train_y": y[:cut], "val_0": x[cut:], "val_y": y[cut:]}
+    return {"spec": _spec_array(spec), "train_0": x[:cut], "train_y": y[:cut], "val_0": x[cut:], "val_y": y[cut:],
+            **language_model}
 
 
 def prepare_textgen(name: str, options: dict, corpora: str | None) -> dict:
@@ -157,7 +168,7 @@ def prepare(jobs: list[str], bundle: Path, corpora: str | None, limit: int | Non
         started = time.time()
         arrays = PREPARE[kind](name, options, corpora)
         if limit:  # a small bundle to try the whole round trip on a CPU
-            arrays = {k: v[:limit] if k.startswith(("train_", "val_")) else v for k, v in arrays.items()}
+            arrays = {k: v[:limit] if k.startswith(("train_", "val_", "lm_")) else v for k, v in arrays.items()}
         np.savez_compressed(bundle / f"{name}.npz", **arrays)
         print(f"{name}: {', '.join(f'{k} {v.shape}' for k, v in arrays.items() if k != 'spec' and not k.startswith('init/'))} "
               f"({(bundle / f'{name}.npz').stat().st_size / 1e6:.1f} MB, {time.time() - started:.0f} s)")
@@ -180,7 +191,7 @@ def build_for(spec: dict):
 
         config = spec["config"]
         model = build(config["spec"], vocab_size=spec["vocab_size"], classes=1, max_length=config["max_length"],
-                      variable_length=not config["fixed_length"])
+                      variable_length=not config["fixed_length"], rnn_dropout=config.get("rnn_dropout", 0.0))
         model.compile(optimizer=keras.optimizers.Adam(options.get("learning_rate", 1e-3)), loss="binary_crossentropy",
                       metrics=["accuracy"])
         return model
@@ -203,14 +214,44 @@ def load_init(model, arrays) -> bool:
     return bool(names)
 
 
-def _save(path: Path, history: list, weights: dict) -> None:
+def _save(path: Path, history: list, weights: dict, notes: dict | None = None) -> None:
+    """Weights as w000, w001, ..., the round history, and `notes` (pretraining, averaging) as JSON."""
     partial = path.with_name(path.name + ".partial.npz")
-    np.savez(partial, history=np.array(json.dumps(history)), **weights)
+    np.savez(partial, history=np.array(json.dumps(history)), notes=np.array(json.dumps(notes or {})), **weights)
     os.replace(partial, path)  # a job killed mid-write leaves the last whole file
 
 
 def _inputs(arrays: list[np.ndarray]):
     return arrays if len(arrays) > 1 else arrays[0]
+
+
+def pretrain(model, spec: dict, arrays, deadline: float, log) -> list[dict]:
+    """Next-word pretraining of the classifier's Embedding and RNN (ClassifyConfig.pretrain_epochs), for
+    at most its epochs or 55 % of the time left, whichever ends first; copies them into `model`."""
+    import keras
+
+    from seqbot.models.classifiers import build_language_model, copy_pretrained
+    from seqbot.training.classify import next_word_pairs
+
+    config, batch = spec["config"], spec["options"]["batch_size"]
+    language_model = build_language_model(config["spec"], spec["vocab_size"])
+    language_model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0),
+                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x, y, weights = next_word_pairs(arrays["lm_train"])
+    val_x, val_y, val_weights = next_word_pairs(arrays["lm_val"])
+    stop = time.time() + 0.55 * (deadline - time.time())
+    rng, history, last_epoch = np.random.default_rng(2), [], 0.0
+    while len(history) < config["pretrain_epochs"] and (not history or time.time() + last_epoch < stop):
+        started = time.time()
+        order = rng.permutation(len(x))
+        language_model.fit(x[order], y[order], sample_weight=weights[order], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        val_loss = language_model.evaluate(val_x, val_y, sample_weight=val_weights, batch_size=batch, verbose=0)
+        last_epoch = time.time() - started
+        history.append({"epoch": len(history) + 1, "val_loss": round(float(np.ravel(val_loss)[0]), 4),
+                        "seconds": round(last_epoch, 1)})
+        print(json.dumps({"language_model": history[-1]}), file=log, flush=True)
+    copy_pretrained(language_model, model)
+    return history
 
 
 def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
@@ -236,6 +277,8 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
     history, best, bad_rounds, started = [], None, 0, time.time()
     log = open(out / f"{name}.log", "a")
     print(f"{name}: {len(y)} train rows, {val_rows} validation rows, batch {batch}, init {initialised}", file=log, flush=True)
+    notes = {"pretraining": pretrain(model, spec, arrays, deadline, log)} if "lm_train" in arrays.files else {}
+    snapshots = {}  # round -> weights, for averaging the best round with the ones after it
     last_round = 0.0
     while not history or time.time() + last_round * 1.1 < deadline:  # at least one round
         round_start = time.time()
@@ -247,9 +290,11 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
                  "elapsed": round(time.time() - started, 1), **{k: float(v) for k, v in scores.items()}}
         history.append(entry)
         print(json.dumps(entry), file=log, flush=True)
+        if options.get("average_rounds"):
+            snapshots[entry["round"]] = model.get_weights()
         if best is None or entry["loss"] < best:
             best, bad_rounds = entry["loss"], 0
-            _save(out / f"{name}.weights.npz", history, {f"w{i:03d}": w for i, w in enumerate(model.get_weights())})
+            _save(out / f"{name}.weights.npz", history, {f"w{i:03d}": w for i, w in enumerate(model.get_weights())}, notes)
         else:
             bad_rounds += 1
             learning_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
@@ -257,9 +302,29 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
             if bad_rounds >= 5:
                 break
     with np.load(out / f"{name}.weights.npz") as saved:
-        kept = {k: saved[k] for k in saved.files if k != "history"}
-    _save(out / f"{name}.weights.npz", history, kept)  # the whole history, rounds after the best too
+        kept = {k: saved[k] for k in saved.files if k.startswith("w")}
+    if options.get("average_rounds"):
+        kept = average_rounds(model, snapshots, history, options["average_rounds"], _inputs(val_x), val_y, batch, kept, notes, log)
+    _save(out / f"{name}.weights.npz", history, kept, notes)  # the whole history, rounds after the best too
     print(f"{name}: done, best val loss {best}", file=log, flush=True)
+
+
+def average_rounds(model, snapshots: dict, history: list, count: int, val_x, val_y, batch: int, kept: dict, notes: dict,
+                   log) -> dict:
+    """The mean of the best round's weights and the next count-1 rounds', kept if its validation loss is
+    lower than the best round's (the learning rate halves after each worse round, so these rounds
+    circle the same minimum). Records the choice in `notes`; returns the weights to keep."""
+    best = min(history, key=lambda h: h["loss"])
+    rounds = [r for r in range(best["round"], best["round"] + count) if r in snapshots]
+    if len(rounds) < 2:
+        return kept
+    model.set_weights([np.mean(arrays, axis=0) for arrays in zip(*(snapshots[r] for r in rounds))])
+    scores = model.evaluate(val_x, val_y, batch_size=batch, verbose=0, return_dict=True)
+    better = float(scores["loss"]) < best["loss"]
+    notes["averaged"] = {"rounds": rounds, "val_loss": round(float(scores["loss"]), 4),
+                         "val_accuracy": round(float(scores.get("accuracy", float("nan"))), 4), "kept": better}
+    print(json.dumps({"averaged": notes["averaged"]}), file=log, flush=True)
+    return {f"w{i:03d}": w for i, w in enumerate(model.get_weights())} if better else kept
 
 
 def train(bundle: Path, out: Path, minutes: float, jobs: list[str] | None) -> None:
@@ -316,7 +381,7 @@ def unpack(packs: Path, to: Path) -> None:
                 jobs.setdefault(name, {})[inner] = packed[key]
     for name, arrays in jobs.items():
         np.savez(to / f"{name}.weights.npz", **arrays)
-        print(f"{name}: {len(arrays) - 1} weight arrays")
+        print(f"{name}: {sum(k.startswith('w') for k in arrays)} weight arrays")
 
 
 # --- export (here, with TensorFlow) ---
@@ -332,6 +397,7 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
         spec = json.loads(str(arrays["spec"]))
         with np.load(weights_file) as saved:
             history = json.loads(str(saved["history"]))
+            notes = json.loads(str(saved["notes"])) if "notes" in saved.files else {}
             weights = [saved[k] for k in sorted(k for k in saved.files if k.startswith("w"))]
         model = build_for(spec)
         model.set_weights(weights)
@@ -340,6 +406,11 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
         trained = {"machine": "1x NVIDIA H100, Keras 3 JAX backend (tools/gpu_train.py)", "rounds": len(history),
                    "best_round": best["round"], "time_s": history[-1]["elapsed"], "history": history,
                    "options": spec["options"]}
+        if notes.get("pretraining"):
+            trained |= {"embedding_start": "language-model",
+                        "pretraining": {"epochs": len(notes["pretraining"]), "history": notes["pretraining"]}}
+        if "averaged" in notes:
+            trained["averaged"] = notes["averaged"]
         out = weights_dir / f"{name}.npz"
         if spec["kind"] == "seq2seq":
             from seqbot.models.seq2seq import Seq2SeqConfig, export_weights
@@ -358,7 +429,8 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
             metadata = {"corpus": spec["corpus"], "split": spec["split"], "train_texts": spec["train_texts"],
                         "validation_texts": spec["validation_texts"], "test_texts": spec["test_texts"],
                         "vocabulary_size": spec["vocab_size"], "lecture_vocabulary_size": lecture_spec(config["spec"]).vocab_size,
-                        "scores": {"validation_accuracy": round(best["accuracy"], 4)},
+                        "scores": {"validation_accuracy": notes["averaged"]["val_accuracy"] if notes.get("averaged", {}).get("kept")
+                                   else round(best["accuracy"], 4)},
                         "training": {**trained, "optimizer": "adam", "batch_size": spec["options"]["batch_size"]},
                         "date": date[:10], "trained_as": name}
             artifact = export_artifact(model, config["spec"], spec["preprocessing"], spec["label_names"], metadata, config["max_length"])

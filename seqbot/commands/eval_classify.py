@@ -2,6 +2,7 @@
 
     seqbot eval classify all                 one table: every shipped model and every trained variant
     seqbot eval classify spam_rnn            one model (a checkpoint name, or a training name in runs/)
+    seqbot eval classify runs/classify-imdb  a run whose training name is also a checkpoint's
     seqbot eval classify reuters --limit 500 the first 500 test texts only (a quick look)
 
 The test split is rebuilt from the corpus with the rule and seed recorded in the checkpoint, so
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
+# Lecture models kept in checkpoints/ only to check their targets; the app does not load them.
+REFERENCE = ("imdb_lstm",)
 # The lecture's reported test accuracy, for the table's last column.
 LECTURE = {"spam_rnn": "98.16%", "reuters": "71.33%", "nsmc": "85.7%", "imdb": "88.89% (Maas)"}
 
@@ -53,19 +56,19 @@ def run(args) -> int:
 
 
 def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Path]:
-    """Shipped checkpoints by name, then trained variants runs/classify-NAME/*.npz by training name."""
+    """Shipped and reference checkpoints by name, then trained variants runs/classify-NAME/*.npz by
+    training name, or as runs/classify-NAME where a checkpoint already has that name."""
     from seqbot.paths import PROJECT_ROOT, checkpoints_dir
 
     found = {}
-    for name in SHIPPED:
+    for name in SHIPPED + REFERENCE:
         path = checkpoints_dir(checkpoints) / f"{name}.npz"
         if path.exists():
             found[name] = path
     runs_dir = Path(runs) if runs else PROJECT_ROOT / "runs"
     for path in sorted(runs_dir.glob("classify-*/*.npz")):
         name = path.parent.name[len("classify-"):]
-        if name not in found:
-            found[name] = path
+        found[f"runs/{path.parent.name}" if name in found else name] = path
     return found
 
 

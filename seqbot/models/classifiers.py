@@ -61,11 +61,12 @@ def spec(name: str) -> ClassifierSpec:
 
 
 def build(name: str, vocab_size: int | None = None, classes: int | None = None, max_length: int | None = None,
-          variable_length: bool = False):
+          variable_length: bool = False, rnn_dropout: float = 0.0):
     """The Keras model of the lecture's `name`; sizes default to the lecture's table.
 
     `variable_length` builds it for batches of any length (training pads each batch only to
-    its longest text); the weights are the same.
+    its longest text); the weights are the same. `rnn_dropout` drops inputs of an
+    Embedding -> RNN stack's recurrent layer while training (no weights, nothing at inference).
     """
     keras = import_keras()
     s = spec(name)
@@ -80,7 +81,7 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
     x = keras.layers.Embedding(vocab_size, s.embedding_dim, mask_zero=s.mask_zero, name="embedding")(tokens)
     recurrent = {"simplernn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if s.cell in recurrent:
-        x = recurrent[s.cell](s.units, name="rnn")(x)
+        x = recurrent[s.cell](s.units, dropout=rnn_dropout, name="rnn")(x)
     elif s.cell == "lstm_cnn":
         x = keras.layers.Dropout(0.25, name="dropout")(x)
         x = keras.layers.Conv1D(64, 5, padding="valid", activation="relu", name="conv")(x)
@@ -99,6 +100,33 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
     activation = "sigmoid" if classes == 1 else "softmax"
     outputs = keras.layers.Dense(classes, activation=activation, name="output")(x)
     return keras.Model(tokens, outputs, name=name)
+
+
+def build_language_model(name: str, vocab_size: int | None = None):
+    """A next-word model with the classifier `name`'s Embedding and recurrent layer: Embedding ->
+    LSTM (every step's output) -> Dense(vocab_size) logits.
+
+    Pretraining it on the training texts and copying the two layers into the classifier
+    (`copy_pretrained`) is Dai & Le's (2015) "LM-LSTM" start: the recurrent layer has already learnt
+    to carry a review's content along 500 steps before it sees a single label.
+    """
+    keras = import_keras()
+    s = spec(name)
+    if s.cell not in ("simplernn", "lstm", "gru") or name == "simplernn_toy":
+        raise SeqbotError(f"{name} is not an Embedding -> RNN -> Dense stack; only those can start from a language model")
+    vocab_size = vocab_size or s.vocab_size
+    recurrent = {"simplernn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[s.cell]
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(vocab_size, s.embedding_dim, mask_zero=True, name="embedding")(tokens)
+    x = recurrent(s.units, return_sequences=True, name="rnn")(x)
+    logits = keras.layers.Dense(vocab_size, name="next_word")(x)
+    return keras.Model(tokens, logits, name=f"{name}_language_model")
+
+
+def copy_pretrained(language_model, classifier) -> None:
+    """Start the classifier's Embedding and recurrent layer from the language model's."""
+    for layer in ("embedding", "rnn"):
+        classifier.get_layer(layer).set_weights(language_model.get_layer(layer).get_weights())
 
 
 def _attention_class():

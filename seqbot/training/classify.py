@@ -177,6 +177,8 @@ class ClassifyConfig:
     keep: str = "first"  # which max_length tokens of a longer text: "first" or "last" (Keras' default)
     word_vectors: bool = False  # start the Embedding from PPMI-SVD vectors of the training texts (word_vectors.py)
     average_epochs: int = 0  # ship the mean of the last N epochs' weights if its validation loss is lower
+    rnn_dropout: float = 0.0  # dropout on the recurrent layer's inputs while training (Embedding -> RNN stacks)
+    pretrain_epochs: int = 0  # first train Embedding + RNN as a next-word model on the training texts (Dai & Le 2015)
     seed: int = 0  # initial weights and dropout masks (Keras' set_random_seed)
 
 
@@ -210,11 +212,25 @@ CONFIGS = {
     "imdb_lstm_avg": ClassifyConfig("imdb_lstm_avg", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
                                     max_length=500, fixed_length=True, optimizer="adam", batch_size=128, epochs=4, patience=4,
                                     validation_fraction=0.05, average_epochs=3),
+    # The lecture's LSTM whose Embedding and LSTM first learn to predict the next word of the training reviews.
+    "imdb_lstm_lm": ClassifyConfig("imdb_lstm_lm", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
+                                   max_length=500, keep="last", optimizer="adam", batch_size=128, epochs=6, patience=1,
+                                   validation_fraction=0.05, pretrain_epochs=10),
+    "imdb_lstm_lm_first": ClassifyConfig("imdb_lstm_lm_first", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000,
+                                         oov=True, max_length=500, optimizer="adam", batch_size=128, epochs=6, patience=1,
+                                         validation_fraction=0.05, pretrain_epochs=10),
+    # The lecture's LSTM reading the last 500 words, trained on 95% of the reviews; and with dropout on the LSTM's inputs.
+    "imdb_lstm_last": ClassifyConfig("imdb_lstm_last", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
+                                     max_length=500, keep="last", optimizer="adam", batch_size=128, epochs=6, patience=1,
+                                     validation_fraction=0.05),
     "imdb_gru": ClassifyConfig("imdb_gru", "imdb", "imdb_gru", "imdb", "sentiment", max_words=5000, oov=True,
                                max_length=500, optimizer="adam", batch_size=64, epochs=6, patience=1),
     "imdb_bilstm_attention": ClassifyConfig("imdb_bilstm_attention", "imdb", "imdb_bilstm_attention", "imdb", "sentiment",
                                             max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
 }
+CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout", rnn_dropout=0.3)
+CONFIGS["imdb_lstm_dropout5"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout5", rnn_dropout=0.5)
+CONFIGS["imdb_lstm_dropout_first"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout_first", keep="first")
 # The same trained on 98% of the training reviews for the epochs the 80/20 run found best (3); shipped as nsmc.
 CONFIGS["nsmc_spm_attention_98"] = replace(CONFIGS["nsmc_spm_attention"], name="nsmc_spm_attention_98", epochs=3, patience=3,
                                            validation_fraction=0.02)
@@ -287,6 +303,53 @@ def padded_batches(ids: list[list[int]], targets: np.ndarray, batch_size: int, r
         chunk = order[start:start + batch_size]
         width = -(-max(1, max(len(ids[i]) for i in chunk)) // step) * step
         yield pad([ids[i] for i in chunk], width, pre=False), targets[chunk]
+
+
+def next_word_pairs(padded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Language-model rows from texts padded at the end: (inputs, next words, weights 1 where a next word exists)."""
+    inputs, targets = padded[:, :-1], padded[:, 1:]
+    return inputs.astype(np.int32), targets.astype(np.int32), (targets != 0).astype(np.float32)
+
+
+def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids, vocab_size: int, directory: Path,
+                            state: dict, log=print) -> None:
+    """Train the classifier's Embedding and RNN as a next-word model on the training texts for
+    `config.pretrain_epochs` epochs (resumable: weights and state after every epoch), then copy them in."""
+    import keras
+
+    from seqbot.models.classifiers import build_language_model, copy_pretrained
+    from seqbot.training.tf_setup import dataset_options, import_tensorflow
+
+    tf = import_tensorflow()
+
+    language_model = build_language_model(config.spec, vocab_size)
+    language_model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0),
+                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    path = directory / "language_model.weights.h5"
+    progress = state.setdefault("pretraining", {"epochs": 0, "history": []})
+    if path.exists():
+        language_model.load_weights(path)
+
+    def dataset(ids, shuffle):
+        d = tf.data.Dataset.from_tensor_slices(next_word_pairs(pad(ids, config.max_length, pre=False)))
+        return (d.shuffle(len(ids), seed=progress["epochs"]) if shuffle else d).batch(config.batch_size).with_options(dataset_options())
+
+    train_data, valid_data = dataset(train_ids, True), dataset(valid_ids, False)
+    while progress["epochs"] < config.pretrain_epochs:
+        started = time.time()
+        loss = language_model.fit(train_data, epochs=1, verbose=0).history["loss"][-1]
+        val_loss = language_model.evaluate(valid_data, verbose=0)
+        val_loss = float(val_loss[0] if isinstance(val_loss, list) else val_loss)
+        progress["epochs"] += 1
+        entry = {"epoch": progress["epochs"], "loss": round(float(loss), 4), "val_loss": round(val_loss, 4),
+                 "seconds": round(time.time() - started, 1)}
+        progress["history"].append(entry)
+        language_model.save_weights(path)
+        (directory / "state.json").write_text(json.dumps(state, indent=1))
+        log(f"language model epoch {entry['epoch']}: loss {entry['loss']:.4f} val_loss {entry['val_loss']:.4f} "
+            f"({entry['seconds']}s)")
+    copy_pretrained(language_model, model)
+    log(f"embedding and {config.spec} RNN start from the language model ({progress['epochs']} epochs)")
 
 
 def average_epoch_weights(model, directory: Path, state: dict, valid_data, last: int, log=print) -> bool:
@@ -383,7 +446,7 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
     test_data = dataset(test_ids, data.test_labels, False)
     keras.utils.set_random_seed(config.seed)
     model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
-                  variable_length=not config.fixed_length)
+                  variable_length=not config.fixed_length, rnn_dropout=config.rnn_dropout)
     loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
     model.compile(optimizer=config.optimizer, loss=loss, metrics=["accuracy"])
     for row in summary_rows(model):
@@ -402,6 +465,8 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         vectors = ppmi_vectors(pad(train_ids[:cut], config.max_length, pre=True), vocab_size, embedding.output_dim)
         embedding.set_weights([vectors])
         log(f"embedding starts from PPMI-SVD vectors of the {cut} training texts ({time.time() - t0:.0f}s)")
+    elif config.pretrain_epochs:
+        pretrain_language_model(config, model, train_ids[:cut], train_ids[cut:], vocab_size, directory, state, log)
     best_path = directory / "best.weights.h5"
     total_epochs = epochs or config.epochs
     bad_epochs = state.get("bad_epochs", 0)
@@ -437,8 +502,9 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         "scores": {"test_accuracy": round(float(test_accuracy), 4)},
         "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(sum(h["seconds"] for h in state["history"]), 1),
                      "optimizer": config.optimizer, "batch_size": config.batch_size,
-                     "embedding_start": "ppmi-svd" if config.word_vectors else "random",
-                     "averaged": state.get("averaged")},
+                     "embedding_start": ("ppmi-svd" if config.word_vectors else
+                                         "language-model" if config.pretrain_epochs else "random"),
+                     "pretraining": state.get("pretraining"), "averaged": state.get("averaged")},
         "date": time.strftime("%Y-%m-%d"), "trained_as": name,
     }
     artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
