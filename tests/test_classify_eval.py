@@ -67,9 +67,8 @@ def test_macro_f1_matches_scikit_learn():
 
 @pytest.mark.parametrize("name", ["spam_nb", "spam_rnn", "reuters", "nsmc", "imdb", "imdb_lstm"])
 def test_shipped_checkpoint_scores_what_it_recorded(real_corpora, name):
-    """Real data: the NumPy engine's test accuracy equals the accuracy recorded at export time (Keras;
-    imdb_lstm, trained on a GPU: the engine's own full-test figure) (IMDB and NSMC: on a seeded sample
-    of 2,000 test texts, so within sampling error: 3 points)."""
+    """Real data: the NumPy engine's test accuracy equals the accuracy Keras measured at export time
+    (IMDB and NSMC: on a seeded sample of 2,000 test texts, so within sampling error: 3 points)."""
     path = find_checkpoints(None, None).get(name)
     if path is None:
         pytest.skip(f"no shipped checkpoint {name}")

@@ -6,6 +6,7 @@ and training -> artifact -> NumPy engine on tiny fixture corpora.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tarfile
 
@@ -224,3 +225,22 @@ def test_language_model_pretraining_is_resumable_and_recorded(corpora, tmp_path,
     classify.train("spam_rnn", str(corpora), str(output), epochs=2, log=lines.append, runs=str(runs))
     assert not any(line.startswith("language model epoch") for line in lines)
     assert any(line.startswith("epoch 2:") for line in lines)
+
+
+def test_plateau_factor_lowers_the_learning_rate_after_each_worse_epoch(corpora, tmp_path, monkeypatch):
+    """plateau_factor=0.5 halves the rate after every epoch whose validation loss is not the best so far,
+    and a resumed run carries on at the lowered rate."""
+    from dataclasses import replace
+
+    config = replace(classify.CONFIGS["spam_rnn"], optimizer="adam", plateau_factor=0.5, patience=10)
+    monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
+    runs, output, lines = tmp_path / "runs", tmp_path / "spam_rnn.npz", []
+    classify.train("spam_rnn", str(corpora), str(output), epochs=4, log=lines.append, runs=str(runs))
+    state = json.loads((runs / "classify-spam_rnn" / "state.json").read_text())
+    losses = [h["val_loss"] for h in state["history"]]
+    worse = sum(loss >= min(losses[:i]) for i, loss in enumerate(losses) if i)
+    assert worse and sum(line.startswith("learning rate now") for line in lines) == worse  # the fixture overfits at once
+    assert state.get("learning_rate", 1e-3) == pytest.approx(1e-3 * 0.5 ** worse)
+    lines.clear()
+    classify.train("spam_rnn", str(corpora), str(output), epochs=5, log=lines.append, runs=str(runs))
+    assert any("resuming after epoch 4" in line for line in lines)

@@ -6,6 +6,7 @@
     seqbot train classify nsmc               # Korean LSTM(128) (words) ; nsmc_spm: sentencepiece pieces
     seqbot train classify imdb               # Conv1D + LSTM(55) on IMDB (the cheapest of the lecture's IMDB models)
     seqbot train classify imdb_lstm_cnn_ppmi --threads 2   # the shipped IMDB model, ~7 min
+    seqbot train classify imdb_lstm_dropout --threads 2    # the lecture's LSTM with input dropout (GPU: tools/gpu_train.py)
 
 Each neural run keeps its resumable state in runs/classify-NAME/ (weights every epoch,
 EarlyStopping on the validation loss) and writes checkpoints/<artifact>.npz at the end.
@@ -171,6 +172,7 @@ class ClassifyConfig:
     batch_size: int = 64
     epochs: int = 10
     patience: int = 2
+    plateau_factor: float = 1.0  # multiply the learning rate by this after an epoch without a better validation loss
     validation_fraction: float = 0.2
     sentencepiece_vocab: int = 8000
     train_limit: int | None = None  # use only the first N training texts (CPU budget)
@@ -228,7 +230,9 @@ CONFIGS = {
     "imdb_bilstm_attention": ClassifyConfig("imdb_bilstm_attention", "imdb", "imdb_bilstm_attention", "imdb", "sentiment",
                                             max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
 }
-CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout", rnn_dropout=0.3)
+# Halving the learning rate after a worse epoch, as tools/gpu_train.py does, keeps the LSTM from diverging.
+CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout", rnn_dropout=0.3, patience=2,
+                                       plateau_factor=0.5)
 CONFIGS["imdb_lstm_dropout5"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout5", rnn_dropout=0.5)
 CONFIGS["imdb_lstm_dropout_first"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout_first", keep="first")
 # The same trained on 98% of the training reviews for the epochs the 80/20 run found best (3); shipped as nsmc.
@@ -378,6 +382,12 @@ def average_epoch_weights(model, directory: Path, state: dict, valid_data, last:
     return averaged
 
 
+def learning_rate(model) -> float:
+    import keras
+
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
 def run_dir(name: str, runs: str | None = None) -> Path:
     return (Path(runs) if runs else PROJECT_ROOT / "runs") / f"classify-{name}"
 
@@ -457,6 +467,8 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
     if weights_path.exists():
         model.load_weights(weights_path)
         log(f"resuming after epoch {state['epoch']} from {weights_path}")
+        if "learning_rate" in state:  # the optimizer's own state is not saved, its lowered rate is
+            model.optimizer.learning_rate.assign(state["learning_rate"])
     elif config.word_vectors:
         from seqbot.training.word_vectors import ppmi_vectors
 
@@ -483,6 +495,10 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
             bad_epochs = 0
         else:
             bad_epochs += 1
+            if config.plateau_factor != 1.0:
+                state["learning_rate"] = learning_rate(model) * config.plateau_factor
+                model.optimizer.learning_rate.assign(state["learning_rate"])
+                log(f"learning rate now {state['learning_rate']:.2e}")
         state["bad_epochs"] = bad_epochs
         model.save_weights(weights_path)
         if config.average_epochs:
