@@ -113,7 +113,7 @@ def prepare_classifier(name: str, options: dict, corpora: str | None) -> dict:
     config = CONFIGS[name]
     if "max_words" in options:
         config = replace(config, max_words=options["max_words"])
-    if config.word_vectors or config.average_epochs:  # language-model pretraining (pretrain_epochs) it does
+    if config.word_vectors or config.average_epochs:  # pretrain_epochs it honours (train_job pretrains)
         raise ValueError(f"{name} starts from word vectors or averages epochs, which only `seqbot train classify {name}` does")
     data = load_dataset(config.corpus, corpora)
     preprocessing, blobs = preprocessing_for(config, data.train_texts)

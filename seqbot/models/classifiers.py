@@ -107,8 +107,8 @@ def build_language_model(name: str, vocab_size: int | None = None):
     LSTM (every step's output) -> Dense(vocab_size) logits.
 
     Pretraining it on the training texts and copying the two layers into the classifier
-    (`copy_pretrained`) is Dai & Le's (2015) "LM-LSTM" start: the recurrent layer has already learnt
-    to carry a review's content along 500 steps before it sees a single label.
+    (`copy_pretrained`) is Dai & Le's (2015) "LM-LSTM" start. On IMDB it made the lecture's
+    LSTM(120) worse (84.74 % against 87.88 % from a random start; README, Classifiers).
     """
     keras = import_keras()
     s = spec(name)
