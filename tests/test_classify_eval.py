@@ -33,6 +33,14 @@ def test_train_then_eval_naive_bayes(corpora, tmp_path, capsys):
     assert cells[1].startswith("naive_bayes") and cells[2] == "sms-spam"
     assert int(cells[3]) == 4  # 20% of each class of the 20 fixture messages
     assert 0.0 <= float(cells[4].rstrip("%")) <= 100.0
+    # --sample: a seeded random subset, the same one each time
+    tables = []
+    for _ in range(2):
+        assert main(["eval", "classify", "spam_nb", "--sample", "3", "--corpora", str(corpora), "--checkpoints",
+                     str(checkpoints), "--runs", str(tmp_path / "no-runs")]) == 0
+        tables.append(capsys.readouterr().out)
+    row = next(line for line in tables[0].splitlines() if line.startswith("| spam_nb"))
+    assert int(row.strip("|").split("|")[3]) == 3 and tables[0] == tables[1]
 
 
 def test_eval_unknown_name_is_a_clear_error(tmp_path, capsys):

@@ -3,7 +3,9 @@
     seqbot eval classify all                 one table: every shipped model and every trained variant
     seqbot eval classify spam_rnn            one model (a checkpoint name, or a training name in runs/)
     seqbot eval classify runs/classify-imdb  a run whose training name is also a checkpoint's
-    seqbot eval classify reuters --limit 500 the first 500 test texts only (a quick look)
+    seqbot eval classify imdb --sample 2000  a seeded random 2,000 test texts (a quick look)
+    seqbot eval classify reuters --limit 500 the first 500 test texts only (IMDB and NSMC list
+                                             their test files by label: use --sample there)
 
 The test split is rebuilt from the corpus with the rule and seed recorded in the checkpoint, so
 the numbers are those of texts the model never trained on. Columns: accuracy, macro-averaged F1,
@@ -29,6 +31,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
     parser.add_argument("--runs", default=None, help="where trained variants live (default runs/ in the project)")
     parser.add_argument("--limit", type=int, help="score only the first N test texts")
+    parser.add_argument("--sample", type=int, help="score a seeded random N of the test texts (same N, same texts)")
 
 
 def run(args) -> int:
@@ -47,7 +50,7 @@ def run(args) -> int:
     rows, cache = [], {}
     for name, path in selected.items():
         try:
-            rows.append(evaluate(name, path, args.corpora, args.limit, cache))
+            rows.append(evaluate(name, path, args.corpora, args.limit, cache, args.sample))
         except Exception as error:  # one broken model must not hide the others' scores
             rows.append({"model": name, "error": f"{type(error).__name__}: {error}"})
         print(f"  scored {name}", file=sys.stderr, flush=True)
