@@ -4,7 +4,6 @@ the artifact the engine runs (here under TensorFlow, the backend this machine ha
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
 import time
 from pathlib import Path
@@ -94,7 +93,7 @@ def _classifier_bundle(path: Path) -> None:
     texts = [list(rng.choice([4, 5, 2 + label], size=rng.integers(2, 7))) for label in (0, 1) * 32]
     labels = np.array([0, 1] * 32, np.float32)[:, None]
     padded = pad(texts, 6, pre=False).astype(np.uint16)
-    spec = {"name": "toy_classifier", "kind": "classifier", "options": {"batch_size": 16, "average_rounds": 3},
+    spec = {"name": "toy_classifier", "kind": "classifier", "options": {"batch_size": 16},
             "config": asdict(config), "vocab_size": len(vocab), "preprocessing": {"type": "words", "vocab": vocab, "oov_id": 1},
             "label_names": ["negative", "positive"], "split": {"seed": 0}, "corpus": "toy", "train_texts": 48,
             "validation_texts": 16, "test_texts": 0}
@@ -102,9 +101,9 @@ def _classifier_bundle(path: Path) -> None:
              val_y=labels[48:], lm_train=padded[:48], lm_val=padded[48:])
 
 
-def test_classifier_job_pretrains_averages_and_records_both(gpu_train, tmp_path):
-    """A classifier job with language-model rows pretrains first; with average_rounds it scores the mean
-    of the best round and the ones after it; the export records both in the artifact."""
+def test_classifier_job_pretrains_and_records_it(gpu_train, tmp_path):
+    """A classifier job with language-model rows pretrains first; the export records the pretraining
+    and the best round's validation accuracy in the artifact."""
     from seqbot.engine.classifier import load_classifier
 
     bundle, out = tmp_path / "bundle", tmp_path / "out"
@@ -118,33 +117,6 @@ def test_classifier_job_pretrains_averages_and_records_both(gpu_train, tmp_path)
     model = load_classifier(out / "toy_classifier.npz")
     training = model.metadata["training"]
     assert training["embedding_start"] == "language-model" and training["pretraining"]["epochs"] == pretrained_epochs
-    history = training["history"]
-    best = min(history, key=lambda h: h["loss"])
-    if "averaged" in training:  # only when at least one round followed the best
-        averaged = training["averaged"]
-        assert averaged["rounds"][0] == best["round"] and averaged["kept"] == (averaged["val_loss"] < best["loss"])
+    best = min(training["history"], key=lambda h: h["loss"])
+    assert model.metadata["scores"]["validation_accuracy"] == pytest.approx(best["accuracy"], abs=1e-4)
     assert model.probabilities_batch(["very good film"]).shape == (1, 2)
-
-
-def test_average_rounds_keeps_the_mean_only_when_it_is_better(gpu_train):
-    """The mean of the best round and the next ones replaces the best round only on a lower validation loss."""
-    from seqbot.models.classifiers import build
-
-    model = build("imdb_lstm", vocab_size=20, max_length=5, variable_length=True)
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    x = np.random.default_rng(0).integers(1, 20, (32, 5))
-    y = (x[:, -1:] > 10).astype(np.float32)
-    snapshots = {r: [w + 0.01 * r for w in model.get_weights()] for r in (1, 2, 3, 4)}
-    mean = [np.mean([snapshots[r][i] for r in (2, 3, 4)], axis=0) for i in range(len(snapshots[1]))]
-    model.set_weights(mean)
-    mean_loss = float(model.evaluate(x, y, verbose=0, return_dict=True)["loss"])
-    kept = {"w000": "best round's"}
-    for best_loss, expect_mean in ((mean_loss + 1.0, True), (mean_loss - 1.0, False)):
-        history = [{"round": r, "loss": best_loss if r == 2 else best_loss + 5} for r in (1, 2, 3, 4)]
-        notes = {}
-        chosen = gpu_train.average_rounds(model, snapshots, history, 3, x, y, 16, kept, notes, io.StringIO())
-        assert notes["averaged"]["rounds"] == [2, 3, 4] and notes["averaged"]["kept"] is expect_mean
-        if expect_mean:
-            assert all(np.allclose(chosen[f"w{i:03d}"], w) for i, w in enumerate(mean))
-        else:
-            assert chosen is kept

@@ -46,10 +46,10 @@ JOBS = {
     "imdb_lstm": ("classifier", {"batch_size": 128}),
     "imdb_lstm_lm": ("classifier", {"batch_size": 128}),
     "imdb_lstm_lm_first": ("classifier", {"batch_size": 128}),
-    "imdb_lstm_last": ("classifier", {"batch_size": 128, "average_rounds": 3}),
-    "imdb_lstm_dropout": ("classifier", {"batch_size": 128, "average_rounds": 3}),
-    "imdb_lstm_dropout5": ("classifier", {"batch_size": 128, "average_rounds": 3}),
-    "imdb_lstm_dropout_first": ("classifier", {"batch_size": 128, "average_rounds": 3}),
+    "imdb_lstm_last": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_dropout": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_dropout5": ("classifier", {"batch_size": 128}),
+    "imdb_lstm_dropout_first": ("classifier", {"batch_size": 128}),
     "imdb_gru": ("classifier", {"batch_size": 128}),
     "imdb_bilstm_attention": ("classifier", {"batch_size": 128, "max_words": 20000}),
     "nsmc": ("classifier", {"batch_size": 256}),
@@ -215,7 +215,7 @@ def load_init(model, arrays) -> bool:
 
 
 def _save(path: Path, history: list, weights: dict, notes: dict | None = None) -> None:
-    """Weights as w000, w001, ..., the round history, and `notes` (pretraining, averaging) as JSON."""
+    """Weights as w000, w001, ..., the round history, and `notes` (language-model pretraining) as JSON."""
     partial = path.with_name(path.name + ".partial.npz")
     np.savez(partial, history=np.array(json.dumps(history)), notes=np.array(json.dumps(notes or {})), **weights)
     os.replace(partial, path)  # a job killed mid-write leaves the last whole file
@@ -228,15 +228,11 @@ def _inputs(arrays: list[np.ndarray]):
 def pretrain(model, spec: dict, arrays, deadline: float, log) -> list[dict]:
     """Next-word pretraining of the classifier's Embedding and RNN (ClassifyConfig.pretrain_epochs), for
     at most its epochs or 55 % of the time left, whichever ends first; copies them into `model`."""
-    import keras
-
     from seqbot.models.classifiers import build_language_model, copy_pretrained
     from seqbot.training.classify import next_word_pairs
 
     config, batch = spec["config"], spec["options"]["batch_size"]
     language_model = build_language_model(config["spec"], spec["vocab_size"])
-    language_model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0),
-                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y, weights = next_word_pairs(arrays["lm_train"])
     val_x, val_y, val_weights = next_word_pairs(arrays["lm_val"])
     stop = time.time() + 0.55 * (deadline - time.time())
@@ -278,7 +274,6 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
     log = open(out / f"{name}.log", "a")
     print(f"{name}: {len(y)} train rows, {val_rows} validation rows, batch {batch}, init {initialised}", file=log, flush=True)
     notes = {"pretraining": pretrain(model, spec, arrays, deadline, log)} if "lm_train" in arrays.files else {}
-    snapshots = {}  # round -> weights, for averaging the best round with the ones after it
     last_round = 0.0
     while not history or time.time() + last_round * 1.1 < deadline:  # at least one round
         round_start = time.time()
@@ -290,8 +285,6 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
                  "elapsed": round(time.time() - started, 1), **{k: float(v) for k, v in scores.items()}}
         history.append(entry)
         print(json.dumps(entry), file=log, flush=True)
-        if options.get("average_rounds"):
-            snapshots[entry["round"]] = model.get_weights()
         if best is None or entry["loss"] < best:
             best, bad_rounds = entry["loss"], 0
             _save(out / f"{name}.weights.npz", history, {f"w{i:03d}": w for i, w in enumerate(model.get_weights())}, notes)
@@ -303,28 +296,8 @@ def train_job(bundle_file: Path, out: Path, deadline: float) -> None:
                 break
     with np.load(out / f"{name}.weights.npz") as saved:
         kept = {k: saved[k] for k in saved.files if k.startswith("w")}
-    if options.get("average_rounds"):
-        kept = average_rounds(model, snapshots, history, options["average_rounds"], _inputs(val_x), val_y, batch, kept, notes, log)
     _save(out / f"{name}.weights.npz", history, kept, notes)  # the whole history, rounds after the best too
     print(f"{name}: done, best val loss {best}", file=log, flush=True)
-
-
-def average_rounds(model, snapshots: dict, history: list, count: int, val_x, val_y, batch: int, kept: dict, notes: dict,
-                   log) -> dict:
-    """The mean of the best round's weights and the next count-1 rounds', kept if its validation loss is
-    lower than the best round's (the learning rate halves after each worse round, so these rounds
-    circle the same minimum). Records the choice in `notes`; returns the weights to keep."""
-    best = min(history, key=lambda h: h["loss"])
-    rounds = [r for r in range(best["round"], best["round"] + count) if r in snapshots]
-    if len(rounds) < 2:
-        return kept
-    model.set_weights([np.mean(arrays, axis=0) for arrays in zip(*(snapshots[r] for r in rounds))])
-    scores = model.evaluate(val_x, val_y, batch_size=batch, verbose=0, return_dict=True)
-    better = float(scores["loss"]) < best["loss"]
-    notes["averaged"] = {"rounds": rounds, "val_loss": round(float(scores["loss"]), 4),
-                         "val_accuracy": round(float(scores.get("accuracy", float("nan"))), 4), "kept": better}
-    print(json.dumps({"averaged": notes["averaged"]}), file=log, flush=True)
-    return {f"w{i:03d}": w for i, w in enumerate(model.get_weights())} if better else kept
 
 
 def train(bundle: Path, out: Path, minutes: float, jobs: list[str] | None) -> None:
@@ -409,8 +382,6 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
         if notes.get("pretraining"):
             trained |= {"embedding_start": "language-model",
                         "pretraining": {"epochs": len(notes["pretraining"]), "history": notes["pretraining"]}}
-        if "averaged" in notes:
-            trained["averaged"] = notes["averaged"]
         out = weights_dir / f"{name}.npz"
         if spec["kind"] == "seq2seq":
             from seqbot.models.seq2seq import Seq2SeqConfig, export_weights
@@ -429,8 +400,7 @@ def export(bundle: Path, weights_dir: Path, only: list[str] | None) -> None:
             metadata = {"corpus": spec["corpus"], "split": spec["split"], "train_texts": spec["train_texts"],
                         "validation_texts": spec["validation_texts"], "test_texts": spec["test_texts"],
                         "vocabulary_size": spec["vocab_size"], "lecture_vocabulary_size": lecture_spec(config["spec"]).vocab_size,
-                        "scores": {"validation_accuracy": notes["averaged"]["val_accuracy"] if notes.get("averaged", {}).get("kept")
-                                   else round(best["accuracy"], 4)},
+                        "scores": {"validation_accuracy": round(best["accuracy"], 4)},
                         "training": {**trained, "optimizer": "adam", "batch_size": spec["options"]["batch_size"]},
                         "date": date[:10], "trained_as": name}
             artifact = export_artifact(model, config["spec"], spec["preprocessing"], spec["label_names"], metadata, config["max_length"])

@@ -54,6 +54,9 @@ SPECS: dict[str, ClassifierSpec] = {
 }
 
 
+RECURRENT_LAYERS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}  # cell -> keras.layers class
+
+
 def spec(name: str) -> ClassifierSpec:
     if name not in SPECS:
         raise SeqbotError(f"unknown classifier {name!r}; known: {', '.join(SPECS)}")
@@ -79,9 +82,8 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
     length = max_length or s.max_length
     tokens = keras.Input(shape=(None if variable_length else length,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, s.embedding_dim, mask_zero=s.mask_zero, name="embedding")(tokens)
-    recurrent = {"simplernn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-    if s.cell in recurrent:
-        x = recurrent[s.cell](s.units, dropout=rnn_dropout, name="rnn")(x)
+    if s.cell in RECURRENT_LAYERS:
+        x = getattr(keras.layers, RECURRENT_LAYERS[s.cell])(s.units, dropout=rnn_dropout, name="rnn")(x)
     elif s.cell == "lstm_cnn":
         x = keras.layers.Dropout(0.25, name="dropout")(x)
         x = keras.layers.Conv1D(64, 5, padding="valid", activation="relu", name="conv")(x)
@@ -104,7 +106,8 @@ def build(name: str, vocab_size: int | None = None, classes: int | None = None, 
 
 def build_language_model(name: str, vocab_size: int | None = None):
     """A next-word model with the classifier `name`'s Embedding and recurrent layer: Embedding ->
-    LSTM (every step's output) -> Dense(vocab_size) logits.
+    RNN (every step's output) -> Dense(vocab_size) logits, compiled (Adam 1e-3, clipnorm 5,
+    cross-entropy on the logits) for both trainers to pretrain.
 
     Pretraining it on the training texts and copying the two layers into the classifier
     (`copy_pretrained`) is Dai & Le's (2015) "LM-LSTM" start. On IMDB it made the lecture's
@@ -112,15 +115,17 @@ def build_language_model(name: str, vocab_size: int | None = None):
     """
     keras = import_keras()
     s = spec(name)
-    if s.cell not in ("simplernn", "lstm", "gru") or name == "simplernn_toy":
+    if s.cell not in RECURRENT_LAYERS or name == "simplernn_toy":
         raise SeqbotError(f"{name} is not an Embedding -> RNN -> Dense stack; only those can start from a language model")
     vocab_size = vocab_size or s.vocab_size
-    recurrent = {"simplernn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[s.cell]
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, s.embedding_dim, mask_zero=True, name="embedding")(tokens)
-    x = recurrent(s.units, return_sequences=True, name="rnn")(x)
+    x = getattr(keras.layers, RECURRENT_LAYERS[s.cell])(s.units, return_sequences=True, name="rnn")(x)
     logits = keras.layers.Dense(vocab_size, name="next_word")(x)
-    return keras.Model(tokens, logits, name=f"{name}_language_model")
+    model = keras.Model(tokens, logits, name=f"{name}_language_model")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
 
 
 def copy_pretrained(language_model, classifier) -> None:

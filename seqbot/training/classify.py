@@ -319,16 +319,11 @@ def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids,
                             state: dict, log=print) -> None:
     """Train the classifier's Embedding and RNN as a next-word model on the training texts for
     `config.pretrain_epochs` epochs (resumable: weights and state after every epoch), then copy them in."""
-    import keras
-
     from seqbot.models.classifiers import build_language_model, copy_pretrained
     from seqbot.training.tf_setup import dataset_options, import_tensorflow
 
     tf = import_tensorflow()
-
     language_model = build_language_model(config.spec, vocab_size)
-    language_model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0),
-                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     path = directory / "language_model.weights.h5"
     progress = state.setdefault("pretraining", {"epochs": 0, "history": []})
     if path.exists():
@@ -342,8 +337,7 @@ def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids,
     while progress["epochs"] < config.pretrain_epochs:
         started = time.time()
         loss = language_model.fit(train_data, epochs=1, verbose=0).history["loss"][-1]
-        val_loss = language_model.evaluate(valid_data, verbose=0)
-        val_loss = float(val_loss[0] if isinstance(val_loss, list) else val_loss)
+        val_loss = float(language_model.evaluate(valid_data, verbose=0))  # compiled without metrics: the loss alone
         progress["epochs"] += 1
         entry = {"epoch": progress["epochs"], "loss": round(float(loss), 4), "val_loss": round(val_loss, 4),
                  "seconds": round(time.time() - started, 1)}
