@@ -36,10 +36,12 @@ def corpus(fixtures_dir):
     return source_vocab, target_vocab, sources, targets
 
 
-def _trained(corpus, cell, attention):
+def _trained(corpus, cell, attention, layout=(False, 1, 1)):
     source_vocab, target_vocab, sources, targets = corpus
+    bidirectional, encoder_layers, decoder_layers = layout
     config = Seq2SeqConfig(source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=cell,
-                           units=12, embedding_dim=6, attention=attention, attention_units=5)
+                           units=12, embedding_dim=6, attention=attention, attention_units=5,
+                           bidirectional=bidirectional, encoder_layers=encoder_layers, decoder_layers=decoder_layers)
     keras.utils.set_random_seed(3)
     model = compile_seq2seq(build_seq2seq(config), learning_rate=1e-2)
     model.run_eagerly = True  # a few tiny steps: tracing a tf.function would cost more than it saves
@@ -49,6 +51,7 @@ def _trained(corpus, cell, attention):
         "task": "translate", "cell": cell, "units": 12, "embedding_dim": 6, "attention": attention,
         "attention_units": 5, "source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(),
         "max_source_length": 40, "max_target_length": MAX_TARGET,
+        "bidirectional": bidirectional, "encoder_layers": encoder_layers, "decoder_layers": decoder_layers,
     }, export_weights(model, config), {})
     return model, Seq2SeqModel.from_artifact(artifact)
 
@@ -67,9 +70,14 @@ def _keras_greedy(model, source):
     return outputs
 
 
-@pytest.mark.parametrize("cell, attention", [("lstm", "none"), ("lstm", "dot"), ("gru", "bahdanau"), ("gru", "dot")])
-def test_engine_matches_keras(corpus, cell, attention):
-    model, engine = _trained(corpus, cell, attention)
+@pytest.mark.parametrize("cell, attention, layout", [
+    ("lstm", "none", (False, 1, 1)), ("lstm", "dot", (False, 1, 1)), ("gru", "bahdanau", (False, 1, 1)),
+    ("gru", "dot", (False, 1, 1)),
+    # bidirectional encoders and stacked (residual) layers: (bidirectional, encoder layers, decoder layers)
+    ("gru", "dot", (True, 1, 2)), ("lstm", "bahdanau", (True, 2, 2)), ("gru", "none", (False, 2, 3)),
+])
+def test_engine_matches_keras(corpus, cell, attention, layout):
+    model, engine = _trained(corpus, cell, attention, layout)
     _, _, sources, targets = corpus
     (source, target_in), target_out = next(make_batches(sources[:10], targets[:10], 10, None))  # padded, mixed lengths
 

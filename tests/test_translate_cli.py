@@ -24,6 +24,8 @@ def checkpoint(tmp_path_factory):
     # end_bias -20: random weights then never end early, so no output line is blank by accident.
     artifact = random_artifact(source_chars=SOURCE_CHARS, attention="bahdanau", end_bias=-20.0, max_source_length=20,
                                max_target_length=15, seed=1, scale=1.0)
+    # Greedy by default, no guard: the tests below compare decoders character for character.
+    artifact.config["decoding"] = {"beam": 1, "repetition_ngram": 0, "max_char_run": 0}
     return save_artifact(tmp_path_factory.mktemp("ckpt") / "translator.npz", artifact)
 
 
@@ -46,15 +48,19 @@ def test_close_stand_ins_are_used_instead_of_skipping(translator):
     assert result.source == "i don't know cafe"
 
 
-def test_long_input_is_truncated_and_flagged(translator):
+def test_a_word_longer_than_the_limit_is_read_in_parts_not_dropped(translator):
     result = translator.translate("a" * 25 + " bcd")
-    assert result.truncated and result.source == "a" * 20
-    assert not translator.translate("a" * 20).truncated
+    assert not result.truncated
+    assert result.source == "a" * 20 + " " + "aaaaa bcd"  # every character reaches the model
+    assert translator.segments("a" * 25 + " bcd") == ["a" * 20, "aaaaa bcd"]
 
 
-def test_truncation_cuts_at_a_word_boundary(translator):
+def test_a_long_sentence_without_punctuation_is_split_at_word_boundaries(translator):
+    pieces = translator.segments("abc defgh ijklm nopqrstuvw")
+    assert pieces == ["abc defgh ijklm", "nopqrstuvw"]
+    assert all(len(piece) <= translator.max_source_length for piece in pieces)
     result = translator.translate("abc defgh ijklm nopqrstuvw")
-    assert result.truncated and result.source == "abc defgh ijklm"
+    assert not result.truncated and result.source == "abc defgh ijklm nopqrstuvw"
 
 
 def test_long_input_is_translated_sentence_by_sentence(translator):
@@ -104,10 +110,44 @@ def test_batch_equals_one_by_one_and_stream_equals_translate(translator):
         alone = translator.translate(text)
         assert result.text == alone.text and result.source == alone.source
         assert "".join(translator.stream(text)) == alone.text
+        assert result.attention is None  # a batch keeps no attention unless asked: memory stays linear
+        with_attention = translator.translate_batch([text], attention=True)[0]
         if alone.attention is not None:
-            np.testing.assert_allclose(result.attention, alone.attention, atol=1e-5)
+            np.testing.assert_allclose(with_attention.attention, alone.attention, atol=1e-5)
     beamed = translator.translate_batch(texts, beam=3)
     assert [r.text for r in beamed] == [translator.translate(t, beam=3).text for t in texts]
+
+
+def test_decoding_settings_come_from_the_artifact(tmp_path):
+    from seqbot.engine.decoding import DecodingConfig
+
+    artifact = random_artifact(source_chars=SOURCE_CHARS, attention="dot", end_bias=-20.0, max_source_length=20,
+                               max_target_length=40, seed=2, scale=1.0)
+    artifact.config["decoding"] = {"beam": 3, "max_length_ratio": 0.5, "max_length_extra": 2, "repetition_ngram": 0,
+                                   "max_char_run": 0}
+    translator = Translator(artifact)
+    assert translator.decoding == DecodingConfig(beam=3, max_length_ratio=0.5, max_length_extra=2, repetition_ngram=0,
+                                                 max_char_run=0)
+    result = translator.translate("hello there")  # 11 characters: at most 0.5 * 11 + 2 = 7 out
+    assert result.text == translator.translate("hello there", beam=3).text
+    assert 0 < len(result.text) <= 7 < len(Translator(random_artifact(
+        source_chars=SOURCE_CHARS, attention="dot", end_bias=-20.0, max_source_length=20, max_target_length=40, seed=2,
+        scale=1.0)).translate("hello there", beam=3).text)
+    artifact.config["decoding"] = {"beam": 0}
+    with pytest.raises(CheckpointError, match="decoding settings"):
+        Translator(artifact)
+
+
+def test_the_repetition_guard_stops_a_runaway_output():
+    artifact = random_artifact(source_chars=SOURCE_CHARS, attention="dot", end_bias=-20.0, max_source_length=20,
+                               max_target_length=30, seed=1, scale=1.0)
+    artifact.config["decoding"] = {"beam": 3, "repetition_ngram": 0, "max_char_run": 0}
+    unguarded = Translator(artifact).translate("hello there").text
+    artifact.config["decoding"] = {"beam": 3, "repetition_ngram": 0, "max_char_run": 1}
+    guarded = Translator(artifact).translate("hello there").text
+    import re
+    assert re.search(r"(\D)\1", unguarded)  # random weights repeat characters...
+    assert guarded and not re.search(r"(\D)\1", guarded)  # ...the guard forbids any character twice in a row
 
 
 def drain(generator):
@@ -177,8 +217,7 @@ def test_cli_notices_go_to_stderr(checkpoint, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 3
     assert "line 2: skipped characters the model never saw: '日' '#'" in captured.err
-    assert "line 3: input cut to the model's 20 characters" in captured.err
-    assert "line 1" not in captured.err
+    assert "line 3" not in captured.err and "line 1" not in captured.err  # a long line is read whole, in parts
 
 
 def test_cli_beam_option(checkpoint, translator, capsys):

@@ -1,11 +1,17 @@
-"""Score the translator on held-out English-French pairs: chrF, BLEU, exact match, character accuracy.
+"""Score the translator on held-out English-French pairs: chrF, BLEU, exact match, character accuracy,
+overall and by English length, plus probes of what people type first (greetings, names, numbers,
+capitals, a paragraph).
 
-    seqbot eval translate                          the test split the checkpoint was trained without
+    seqbot eval translate                          the novel split's 6,000 test pairs (seqbot.data.novel_split)
+    seqbot eval translate --split checkpoint       the test split recorded in the checkpoint (older models: by English only)
+    seqbot eval translate --split train --limit 2000   pairs the model trained on: how well it fits
     seqbot eval translate --pairs my_pairs.txt     a file of English<TAB>French lines (a third column is ignored)
-    seqbot eval translate --limit 2000 --beam 5 --json
+    seqbot eval translate --limit 2000 --beam 4 --json
 
-The held-out split is rebuilt from the fra-eng corpus and the split settings stored in the checkpoint
-(no TensorFlow needed). Metrics, all on a 0-100 scale:
+The novel split keeps every paraphrase cluster (same folded English or French) on one side and draws
+its test pairs from sentences the previously shipped translator never trained on, so every model is
+scored on sentences it never saw. The pairs are rebuilt from the fra-eng corpus (no TensorFlow needed).
+Metrics, all on a 0-100 scale:
 - chrF and BLEU: sacrebleu's corpus_chrf / corpus_bleu (default settings) against one reference each.
 - exact match: share of sentences whose output equals the reference (both stripped of outer whitespace).
 - character accuracy: position-wise match over the reference, without padding: for every pair and
@@ -26,10 +32,14 @@ SAMPLES = 5
 
 def add_arguments(parser) -> None:
     parser.add_argument("--checkpoint", help="translator artifact (default checkpoints/translator.npz)")
-    parser.add_argument("--pairs", help="English<TAB>French file to score on (default: the checkpoint's held-out split)")
+    parser.add_argument("--pairs", help="English<TAB>French file to score on (default: the novel split's test pairs)")
+    parser.add_argument("--split", choices=["novel", "checkpoint", "train"], default="novel",
+                        help="novel: the novel split's test pairs (default); checkpoint: the test split the checkpoint "
+                             "records; train: the novel split's training pairs (fit)")
+    parser.add_argument("--no-probes", action="store_true", help="skip the probes (greetings, names, numbers, capitals, paragraph)")
     parser.add_argument("--corpora", help="corpora folder holding fra-eng/ (default $SEQBOT_CORPORA or corpora/)")
     parser.add_argument("--limit", type=int, help="score only the first N pairs")
-    parser.add_argument("--beam", type=int, default=1, metavar="K", help="beam width; 1 = greedy (default 1)")
+    parser.add_argument("--beam", type=int, metavar="K", help="beam width; 1 = greedy (default: the checkpoint's decoding settings)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
@@ -37,16 +47,20 @@ def run(args) -> int:
     from seqbot.engine.translator import Translator, check_beam
     from seqbot.errors import SeqbotError
 
-    check_beam(args.beam)
+    if args.beam is not None:
+        check_beam(args.beam)
     if args.limit is not None and args.limit < 1:
         raise SeqbotError(f"--limit must be at least 1, got {args.limit}")
     translator = Translator.load(args.checkpoint)
     if args.pairs:
         pairs, source = read_pairs_file(args.pairs), str(args.pairs)
+    elif args.split == "checkpoint":
+        pairs, source = held_out_pairs(translator.metadata, args.corpora), "the checkpoint's own test split"
     else:
-        pairs, source = held_out_pairs(translator.metadata, args.corpora), "held-out test split"
+        part = "test" if args.split == "novel" else "train"
+        pairs, source = novel_pairs(args.corpora, part), f"novel split ({part})"
     if args.limit is not None:
-        pairs = pairs[: args.limit]
+        pairs = pairs[: args.limit] if args.split != "train" else sample(pairs, args.limit)
     english = [pair[0] for pair in pairs]
     references = [pair[1] for pair in pairs]
     started = time.perf_counter()
@@ -57,8 +71,9 @@ def run(args) -> int:
         "checkpoint": str(translator.path),
         "pairs_source": source,
         "pairs": len(pairs),
-        "decoding": "greedy" if args.beam == 1 else f"beam {args.beam}",
+        "decoding": "greedy" if (args.beam or translator.decoding.beam) == 1 else f"beam {args.beam or translator.decoding.beam}",
         **translation_scores(hypotheses, references),
+        "buckets": bucket_scores(english, hypotheses, references),
         "seconds": round(seconds, 3),
         "ms_per_sentence": round(1000 * seconds / len(pairs), 3),
         "samples": [
@@ -66,11 +81,69 @@ def run(args) -> int:
             for i in sample_indices(len(pairs), SAMPLES)
         ],
     }
+    if not args.no_probes:
+        from seqbot.errors import CorpusError
+
+        try:
+            report["probes"] = probe_report(translator, args.beam, args.corpora)
+        except CorpusError as error:  # a --pairs file scores without the corpus; the probes need it
+            print(f"seqbot: probes skipped: {error}", file=sys.stderr)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_report(report, translator.config)
     return 0
+
+
+BUCKETS = ((0, 20, "<=20"), (21, 40, "21-40"), (41, 60, "41-60"), (61, 10**9, ">60"))
+
+
+def bucket_scores(english: list[str], hypotheses: list[str], references: list[str]) -> dict[str, dict]:
+    """The scores of each English-length bucket (characters): <=20, 21-40, 41-60, >60."""
+    buckets = {}
+    for low, high, name in BUCKETS:
+        rows = [i for i, text in enumerate(english) if low <= len(text) <= high]
+        if rows:
+            buckets[name] = {"pairs": len(rows), **translation_scores([hypotheses[i] for i in rows], [references[i] for i in rows])}
+    return buckets
+
+
+def novel_pairs(corpora: str | None, part: str) -> list[tuple[str, str]]:
+    from seqbot.data.fra_eng import locate, read_pairs
+    from seqbot.data.novel_split import novel_split
+    from seqbot.errors import CorpusError
+
+    try:
+        pairs = read_pairs(locate(corpora))
+    except CorpusError as error:
+        raise CorpusError(f"{error}; or pass --pairs FILE to score on your own English<TAB>French pairs") from None
+    return [(pair.english, pair.french) for pair in novel_split(pairs)[part]]
+
+
+def sample(pairs: list, count: int, seed: int = 0) -> list:
+    import random
+
+    return random.Random(seed).sample(pairs, min(count, len(pairs)))
+
+
+def probe_report(translator, beam: int, corpora: str | None) -> dict:
+    """Pass rate of each probe group (seqbot.data.translation_probes) and the probes that failed."""
+    from seqbot.data.fra_eng import locate, read_pairs
+    from seqbot.data.translation_probes import build_probes, passes
+
+    probes = build_probes(read_pairs(locate(corpora)))
+    outputs = [result.text for result in translator.translate_batch([probe.english for probe in probes], beam=beam)]
+    groups: dict[str, dict] = {}
+    for probe, output in zip(probes, outputs):
+        group = groups.setdefault(probe.group, {"probes": 0, "passed": 0, "failed": []})
+        group["probes"] += 1
+        if passes(probe, output):
+            group["passed"] += 1
+        else:
+            group["failed"].append({"english": probe.english, "translation": output})
+    for group in groups.values():
+        group["pass_rate"] = round(100.0 * group["passed"] / group["probes"], 1)
+    return groups
 
 
 def translation_scores(hypotheses: list[str], references: list[str]) -> dict[str, float]:
@@ -154,6 +227,16 @@ def print_report(report: dict, config: dict) -> None:
     print(f"exact match    {report['exact_match']:.2f} %")
     print(f"char accuracy  {report['char_accuracy']:.2f} %")
     print(f"time           {report['seconds']:.2f} s, {report['ms_per_sentence']:.2f} ms/sentence")
+    print("by English length (characters)")
+    for name, bucket in report["buckets"].items():
+        print(f"  {name:>6}  {bucket['pairs']:>6,} pairs  chrF {bucket['chrF']:6.2f}  BLEU {bucket['BLEU']:6.2f}  "
+              f"exact {bucket['exact_match']:6.2f} %")
+    if "probes" in report:
+        print("probes")
+        for name, group in report["probes"].items():
+            print(f"  {name:<10} {group['passed']:>3} / {group['probes']:<3} ({group['pass_rate']:.1f} %)")
+            for failure in group["failed"][:3]:
+                print(f"      {failure['english']}  ->  {failure['translation']}")
     print("samples")
     for sample in report["samples"]:
         print(f"  EN   {sample['english']}")

@@ -103,5 +103,12 @@ def split_pairs(pairs: list[TranslationPair], split: dict) -> dict[str, list[Tra
 
 
 def held_out_pairs(split: dict, corpora: str | Path | None = None, part: str = "test") -> list[TranslationPair]:
-    """Rebuild a checkpoint's held-out pairs from the corpus and its recorded split (no TensorFlow)."""
-    return split_pairs(read_pairs(locate(corpora)), split)[part]
+    """Rebuild a checkpoint's held-out pairs from the corpus and its recorded split (no TensorFlow):
+    the novel split (seqbot.data.novel_split) when the record says kind "novel", else by English sentence."""
+    pairs = read_pairs(locate(corpora))
+    if split.get("kind") == "novel":
+        from seqbot.data.novel_split import NovelSplit, novel_split
+
+        fields = {key: value for key, value in split.items() if key in NovelSplit.__dataclass_fields__}
+        return novel_split(pairs, NovelSplit(**fields))[part]
+    return split_pairs(pairs, split)[part]

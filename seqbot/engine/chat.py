@@ -28,7 +28,7 @@ from typing import Generator, Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
-from seqbot.engine.decoding import normalised_score
+from seqbot.engine.decoding import RepetitionGuard, has_repeated_ngram, normalised_score  # noqa: F401 (re-exported)
 from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
@@ -43,23 +43,6 @@ ALPHA = 3.0
 PATIENCE = 4
 
 
-@dataclass
-class RepetitionGuard:
-    """No word n-gram twice and no character run longer than `max_char_run` in one reply."""
-
-    ngram: int = 2
-    max_char_run: int = 3
-
-    def allows(self, text: str, finished: bool = False) -> bool:
-        run = self.max_char_run + 1
-        if len(text) >= run and len(set(text[-run:])) == 1:
-            return False
-        # Check the word n-grams only when a word has just ended (the last character is not part of a word).
-        if not finished and text and WORD.fullmatch(text[-1].lower()):
-            return True
-        return not has_repeated_ngram(text, self.ngram)
-
-
 # Typographic and Windows-1252 quotes (both occur in the Friends transcripts) -> ASCII.
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\x92": "'", "\x91": "'",
                          "\u201c": '"', "\u201d": '"', "\x93": '"', "\x94": '"', "\x85": "...", "\u2026": "..."})
@@ -68,17 +51,6 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\x92": "'", "\x91": "'",
 def normalise(text: str) -> str:
     """ASCII quotes, collapsed whitespace (training pairs get the same treatment)."""
     return " ".join(text.translate(_QUOTES).split())
-
-
-def has_repeated_ngram(text: str, n: int) -> bool:
-    words = WORD.findall(text.lower())
-    seen = set()
-    for i in range(len(words) - n + 1):
-        gram = tuple(words[i:i + n])
-        if gram in seen:
-            return True
-        seen.add(gram)
-    return False
 
 
 @dataclass

@@ -21,7 +21,8 @@ width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass, fields
 from typing import Callable, Generator, Iterator
 
 import numpy as np
@@ -34,6 +35,80 @@ LENGTH_PENALTIES = ("average", "gnmt")
 NEVER_EMITTED = slice(PAD, START + 1)  # <pad> and <start>, ids 0 and 1
 # Greedy drops finished rows from the batch when at most this fraction of it is still decoding.
 COMPACT_WHEN_ALIVE = 0.75
+
+
+@dataclass(frozen=True)
+class DecodingConfig:
+    """How a seq2seq model's output is searched for; one source of defaults, stored in an artifact's
+    config under "decoding" and read back by `seqbot translate`, `eval translate` and the app.
+
+    beam: width (1 = greedy). alpha / penalty: length normalisation (see normalised_score).
+    The output is capped at max_length_ratio x input characters + max_length_extra (and the model's
+    max_target_length). The repetition guard drops a hypothesis that repeats a word n-gram of
+    `repetition_ngram` words (0: off) or runs one character more than `max_char_run` times.
+    """
+
+    beam: int = 4
+    alpha: float = 1.0
+    penalty: str = "average"
+    max_length_ratio: float = 2.0
+    max_length_extra: int = 10
+    repetition_ngram: int = 3
+    max_char_run: int = 4
+
+    def __post_init__(self):
+        if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:
+            raise ValueError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {self.beam!r}")
+        if self.penalty not in LENGTH_PENALTIES:
+            raise ValueError(f"length penalty must be one of {', '.join(LENGTH_PENALTIES)}, got {self.penalty!r}")
+        if self.max_length_ratio <= 0 or self.max_length_extra < 0:
+            raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
+
+    @classmethod
+    def from_dict(cls, values: dict | None, **overrides) -> "DecodingConfig":
+        """The config an artifact records (unknown keys ignored), with `overrides` that are not None."""
+        known = {field.name for field in fields(cls)}
+        chosen = {key: value for key, value in (values or {}).items() if key in known}
+        return cls(**(chosen | {key: value for key, value in overrides.items() if value is not None}))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def max_length(self, source_length: int, model_max: int) -> int:
+        return int(min(model_max, self.max_length_ratio * source_length + self.max_length_extra))
+
+
+MAX_BEAM = 64
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def has_repeated_ngram(text: str, n: int) -> bool:
+    """Whether some run of `n` words occurs twice in `text` (case folded)."""
+    words = _WORD.findall(text.lower())
+    seen = set()
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i:i + n])
+        if gram in seen:
+            return True
+        seen.add(gram)
+    return False
+
+
+@dataclass
+class RepetitionGuard:
+    """No word n-gram twice and no character run longer than `max_char_run` in one output."""
+
+    ngram: int = 2
+    max_char_run: int = 3
+
+    def allows(self, text: str, finished: bool = False) -> bool:
+        # Runs of one character anywhere ("!!!!", "nooooo"); digits may repeat ("1000000").
+        if self.max_char_run and re.search(rf"(\D)\1{{{self.max_char_run}}}", text):
+            return False
+        # Check the word n-grams only when a word has just ended (the last character is not part of a word).
+        if not finished and text and (text[-1].isalnum() or text[-1] == "'"):
+            return True
+        return not self.ngram or not has_repeated_ngram(text, self.ngram)
 
 
 @dataclass
@@ -61,13 +136,15 @@ def normalised_score(log_prob, length, alpha: float = 1.0, penalty: str = "avera
     raise SeqbotError(f"unknown length penalty {penalty!r}; expected one of {', '.join(LENGTH_PENALTIES)}")
 
 
-def greedy(model, source_ids, max_length: int | None = None) -> list[Hypothesis]:
-    """Greedy decoding of every row of `source_ids` (batch, steps) at once."""
+def greedy(model, source_ids, max_length: int | None = None, max_lengths=None) -> list[Hypothesis]:
+    """Greedy decoding of every row of `source_ids` (batch, steps) at once; `max_lengths` caps each row."""
     source_ids = np.asarray(source_ids)
-    if source_ids.shape[0] == 1:
-        return [_greedy_one(model, source_ids[0], max_length)]
     batch = source_ids.shape[0]
     max_length = model.max_target_length if max_length is None else max_length
+    caps = np.full(batch, max_length) if max_lengths is None else np.minimum(np.asarray(max_lengths), max_length)
+    max_length = int(caps.max())
+    if batch == 1:
+        return [_greedy_one(model, source_ids[0], max_length)]
     state = model.encode(source_ids)
     tokens = np.zeros((batch, max_length), dtype=np.int32)
     log_probs_sum = np.zeros(batch, dtype=np.float64)
@@ -90,6 +167,12 @@ def greedy(model, source_ids, max_length: int | None = None) -> list[Hypothesis]
                 attention = np.zeros((batch, max_length, weights.shape[1]), dtype=np.float32)
             attention[sentences, t] = weights[live]
         ended = alive & (choice == END)
+        capped = alive & ~ended & (t + 1 >= caps[rows])
+        if capped.any():  # reached its own cap before <end>: stops unfinished
+            lengths[rows[capped]] = t + 1
+            alive &= ~capped
+            if not alive.any():
+                break
         if ended.any():
             lengths[rows[ended]] = t
             finished[rows[ended]] = True
@@ -163,12 +246,16 @@ def beam_search(
     penalty: str = "average",
     max_length: int | None = None,
     on_step: Callable[[Hypothesis], None] | None = None,
+    allow: Callable[[int, np.ndarray], bool] | None = None,
+    boundary_tokens=None,
 ) -> list[Hypothesis]:
     """Beam search over one sentence (steps,). Returns the hypotheses found, best normalised score first.
 
     `on_step`, when given, is called after every decoding step with the best hypothesis so far
-    (see `stream_beam_search`); without it nothing extra is computed."""
-    steps = _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=on_step is not None)
+    (see `stream_beam_search`); without it nothing extra is computed. `allow` / `boundary_tokens`:
+    the candidate filter of `beam_search_batch` (sentence index 0)."""
+    steps = _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=on_step is not None,
+                        allow=allow, boundary_tokens=boundary_tokens)
     while True:
         try:
             best = next(steps)
@@ -184,15 +271,28 @@ def stream_beam_search(
     alpha: float = 1.0,
     penalty: str = "average",
     max_length: int | None = None,
+    allow: Callable[[int, np.ndarray], bool] | None = None,
+    boundary_tokens=None,
 ) -> Generator[Hypothesis, None, list[Hypothesis]]:
     """Beam search that yields, after every decoding step, the best hypothesis so far: the one with
     the highest normalised score among the finished and the alive ones (an alive one is unfinished,
     with the step's length). It may change from step to step, not only grow; the last one yielded is
     `beam_search(...)[0]`, and the generator returns beam_search's whole list."""
-    return (yield from _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=True))
+    return (yield from _beam_steps(model, source_ids, width, alpha, penalty, max_length, report=True,
+                                   allow=allow, boundary_tokens=boundary_tokens))
 
 
-def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
+def _boundary_mask(vocab_size: int, allow, boundary_tokens) -> np.ndarray:
+    """Tokens whose candidates `allow` is asked about: <end> and `boundary_tokens`."""
+    boundary = np.zeros(vocab_size, dtype=bool)
+    if allow is not None:
+        boundary[END] = True
+        if boundary_tokens is not None:
+            boundary[np.asarray(list(boundary_tokens), dtype=np.intp)] = True
+    return boundary
+
+
+def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report, allow=None, boundary_tokens=None):
     """The search itself; yields the best hypothesis after each step only when `report` is true."""
     if width < 1:
         raise SeqbotError(f"beam width must be at least 1, got {width}")
@@ -209,6 +309,7 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
     scores = np.zeros(1, dtype=np.float64)
     current = np.array([START])
     finished: list[Hypothesis] = []
+    boundary = _boundary_mask(vocab, allow, boundary_tokens)
     for t in range(max_length):
         log_probs, state, weights = model.step(current, state)
         log_probs[:, NEVER_EMITTED] = -np.inf
@@ -217,6 +318,16 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
         top = np.argpartition(-candidates, count - 1)[:count]
         top = top[np.argsort(-candidates[top], kind="stable")]
         beams, chosen = top // vocab, top % vocab
+        usable = np.isfinite(candidates[top])
+        if allow is not None:
+            for j in np.flatnonzero(usable & boundary[chosen]):
+                prefix = tokens[beams[j], :t]
+                if not allow(0, prefix if chosen[j] == END else np.append(prefix, chosen[j])):
+                    usable[j] = False
+        # Refused candidates are out of the race: ranks count usable candidates only.
+        top, beams, chosen = top[usable], beams[usable], chosen[usable]
+        if not len(top):
+            break
         ends = chosen == END
         for rank in np.flatnonzero(ends[:width]):
             beam = beams[rank]
@@ -231,6 +342,8 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
                 yield _best_so_far(finished, None, None, None, alpha, penalty)
             break
         keep = np.flatnonzero(~ends)[:width]
+        if not len(keep):
+            break
         parents = beams[keep]
         tokens = tokens[parents]
         tokens[:, t] = chosen[keep]
@@ -248,6 +361,8 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report):
         for beam in range(len(scores)):
             finished.append(Hypothesis(tokens=tokens[beam].copy(), log_prob=float(scores[beam]),
                                        attention=attention[beam].copy() if has_attention else None, finished=False))
+    if not finished:  # every candidate was refused by `allow`
+        return [Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False)]
     finished.sort(key=lambda h: -normalised_score(h.log_prob, h.length, alpha, penalty))
     return finished
 
@@ -269,3 +384,99 @@ def _best_so_far(finished, alive_tokens, alive_scores, alive_attention, alpha, p
                               attention=None if alive_attention is None else alive_attention[beam].copy(),
                               finished=False)
     return best
+
+
+def beam_search_batch(
+    model,
+    source_ids,
+    width: int = 4,
+    alpha: float = 1.0,
+    penalty: str = "average",
+    max_lengths=None,
+    allow: Callable[[int, np.ndarray], bool] | None = None,
+    boundary_tokens=None,
+) -> list[Hypothesis]:
+    """Beam search over every row of `source_ids` (batch, steps) at once; the best hypothesis of each.
+
+    All `width` hypotheses of all sentences advance in one model step (rows sentence-major), with
+    the same rules as `beam_search` (an <end> among the `width` best candidates finishes that
+    hypothesis; a sentence stops once `width` have finished or at its max length), so each
+    sentence gets what beam_search would give it. `max_lengths`: one cap per sentence (default
+    the model's max_target_length). `allow(sentence, tokens)`, when given, is asked about every
+    candidate whose last token is in `boundary_tokens` (a word just ended, or <end>): False drops
+    it (the repetition guard). Finished sentences leave the batch, so long ones do not keep paying
+    for short ones.
+    """
+    if width < 1:
+        raise SeqbotError(f"beam width must be at least 1, got {width}")
+    normalised_score(0.0, 1, alpha, penalty)
+    source_ids = np.asarray(source_ids)
+    batch = source_ids.shape[0]
+    caps = np.full(batch, model.max_target_length) if max_lengths is None else np.minimum(max_lengths, model.max_target_length)
+    longest = int(caps.max())
+    boundary = _boundary_mask(len(model.target_vocab), allow, boundary_tokens)
+    state = model.encode(source_ids).repeat(width)
+    vocab = len(model.target_vocab)
+    sentences = np.arange(batch)  # the sentence of each group of `width` rows still decoding
+    tokens = np.zeros((batch * width, longest), dtype=np.int32)
+    scores = np.full((batch, width), -np.inf)
+    scores[:, 0] = 0.0  # one live hypothesis per sentence at the start
+    current = np.full(batch * width, START, dtype=np.int64)
+    finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
+    for t in range(longest):
+        log_probs, state, _ = model.step(current, state)
+        log_probs[:, NEVER_EMITTED] = -np.inf
+        live = len(sentences)
+        candidates = (scores[:, :, None] + log_probs.reshape(live, width, vocab)).reshape(live, width * vocab)
+        count = min(2 * width, width * vocab)
+        top = np.argpartition(-candidates, count - 1, axis=1)[:, :count]
+        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(candidates, top, 1), axis=1, kind="stable"), 1)
+        top_scores = np.take_along_axis(candidates, top, 1)
+        beams, chosen = top // vocab, top % vocab
+        rows = np.arange(live)[:, None] * width + beams  # row of each candidate's parent
+        usable = np.isfinite(top_scores)
+        if allow is not None:
+            for i, j in zip(*np.nonzero(usable & boundary[chosen])):
+                sentence = sentences[i]
+                prefix = tokens[rows[i, j], :t]
+                candidate = prefix if chosen[i, j] == END else np.append(prefix, chosen[i, j])
+                if not allow(int(sentence), candidate):
+                    usable[i, j] = False
+        ends = (chosen == END) & usable
+        # <end> counts only among the `width` best usable candidates, as in beam_search.
+        rank = np.cumsum(usable, axis=1) - 1
+        for i, j in zip(*np.nonzero(ends & (rank < width))):
+            finished[sentences[i]].append(Hypothesis(tokens[rows[i, j], :t].copy(), float(top_scores[i, j]), None, True))
+        keep_mask = usable & ~ends
+        order = np.argsort(~keep_mask, axis=1, kind="stable")[:, :width]  # the best live candidates first
+        kept = np.take_along_axis(keep_mask, order, 1)
+        parent_rows = np.take_along_axis(rows, order, 1)
+        new_scores = np.where(kept, np.take_along_axis(top_scores, order, 1), -np.inf)
+        new_tokens = np.take_along_axis(chosen, order, 1)
+        parent_rows = np.where(kept, parent_rows, np.arange(live)[:, None] * width)
+        tokens = tokens[parent_rows.ravel()]
+        tokens[:, t] = new_tokens.ravel()
+        state = state.select(parent_rows.ravel())
+        scores = new_scores
+        current = np.where(kept, new_tokens, END).ravel()
+        done = np.array([len(finished[s]) >= width or t + 1 >= caps[s] or not kept[i].any()
+                         for i, s in enumerate(sentences)])
+        for i in np.flatnonzero(done):
+            if len(finished[sentences[i]]) < width:  # stopped by its cap: its live hypotheses compete too
+                for beam in np.flatnonzero(np.isfinite(scores[i])):
+                    finished[sentences[i]].append(
+                        Hypothesis(tokens[i * width + beam, :t + 1].copy(), float(scores[i, beam]), None, False))
+        if done.all():
+            break
+        if done.any():
+            keep = np.flatnonzero(~done)
+            keep_rows = (keep[:, None] * width + np.arange(width)).ravel()
+            state = state.select(keep_rows, sources=keep)
+            tokens, scores, current, sentences = tokens[keep_rows], scores[keep], current[keep_rows], sentences[keep]
+    results = []
+    for sentence in range(batch):
+        if not finished[sentence]:  # every candidate was refused by `allow`
+            results.append(Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False))
+            continue
+        results.append(max(finished[sentence], key=lambda h: normalised_score(h.log_prob, h.length, alpha, penalty)))
+    return results

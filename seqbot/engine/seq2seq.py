@@ -1,8 +1,11 @@
 """NumPy runner for exported seq2seq artifacts (kind "seq2seq": the translator and the chat model).
 
-The layout is fixed in notes/INTERFACES.md: embedding -> encoder RNN -> decoder RNN started from the
-encoder's final state -> optional Luong-style attention after the decoder RNN ("dot" or "bahdanau")
--> tanh(combine) -> output logits. The engine splits it into two calls so any decoder can drive it:
+The layout (docs/architecture.md, built by seqbot/models/seq2seq.py): embedding -> encoder layers
+(each forward, or forward + backward with a projection of both back to `units`; layers after the
+first residual, outputs and final states summed) -> decoder layers (the first started from the encoder's final state, later ones
+residual, from zeros) -> optional Luong-style attention after the top decoder layer ("dot" or
+"bahdanau") -> tanh(combine) -> output logits. The engine splits it into two calls so any decoder
+can drive it:
 
     model = Seq2SeqModel.from_artifact(load_artifact("checkpoints/translator.npz", kind="seq2seq"))
     state = model.encode(source_ids)                      # (batch, source_steps) int, 0 = padding
@@ -40,7 +43,7 @@ REQUIRED_CONFIG = ("cell", "units", "embedding_dim", "attention", "source_vocab"
 class DecoderState:
     """Everything a decoder step needs, one row per sequence being decoded.
 
-    rnn_state: [h] (GRU) or [h, c] (LSTM), each (batch, units).
+    rnn_state: [h] (GRU) or [h, c] (LSTM) of each decoder layer, flattened in layer order, each (batch, units).
     mask: (batch, source_steps) True where the source has a real character.
     mask_bias: 0 on real characters, -1e9 on padding; added to attention scores (None: no padding).
     memory_combined: encoder outputs @ the context half of combine/kernel, + combine/bias
@@ -65,19 +68,30 @@ class DecoderState:
     def batch_size(self) -> int:
         return self.rnn_state[0].shape[0]
 
-    def select(self, indices) -> "DecoderState":
-        """A state holding rows `indices` (any order, repeats allowed): beam reordering, dropping finished rows."""
+    def select(self, indices, sources=None) -> "DecoderState":
+        """A state holding rows `indices` (any order, repeats allowed): beam reordering, dropping finished rows.
+
+        With a shared source (beam search), the source arrays stay as they are, or keep the sentences
+        `sources` when given (dropping finished sentences; `indices` must then be grouped the same way)."""
         indices = np.asarray(indices, dtype=np.intp)
         rnn_state = [part[indices] for part in self.rnn_state]
-        if self.shared_source:
+        if self.shared_source and sources is None:
             return DecoderState(rnn_state, self.mask, self.mask_bias, self.memory_combined, self.memory,
                                 self.keys_projected, True)
+        picked = indices if sources is None else np.asarray(sources, dtype=np.intp)
 
         def pick(array):
-            return None if array is None else array[indices]
+            return None if array is None else array[picked]
 
         return DecoderState(rnn_state, pick(self.mask), pick(self.mask_bias), pick(self.memory_combined),
-                            pick(self.memory), pick(self.keys_projected))
+                            pick(self.memory), pick(self.keys_projected), self.shared_source)
+
+    def repeat(self, width: int) -> "DecoderState":
+        """Each sentence's recurrent state `width` times in a row (sentence-major), the source arrays once:
+        the start of a batched beam search."""
+        rnn_state = [np.repeat(part, width, axis=0) for part in self.rnn_state]
+        return DecoderState(rnn_state, self.mask, self.mask_bias, self.memory_combined, self.memory,
+                            self.keys_projected, True)
 
     def share_source(self) -> "DecoderState":
         """This one-sentence state, marked so that select() repeats only the recurrent state (beam search)."""
@@ -113,13 +127,27 @@ class Seq2SeqModel:
             gate_scale = np.repeat(np.array([0.5, 0.5, 1.0], dtype=np.float32), units)
             gate_shift = None
         self._gate_scale, self._gate_shift = gate_scale, gate_shift
-        self.encoder_weights = [w["encoder/kernel"], w["encoder/recurrent_kernel"], w["encoder/bias"]]
-        self.decoder_weights = [w["decoder/kernel"], w["decoder/recurrent_kernel"], w["decoder/bias"]]
+        self.bidirectional = bool(config.get("bidirectional", False))
+        self.encoder_layers = int(config.get("encoder_layers", 1))
+        self.decoder_layers = int(config.get("decoder_layers", 1))
+        self._state_parts = 2 if self.cell == "lstm" else 1
+
+        def rnn_weights(name):
+            return [w[f"{name}/kernel"], w[f"{name}/recurrent_kernel"], w[f"{name}/bias"]]
+
+        # Per encoder layer: [(input weights, scaled recurrent) per direction], projection (kernel, bias) or None.
+        self._encoder = []
+        for index in range(1, self.encoder_layers + 1):
+            name = layer_name("encoder", index)
+            directions = [name, f"{name}_backward"] if self.bidirectional else [name]
+            projection = (w[f"{name}_projection/kernel"], w[f"{name}_projection/bias"]) if self.bidirectional else None
+            self._encoder.append(([(rnn_weights(d), self._recurrent(rnn_weights(d))) for d in directions], projection))
+        self._decoder = [(rnn_weights(layer_name("decoder", i)), self._recurrent(rnn_weights(layer_name("decoder", i))))
+                         for i in range(1, self.decoder_layers + 1)]
         # Embedding lookup followed by the input projection is a lookup in their product.
-        self._source_inputs = self._scaled(layers.input_projection(self.cell, w["source_embedding"], self.encoder_weights))
-        self._target_inputs = self._scaled(layers.input_projection(self.cell, w["target_embedding"], self.decoder_weights))
-        self._encoder_recurrent = self._recurrent(self.encoder_weights)
-        self._decoder_recurrent = self._recurrent(self.decoder_weights)
+        self._source_inputs = [self._scaled(layers.input_projection(self.cell, w["source_embedding"], weights))
+                               for weights, _ in self._encoder[0][0]]
+        self._target_inputs = self._scaled(layers.input_projection(self.cell, w["target_embedding"], self._decoder[0][0]))
         if self.attention == "bahdanau":
             self.key_kernel, self.key_bias = w["attention/key_kernel"], w["attention/key_bias"]
             self.attention_v = w["attention/v"]
@@ -139,6 +167,21 @@ class Seq2SeqModel:
         """(scaled recurrent kernel, scaled recurrent bias or None)."""
         bias = self._scaled(weights[2][1]) if self.cell == "gru" else None
         return self._scaled(weights[1]), bias
+
+    def _run(self, inputs_scaled, mask, recurrent, backwards: bool):
+        """One direction of one encoder layer over (batch, steps, gates) scaled inputs: (outputs, final state)."""
+        batch, steps, _ = inputs_scaled.shape
+        state = [np.zeros((batch, self.units), dtype=np.float32) for _ in range(self._state_parts)]
+        outputs = np.zeros((batch, steps, self.units), dtype=np.float32)
+        padded_steps = ~mask.all(axis=0)
+        for t in (range(steps - 1, -1, -1) if backwards else range(steps)):
+            new_state = self._cell(inputs_scaled[:, t], state, recurrent)
+            if padded_steps[t]:  # as Keras: a masked step keeps the previous state (and output)
+                keep = mask[:, t, None]
+                new_state = [np.where(keep, new, old) for new, old in zip(new_state, state)]
+            state = new_state
+            outputs[:, t] = state[0]
+        return outputs, state
 
     @classmethod
     def from_artifact(cls, artifact: Artifact) -> "Seq2SeqModel":
@@ -175,17 +218,31 @@ class Seq2SeqModel:
             raise ValueError(f"source_ids must be (batch, steps), got shape {source_ids.shape}")
         batch, steps = source_ids.shape
         mask = source_ids != PAD
-        inputs = self._source_inputs[source_ids]  # (batch, steps, gates): the whole source's input projection
-        state = [np.zeros((batch, self.units), dtype=np.float32) for _ in range(2 if self.cell == "lstm" else 1)]
-        memory = np.zeros((batch, steps, self.units), dtype=np.float32)
         padded_steps = ~mask.all(axis=0)
-        for t in range(steps):
-            new_state = self._cell(inputs[:, t], state, self._encoder_recurrent)
-            if padded_steps[t]:  # as Keras: a masked step keeps the previous state (and output)
-                keep = mask[:, t, None]
-                new_state = [np.where(keep, new, old) for new, old in zip(new_state, state)]
-            state = new_state
-            memory[:, t] = state[0]
+        memory = None
+        for index, (directions, projection) in enumerate(self._encoder):
+            results = []
+            for direction, (weights, recurrent) in enumerate(directions):
+                if index == 0:  # the whole source's input projection, by lookup
+                    inputs = self._source_inputs[direction][source_ids]
+                else:
+                    inputs = self._scaled(layers.input_projection(self.cell, memory, weights))
+                results.append(self._run(inputs, mask, recurrent, backwards=direction == 1))
+            if projection is None:
+                outputs, state = results[0]
+            else:
+                kernel, bias = projection
+                outputs = np.concatenate([results[0][0], results[1][0]], axis=-1) @ kernel + bias
+                state = [np.concatenate([forward, backward], axis=-1) @ kernel + bias
+                         for forward, backward in zip(results[0][1], results[1][1])]
+            if memory is None:
+                memory, final_state = outputs, state
+            else:  # residual layers: outputs and final states add up
+                memory = memory + outputs
+                final_state = [old + new for old, new in zip(final_state, state)]
+        state = final_state
+        state = state + [np.zeros((batch, self.units), dtype=np.float32)
+                         for _ in range(self._state_parts * (self.decoder_layers - 1))]
         if self.attention == "none":
             return DecoderState(rnn_state=state, mask=mask)
         return DecoderState(
@@ -201,28 +258,41 @@ class Seq2SeqModel:
     def step(self, token_ids, state: DecoderState):
         """Feed one token per row. Returns (log_probs (batch, target_vocab), new state, attention (batch, source_steps) or None)."""
         x_scaled = self._target_inputs[np.asarray(token_ids, dtype=np.intp)]
-        rnn_state = self._cell(x_scaled, state.rnn_state, self._decoder_recurrent)
+        parts = self._state_parts
+        rnn_state = self._cell(x_scaled, state.rnn_state[:parts], self._decoder[0][1])
         output = rnn_state[0]
+        for index in range(1, self.decoder_layers):
+            weights, recurrent = self._decoder[index]
+            layer_state = self._cell(self._scaled(layers.input_projection(self.cell, output, weights)),
+                                     state.rnn_state[index * parts:(index + 1) * parts], recurrent)
+            rnn_state = rnn_state + layer_state
+            output = output + layer_state[0]
         weights = None
         if self.attention != "none":
             projected = output @ self._output_projection
+            # Rows are grouped by sentence: `group` consecutive rows read one sentence's memory (beam
+            # search), so each sentence's attention is one batched product without copying its memory.
+            sentences = state.memory_combined.shape[0]
+            group = output.shape[0] // sentences
+            queries = output.reshape(sentences, group, -1)
             if self.attention == "dot":
-                scores = np.matmul(state.memory, output[:, :, None])[:, :, 0]  # memory may broadcast
+                scores = np.matmul(queries, state.memory.transpose(0, 2, 1))  # (sentences, group, source_steps)
                 combine_part = projected
             else:
                 attention_units = self.key_kernel.shape[1]
-                energy = state.keys_projected + projected[:, None, :attention_units]
+                energy = state.keys_projected[:, None] + projected[:, None, :attention_units].reshape(sentences, group, 1, -1)
                 np.tanh(energy, out=energy)
                 scores = energy @ self.attention_v
                 combine_part = projected[:, attention_units:]
             if state.mask_bias is not None:
-                scores += state.mask_bias
+                scores += state.mask_bias[:, None, :]
             scores -= scores.max(axis=-1, keepdims=True)
             weights = np.exp(scores, out=scores)
             weights /= weights.sum(axis=-1, keepdims=True)
-            combined = np.matmul(weights[:, None, :], state.memory_combined)[:, 0]
+            combined = np.matmul(weights, state.memory_combined).reshape(output.shape[0], -1)
             combined += combine_part
             output = np.tanh(combined, out=combined)
+            weights = weights.reshape(output.shape[0], -1)
         logits = output @ self.output_kernel
         logits += self.output_bias
         logits -= logits.max(axis=-1, keepdims=True)
@@ -230,6 +300,11 @@ class Seq2SeqModel:
         new_state = DecoderState(rnn_state, state.mask, state.mask_bias, state.memory_combined, state.memory,
                                  state.keys_projected, state.shared_source)
         return logits, new_state, weights
+
+
+def layer_name(side: str, index: int) -> str:
+    """Artifact name of recurrent layer `index` (1-based) of "encoder" or "decoder": encoder, encoder_2, ..."""
+    return side if index == 1 else f"{side}_{index}"
 
 
 def limit_blas_threads(threads: int = 1) -> bool:
@@ -259,13 +334,18 @@ def expected_shapes(config: dict, source_dim: int | None = None, target_dim: int
     gates = CELLS[config["cell"]] * units
     source_size, target_size = len(config["source_vocab"]), len(config["target_vocab"])
     bias = (2, gates) if config["cell"] == "gru" else (gates,)
-    shapes = {
-        "source_embedding": (source_size, source_dim),
-        "target_embedding": (target_size, target_dim),
-        "encoder/kernel": (source_dim, gates), "encoder/recurrent_kernel": (units, gates), "encoder/bias": bias,
-        "decoder/kernel": (target_dim, gates), "decoder/recurrent_kernel": (units, gates), "decoder/bias": bias,
-        "output/kernel": (units, target_size), "output/bias": (target_size,),
-    }
+    shapes = {"source_embedding": (source_size, source_dim), "target_embedding": (target_size, target_dim)}
+    bidirectional = bool(config.get("bidirectional", False))
+    for side, input_dim in (("encoder", source_dim), ("decoder", target_dim)):
+        for index in range(1, int(config.get(f"{side}_layers", 1)) + 1):
+            name = layer_name(side, index)
+            directions = [name, f"{name}_backward"] if side == "encoder" and bidirectional else [name]
+            for direction in directions:
+                shapes.update({f"{direction}/kernel": (input_dim if index == 1 else units, gates),
+                               f"{direction}/recurrent_kernel": (units, gates), f"{direction}/bias": bias})
+            if len(directions) == 2:
+                shapes.update({f"{name}_projection/kernel": (2 * units, units), f"{name}_projection/bias": (units,)})
+    shapes.update({"output/kernel": (units, target_size), "output/bias": (target_size,)})
     if config["attention"] == "bahdanau":
         attention_units = int(config["attention_units"])
         shapes.update({
@@ -313,6 +393,9 @@ def random_artifact(
     seed: int = 0,
     scale: float = 0.5,
     end_bias: float = 0.0,
+    bidirectional: bool = False,
+    encoder_layers: int = 1,
+    decoder_layers: int = 1,
 ) -> Artifact:
     """A seq2seq artifact with random weights of the right shapes (for tests and benchmarks).
 
@@ -324,6 +407,7 @@ def random_artifact(
         "source_vocab": list(SPECIALS) + list(dict.fromkeys(source_chars)),
         "target_vocab": list(SPECIALS) + list(dict.fromkeys(target_chars)),
         "max_source_length": max_source_length, "max_target_length": max_target_length, "task": "translate",
+        "bidirectional": bidirectional, "encoder_layers": encoder_layers, "decoder_layers": decoder_layers,
     }
     rng = np.random.default_rng(seed)
     weights = {}

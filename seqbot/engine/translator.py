@@ -1,21 +1,27 @@
 """English -> French translation with the exported character-level seq2seq model, NumPy only.
 
     translator = Translator.load()                        # checkpoints/translator.npz
-    result = translator.translate("I love this movie.")   # greedy; beam=5 for beam search
+    result = translator.translate("I love this movie.")   # the artifact's decoding (DecodingConfig); beam=1: greedy
     result.text, result.attention                         # French, (len(text), len(source)) weights
     for char in translator.stream("Hello."):              # greedy characters as they are decoded
         print(char, end="", flush=True)
-    translator.translate_batch(lines)                     # many sentences, decoded together
+    translator.translate_batch(lines)                     # many sentences, decoded together (batched beam search)
     for text in translator.stream_beam("Hello.", beam=5): # the best beam hypothesis so far, as it changes
         print(text)
 
 Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
 A character the model never saw is first mapped to a close one it knows when there is one (curly
 quotes and dashes to ASCII, upper to lower case if the model only knows lower case); otherwise it is
-reported in `unknown_chars` and skipped. Text in capitals ("HOW ARE YOU?") is read in sentence
-case, as the model learnt from. Input longer than the model's max_source_length is split at its
-sentence ends into pieces the model reads whole, translated together and joined; a single sentence
-still too long is cut at the limit and flagged `truncated`. Empty input gives an empty Translation.
+reported in `unknown_chars` and skipped. A model trained on letter-case variants ("case_variants" in
+its config) reads text as typed; for older ones, text in capitals ("HOW ARE YOU?") is read in
+sentence case, as they learnt from. Input longer than the model's max_source_length is split at its
+sentence ends, then clause ends, then word boundaries into pieces the model reads whole, translated
+together and joined: nothing is dropped (a single word longer than the limit is cut into parts).
+Empty input gives an empty Translation. Decoding settings (beam width, length penalty, output
+length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; beam
+search over many sentences runs batched (decoding.beam_search_batch). Attention weights are kept
+only when asked for (`translate(..., attention=True)`, the app's heatmap), so memory stays linear
+in the input.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.engine import decoding
-from seqbot.engine.seq2seq import KIND, PAD, SPECIALS, Seq2SeqModel, limit_blas_threads
+from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import default_checkpoint
 
@@ -43,7 +49,7 @@ FALLBACKS = {
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 BATCH_SIZE = 64  # sentences decoded together by translate_batch (larger batches were no faster here)
-MAX_BEAM = 64
+MAX_BEAM = decoding.MAX_BEAM
 
 
 @dataclass
@@ -78,6 +84,13 @@ class Translator:
         self._source_ids = {char: i for i, char in enumerate(self.model.source_vocab) if i >= len(SPECIALS)}
         self._target_chars = np.array(
             ["" if i < len(SPECIALS) else char for i, char in enumerate(self.model.target_vocab)], dtype=object)
+        self.case_variants = bool(artifact.config.get("case_variants", False))
+        try:
+            self.decoding = decoding.DecodingConfig.from_dict(artifact.config.get("decoding"))
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(f"{path or 'this checkpoint'} records unusable decoding settings: {error}") from None
+        # Tokens after which a word has ended: where the repetition guard looks.
+        self._boundaries = [i for i, char in enumerate(self._target_chars) if char and not (char.isalnum() or char == "'")]
         limit_blas_threads(1)
 
     @classmethod
@@ -101,23 +114,27 @@ class Translator:
 
     def segments(self, text: str) -> list[str]:
         """`text` as pieces the model can read whole: itself if short enough, else its sentences,
-        neighbours packed together up to max_source_length characters."""
+        clauses, then words, neighbours packed together up to max_source_length characters."""
         text = " ".join(unicodedata.normalize("NFC", text).split())
-        if len(text) <= self.max_source_length:
+        limit = self.max_source_length
+        if len(text) <= limit:
             return [text]
         parts = []
-        for sentence in SENTENCE_END.split(text):  # a sentence too long on its own goes clause by clause
-            parts += CLAUSE_END.split(sentence) if len(sentence) > self.max_source_length else [sentence]
+        for sentence in SENTENCE_END.split(text):
+            for clause in CLAUSE_END.split(sentence) if len(sentence) > limit else [sentence]:
+                parts += _words_within(clause, limit) if len(clause) > limit else [clause]
         pieces: list[str] = []
         for part in parts:
-            if pieces and len(pieces[-1]) + 1 + len(part) <= self.max_source_length:
+            if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
                 pieces[-1] += " " + part
             else:
                 pieces.append(part)
         return pieces
 
     def prepare(self, text: str) -> PreparedSource:
-        text = sentence_case(" ".join(unicodedata.normalize("NFC", text).split()))
+        text = " ".join(unicodedata.normalize("NFC", text).split())
+        if not self.case_variants:
+            text = sentence_case(text)
         unknown: dict[str, None] = {}
         pieces = []
         for char in text:
@@ -144,10 +161,10 @@ class Translator:
         is_char = tokens >= len(SPECIALS)
         return "".join(chars[is_char]), is_char
 
-    def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis) -> Translation:
+    def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis, keep_attention: bool = True) -> Translation:
         text, is_char = self._text(hypothesis.tokens)
         attention = None
-        if hypothesis.attention is not None:
+        if keep_attention and hypothesis.attention is not None:
             attention = hypothesis.attention[is_char][:, : len(prepared.source)]
         return Translation(prepared.source, text, attention, prepared.unknown_chars, prepared.truncated,
                            hypothesis.log_prob)
@@ -156,23 +173,38 @@ class Translator:
     def _empty(prepared: PreparedSource) -> Translation:
         return Translation(prepared.source, "", None, prepared.unknown_chars, prepared.truncated)
 
-    def translate(self, text: str, beam: int = 1, alpha: float = 1.0) -> Translation:
-        """Greedy (beam=1) or beam-search translation of one sentence."""
-        return self.translate_batch([text], beam=beam, alpha=alpha)[0]
+    def translate(self, text: str, beam: int | None = None, alpha: float | None = None,
+                  attention: bool = True) -> Translation:
+        """One text; beam / alpha default to the artifact's DecodingConfig (beam 1 = greedy)."""
+        return self.translate_batch([text], beam=beam, alpha=alpha, attention=attention)[0]
 
-    def translate_batch(self, texts: list[str], beam: int = 1, alpha: float = 1.0) -> list[Translation]:
-        """Translate many texts; long ones as their sentences (see segments), all decoded together."""
-        check_beam(beam)
+    def translate_batch(self, texts: list[str], beam: int | None = None, alpha: float | None = None,
+                        attention: bool = False) -> list[Translation]:
+        """Translate many texts; long ones as their pieces (see segments), all decoded together."""
+        if beam is not None:
+            check_beam(beam)
+        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
         segments = [self.segments(text) for text in texts]
-        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], beam, alpha)
+        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention)
         results, start = [], 0
         for pieces in segments:
             results.append(flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)]))
             start += len(pieces)
         return results
 
-    def _translate_pieces(self, texts: list[str], beam: int, alpha: float) -> list[Translation]:
-        """Greedy decodes the pieces in length-sorted batches of BATCH_SIZE; beam search one by one."""
+    def _filter(self, config: decoding.DecodingConfig, guard: decoding.RepetitionGuard) -> dict:
+        """The repetition guard as beam search's candidate filter (none when switched off)."""
+        if not (config.repetition_ngram or config.max_char_run):
+            return {}
+
+        def allow(sentence: int, tokens: np.ndarray) -> bool:
+            finished = len(tokens) > 0 and tokens[-1] == END
+            return guard.allows(self._text(tokens[:-1] if finished else tokens)[0], finished=finished)
+
+        return {"allow": allow, "boundary_tokens": self._boundaries}
+
+    def _translate_pieces(self, texts: list[str], config: decoding.DecodingConfig, attention: bool) -> list[Translation]:
+        """Decodes the pieces in length-sorted batches of BATCH_SIZE: greedy, or batched beam search."""
         prepared = [self.prepare(text) for text in texts]
         results: list[Translation | None] = [None] * len(prepared)
         todo = []
@@ -181,11 +213,7 @@ class Translator:
                 results[i] = self._empty(item)
             else:
                 todo.append(i)
-        if beam > 1:
-            for i in todo:
-                best = decoding.beam_search(self.model, prepared[i].ids, width=beam, alpha=alpha)[0]
-                results[i] = self._translation(prepared[i], best)
-            return results
+        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
         todo.sort(key=lambda i: len(prepared[i].ids))  # similar lengths together: little padding
         for start in range(0, len(todo), BATCH_SIZE):
             chunk = todo[start:start + BATCH_SIZE]
@@ -193,9 +221,33 @@ class Translator:
             source_ids = np.full((len(chunk), width), PAD, dtype=np.int64)
             for row, i in enumerate(chunk):
                 source_ids[row, : len(prepared[i].ids)] = prepared[i].ids
-            for i, hypothesis in zip(chunk, decoding.greedy(self.model, source_ids)):
-                results[i] = self._translation(prepared[i], hypothesis)
+            caps = np.array([self._cap(prepared[i], config) for i in chunk])
+            if config.beam == 1:
+                hypotheses = decoding.greedy(self.model, source_ids, max_lengths=caps)
+            else:
+                hypotheses = decoding.beam_search_batch(
+                    self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
+                    max_lengths=caps, **self._filter(config, guard))
+            for i, hypothesis in zip(chunk, hypotheses):
+                if attention and hypothesis.attention is None and self.model.attention != "none":
+                    hypothesis.attention = self._attention_for(prepared[i].ids, hypothesis.tokens)
+                results[i] = self._translation(prepared[i], hypothesis, attention)
         return results
+
+    def _attention_for(self, source_ids: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+        """The attention weights behind each output token (batched beam search does not keep them):
+        the chosen tokens fed back through the decoder, one step each."""
+        state = self.model.encode(source_ids[None, :])
+        rows = np.zeros((len(tokens), len(source_ids)), dtype=np.float32)
+        previous = np.array([START])
+        for t, token in enumerate(tokens):
+            _, state, weights = self.model.step(previous, state)
+            rows[t] = weights[0]
+            previous = np.array([token])
+        return rows
+
+    def _cap(self, prepared: PreparedSource, config: decoding.DecodingConfig) -> int:
+        return config.max_length(len(prepared.ids), self.model.max_target_length)
 
     def stream(self, text: str) -> Iterator[str]:
         """Greedy translation, one character at a time as it is decoded (the same text as translate())."""
@@ -206,17 +258,20 @@ class Translator:
                 continue
             if written:
                 yield " "
-            for token, _ in decoding.stream_greedy(self.model, prepared.ids):
+            for token, _ in decoding.stream_greedy(self.model, prepared.ids, max_length=self._cap(prepared, self.decoding)):
                 if token >= len(SPECIALS):
                     written = True
                     yield self._target_chars[token]
 
-    def stream_beam(self, text: str, beam: int = 5, alpha: float = 1.0) -> Generator[str, None, Translation]:
+    def stream_beam(self, text: str, beam: int | None = None, alpha: float | None = None) -> Generator[str, None, Translation]:
         """Beam-search translation as it runs: yields the whole text so far each time it changes,
         the best hypothesis of the running search (which may change, not only grow) after the
         pieces already done (long input goes piece by piece, see segments). The last text yielded
         is translate(text, beam, alpha).text, and the generator returns that Translation."""
-        check_beam(beam)
+        if beam is not None:
+            check_beam(beam)
+        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
+        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
         done: list[Translation] = []
         shown = None
         for piece in self.segments(text):
@@ -225,7 +280,9 @@ class Translator:
                 done.append(self._empty(prepared))
                 continue
             before = " ".join(part.text for part in done if part.text)
-            steps = decoding.stream_beam_search(self.model, prepared.ids, width=beam, alpha=alpha)
+            steps = decoding.stream_beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
+                                                penalty=config.penalty, max_length=self._cap(prepared, config),
+                                                **self._filter(config, guard))
             while True:
                 try:
                     partial = next(steps)
@@ -241,6 +298,19 @@ class Translator:
         if result.text != shown:
             yield result.text
         return result
+
+
+def _words_within(text: str, limit: int) -> list[str]:
+    """`text` cut at spaces into parts of at most `limit` characters (a longer word in pieces of `limit`)."""
+    parts: list[str] = []
+    for word in text.split(" "):
+        for start in range(0, len(word), limit) if len(word) > limit else [0]:
+            chunk = word[start:start + limit] if len(word) > limit else word
+            if parts and len(parts[-1]) + 1 + len(chunk) <= limit:
+                parts[-1] += " " + chunk
+            else:
+                parts.append(chunk)
+    return parts
 
 
 def sentence_case(text: str) -> str:

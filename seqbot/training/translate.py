@@ -50,6 +50,14 @@ class TrainSettings:
     steps_per_epoch: int | None = None  # shorter "epochs" so a slow machine validates and exports often
     max_validation_pairs: int | None = None
     seed: int = 1
+    bidirectional: bool = False
+    encoder_layers: int = 1
+    decoder_layers: int = 1
+    label_smoothing: float = 0.0
+    clipnorm: float | None = None
+    plateau_factor: float | None = None  # multiply the learning rate by this after a round without a better val_loss
+    init_from: str | None = None  # an exported seq2seq artifact to start from (models.seq2seq.grow_weights)
+    augment: bool = False  # names, numbers, case and conversational pairs (seqbot.data.augment)
 
 
 @dataclass
@@ -63,6 +71,7 @@ class PairData:
     corpus: str = ""
     split: dict = field(default_factory=dict)
     preset: str | None = None
+    augmenter: object | None = None  # seqbot.data.augment.Augmenter: rewrites training pairs each pass
 
 
 def _padded_length(length: int) -> int:
@@ -94,12 +103,17 @@ def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | N
         yield (source, target_in), target_out
 
 
-def _dataset(tf, sources, targets, batch_size, seed, repeat=False):
+def _dataset(tf, sources, targets, batch_size, seed, repeat=False, encode_pass=None):
+    """Batches of encoded pairs; with `encode_pass(rng)` -> (sources, targets) the pairs are made
+    anew for every pass over the data (augmentation)."""
     rng = np.random.default_rng(seed)
     spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
-    dataset = tf.data.Dataset.from_generator(
-        lambda: make_batches(sources, targets, batch_size, rng), output_signature=((spec, spec), spec)
-    )
+
+    def batches():
+        pass_sources, pass_targets = encode_pass(rng) if encode_pass else (sources, targets)
+        return make_batches(pass_sources, pass_targets, batch_size, rng)
+
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=((spec, spec), spec))
     if repeat:
         dataset = dataset.repeat()
     return dataset.with_options(dataset_options())
@@ -119,7 +133,8 @@ def _strategy(tf, name: str):
 LOSS = "per-character"
 
 # Settings a rerun may change without invalidating the run: none touches the model or its vocabularies.
-RESUMABLE_CHANGES = ("epochs", "max_minutes", "threads", "steps_per_epoch", "batch_size", "max_validation_pairs", "patience")
+RESUMABLE_CHANGES = ("epochs", "max_minutes", "threads", "steps_per_epoch", "batch_size", "max_validation_pairs", "patience",
+                     "learning_rate", "plateau_factor")
 
 
 def _fixed(settings: dict) -> dict:
@@ -142,12 +157,31 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
             # val_loss of an older definition (averaged over padding) cannot be compared with today's.
             run["loss"], run["best_val_loss"] = LOSS, None
         return run
-    source_vocab = CharVocabulary.build((s for s, _ in data.train), settings.min_char_count)
-    target_vocab = CharVocabulary.build((t for _, t in data.train), settings.min_char_count)
+    source_vocab, target_vocab = _vocabularies(data, settings)
     run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "best_val_loss": None, "loss": LOSS}
     run_dir.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, ensure_ascii=False, indent=1))
     return run
+
+
+def _vocabularies(data: PairData, settings: TrainSettings) -> tuple[CharVocabulary, CharVocabulary]:
+    """Characters seen min_char_count times (with augmentation: in capitals too). A run that starts
+    from an artifact keeps that artifact's vocabulary as the first ids and adds new characters after."""
+    def build(texts, start: list[str]):
+        texts = list(texts)
+        if settings.augment:
+            texts += [text.upper() for text in texts]
+        built = CharVocabulary.build(texts, settings.min_char_count).to_list()
+        if not start:
+            return CharVocabulary(built)
+        return CharVocabulary(start + [char for char in built[4:] if char not in set(start)])
+
+    start = {"source": [], "target": []}
+    if settings.init_from:
+        from seqbot.artifact import load_artifact
+        config = load_artifact(settings.init_from, kind="seq2seq").config
+        start = {"source": list(config["source_vocab"]), "target": list(config["target_vocab"])}
+    return build((s for s, _ in data.train), start["source"]), build((t for _, t in data.train), start["target"])
 
 
 def artifact_config(run: dict, data: PairData) -> dict:
@@ -158,6 +192,10 @@ def artifact_config(run: dict, data: PairData) -> dict:
         "attention": settings["attention"], "attention_units": settings["attention_units"],
         "source_vocab": run["source_vocab"], "target_vocab": run["target_vocab"],
         "max_source_length": data.max_source_length, "max_target_length": data.max_target_length,
+        "bidirectional": settings.get("bidirectional", False), "encoder_layers": settings.get("encoder_layers", 1),
+        "decoder_layers": settings.get("decoder_layers", 1),
+        # Trained on capitals, Title Case and lower case: the engine reads case as typed.
+        "case_variants": bool(settings.get("augment", False)),
     }
 
 
@@ -171,21 +209,35 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
     tf = import_tensorflow(settings.threads)
     import keras
 
-    from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights
+    from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights, grow_weights
 
     run = _load_or_start_run(run_dir, settings, data)
     source_vocab, target_vocab = CharVocabulary(run["source_vocab"]), CharVocabulary(run["target_vocab"])
     encode = lambda pairs: ([source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs])  # noqa: E731
     train_sources, train_targets = encode(data.train)
+    encode_pass = None
+    if data.augmenter is not None:
+        augmenter = data.augmenter
+        extra = augmenter.conversational(data.train)
+
+        def encode_pass(rng):
+            return encode([augmenter(english, french, rng) for english, french in data.train + extra])
     val_sources, val_targets = encode(data.validation[:settings.max_validation_pairs])
     model_config = Seq2SeqConfig(
         source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=settings.cell,
         units=settings.units, embedding_dim=settings.embedding_dim, attention=settings.attention,
         attention_units=settings.attention_units, one_hot=settings.one_hot, dropout=settings.dropout,
+        bidirectional=settings.bidirectional, encoder_layers=settings.encoder_layers, decoder_layers=settings.decoder_layers,
     )
     keras.utils.set_random_seed(settings.seed)
     with _strategy(tf, settings.strategy).scope():
-        model = compile_seq2seq(build_seq2seq(model_config), settings.optimizer, settings.learning_rate)
+        model = build_seq2seq(model_config)
+        if settings.init_from and not (run_dir / "backup").exists():
+            from seqbot.artifact import load_artifact
+            start = load_artifact(settings.init_from, kind="seq2seq")
+            copied = grow_weights(model, model_config, start.weights, start.config)
+            print(f"started from {settings.init_from}: {len(copied)} weights copied")
+        model = compile_seq2seq(model, settings.optimizer, settings.learning_rate, settings.label_smoothing, settings.clipnorm)
 
     model_path = run_dir / "model.npz"
     samples_per_epoch = settings.steps_per_epoch * settings.batch_size if settings.steps_per_epoch else len(train_sources)
@@ -217,6 +269,10 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
                 save_artifact(model_path, Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), metadata))
                 if export_path:
                     shutil.copyfile(model_path, export_path)
+            # Every round's weights, for checkpoint averaging (training.average) after the run.
+            round_metadata = {"round": epoch + 1, "val_loss": val_loss, "split": data.split, "corpus": data.corpus}
+            save_artifact(run_dir / "rounds" / f"round-{epoch + 1:03d}.npz",
+                          Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), round_metadata))
             (run_dir / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
             if settings.max_minutes and time.time() - started > settings.max_minutes * 60:
                 print(f"\nstopping: the {settings.max_minutes} minute budget is spent; the best epoch is kept")
@@ -228,11 +284,14 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience),
+        *([keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=settings.plateau_factor, patience=0, min_lr=1e-5)]
+          if settings.plateau_factor else []),
         ExportBest(),
         *(callbacks or []),
     ]
     model.fit(
-        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed, repeat=bool(settings.steps_per_epoch)),
+        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed,
+                 repeat=bool(settings.steps_per_epoch), encode_pass=encode_pass),
         steps_per_epoch=settings.steps_per_epoch,
         validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
         epochs=settings.epochs,
@@ -267,3 +326,39 @@ def translation_data(corpora=None, max_english_length: int = 60, max_french_leng
 
 KERAS_EXAMPLE = dict(cell="lstm", units=256, attention="none", one_hot=True, optimizer="rmsprop",
                      learning_rate=1e-3, batch_size=64, min_char_count=1)
+
+
+def novel_translation_data(corpora=None, split=None, augment: bool = True, max_pairs: int | None = None) -> PairData:
+    """fra-eng on the novel split (seqbot.data.novel_split: no paraphrase cluster on two sides),
+    every sentence up to its max lengths, with the augmenter of seqbot.data.augment when `augment`."""
+    from seqbot.data import fra_eng
+    from seqbot.data.augment import Augmenter, corpus_words, lower_case_words, proper_nouns
+    from seqbot.data.novel_split import NovelSplit, novel_split
+    from seqbot.data.translation_probes import UNSEEN_NAMES
+    from seqbot.paths import corpora_dir
+
+    split = split or NovelSplit()
+    pairs = fra_eng.read_pairs(fra_eng.locate(corpora))
+    parts = novel_split(pairs, split)
+    train = [(p.english, p.french) for p in parts["train"]]
+    validation = [(p.english, p.french) for p in parts["validation"]]
+    if max_pairs:
+        train, validation = train[:max_pairs], validation[:max(1, max_pairs // 5)]
+    augmenter = None
+    if augment:
+        names = proper_nouns(corpora_dir(corpora), exclude=set(UNSEEN_NAMES), known_words=corpus_words(pairs))
+        augmenter = Augmenter(names, lower_case_words(pairs))
+    record = split.to_dict() | {"corpus": fra_eng.CORPUS, "sizes": {name: len(value) for name, value in parts.items()}}
+    if augment:
+        record["augment"] = augmenter.config.to_dict() | {"names": len(augmenter.names)}
+    return PairData(train, validation, split.max_english_length, split.max_french_length, "translate",
+                    fra_eng.CORPUS, record, None, augmenter)
+
+
+# The shipped translator's recipe: `seqbot train translate` (no flags) rebuilds it.
+TRANSLATOR_RECIPE = dict(
+    cell="gru", units=512, embedding_dim=64, attention="dot", dropout=0.25, bidirectional=True,
+    encoder_layers=1, decoder_layers=2, label_smoothing=0.1, clipnorm=5.0, plateau_factor=0.5,
+    batch_size=128, learning_rate=5e-4, steps_per_epoch=300, epochs=60, patience=6,
+    max_validation_pairs=3000, augment=True, threads=2, init_from="checkpoints/translator-gru512.npz",
+)
