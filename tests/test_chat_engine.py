@@ -78,7 +78,7 @@ def test_cli_chat_arguments_stdin_and_errors(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("how are you?\n\nwhat\n"))
     assert main(["chat", "--checkpoint", str(path), "--beam", "1"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [bot.reply("how are you?"), bot.reply("what")]
+    assert captured.out.splitlines() == [bot.reply("how are you?", beam=1), bot.reply("what", beam=1)]
     assert "empty message" in captured.err
     assert main(["chat", "--checkpoint", str(path), "--beam", "0", "hi"]) == 2
     assert "--beam" in capsys.readouterr().err

@@ -241,3 +241,9 @@ def test_cli_corrupt_checkpoint_exits_2_without_traceback(tmp_path):
     assert completed.returncode == 2
     assert "corrupt" in completed.stderr and str(corrupt) in completed.stderr
     assert "Traceback" not in completed.stderr and completed.stdout == ""
+
+
+def test_several_sentences_are_read_one_by_one_even_when_short(translator):
+    assert translator.segments("hi. ok! fine?") == ["hi.", "ok!", "fine?"]
+    result = translator.translate("hi. ok!")
+    assert result.text == " ".join(t for t in (translator.translate("hi.").text, translator.translate("ok!").text) if t)

@@ -17,16 +17,17 @@ import sys
 def add_arguments(parser) -> None:
     parser.add_argument("text", nargs="*", help="messages (default: read one per line from standard input)")
     parser.add_argument("--checkpoint", help="chat artifact (default checkpoints/chat.npz)")
-    parser.add_argument("--beam", type=int, default=5, help="beam width; 1 = greedy, streamed (default 5)")
+    parser.add_argument("--beam", type=int, help="beam width; 1 = greedy, streamed (default: the model's decoding settings, 5)")
 
 
 def run(args) -> int:
     from seqbot.engine.chat import MAX_BEAM, Chatbot, normalise
     from seqbot.errors import SeqbotError
 
-    if not 1 <= args.beam <= MAX_BEAM:
+    if args.beam is not None and not 1 <= args.beam <= MAX_BEAM:
         raise SeqbotError(f"--beam must be between 1 and {MAX_BEAM} (got {args.beam})")
     bot = Chatbot.load(args.checkpoint)
+    beam = bot.decoding.beam if args.beam is None else args.beam
     messages = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
     for message in messages:
         if not message.strip():
@@ -38,11 +39,11 @@ def run(args) -> int:
         if len(normalise(message)) > bot.max_source_length:
             print(f"seqbot: the chat model reads at most {bot.max_source_length} characters; the rest was ignored",
                   file=sys.stderr)
-        if args.beam == 1:
+        if beam == 1:
             for piece in bot.stream(message):
                 sys.stdout.write(piece)
                 sys.stdout.flush()
             sys.stdout.write("\n")
         else:
-            print(bot.reply(message, beam=args.beam), flush=True)
+            print(bot.reply(message, beam=beam), flush=True)
     return 0

@@ -38,7 +38,7 @@ def add_arguments(parser) -> None:
                              "records; train: the novel split's training pairs (fit)")
     parser.add_argument("--no-probes", action="store_true", help="skip the probes (greetings, names, numbers, capitals, paragraph)")
     parser.add_argument("--corpora", help="corpora folder holding fra-eng/ (default $SEQBOT_CORPORA or corpora/)")
-    parser.add_argument("--limit", type=int, help="score only the first N pairs")
+    parser.add_argument("--limit", type=int, help="score N pairs only: a seeded sample of the novel split, else the first N")
     parser.add_argument("--beam", type=int, metavar="K", help="beam width; 1 = greedy (default: the checkpoint's decoding settings)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
@@ -60,7 +60,8 @@ def run(args) -> int:
         part = "test" if args.split == "novel" else "train"
         pairs, source = novel_pairs(args.corpora, part), f"novel split ({part})"
     if args.limit is not None:
-        pairs = pairs[: args.limit] if args.split != "train" else sample(pairs, args.limit)
+        # The corpus is sorted by length: the novel split's parts are sampled (seeded), not cut.
+        pairs = sample(pairs, args.limit) if not args.pairs and args.split != "checkpoint" else pairs[: args.limit]
     english = [pair[0] for pair in pairs]
     references = [pair[1] for pair in pairs]
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Translate English to French with the character-level seq2seq model (NumPy, no TensorFlow).
 
     seqbot translate "I love this movie." "Hello."     each argument is one sentence, one line out each
-    seqbot translate --beam 5 "Where is the station?"  beam search instead of greedy
+    seqbot translate --beam 1 "Where is the station?"  greedy instead of the checkpoint's beam search
     seqbot translate < english.txt > french.txt        each input line -> one output line, in order
 
 A blank input line gives a blank output line. Notices (characters the model never saw, which are
@@ -19,13 +19,15 @@ LINES_PER_BATCH = 64  # stdin lines translated together when stdin is not a term
 def add_arguments(parser) -> None:
     parser.add_argument("text", nargs="*", help="sentences to translate (default: each line of standard input)")
     parser.add_argument("--checkpoint", help="translator artifact (default checkpoints/translator.npz)")
-    parser.add_argument("--beam", type=int, default=1, metavar="K", help="beam width; 1 = greedy (default 1)")
+    parser.add_argument("--beam", type=int, metavar="K",
+                        help="beam width; 1 = greedy (default: the checkpoint's decoding settings, beam 4)")
 
 
 def run(args) -> int:
     from seqbot.engine.translator import Translator, check_beam
 
-    check_beam(args.beam)
+    if args.beam is not None:
+        check_beam(args.beam)
     translator = Translator.load(args.checkpoint)
     if args.text:
         _translate_lines(translator, args.text, args.beam, first_number=1, label="argument")
@@ -39,7 +41,7 @@ def run(args) -> int:
     return 0
 
 
-def _translate_lines(translator, texts: list[str], beam: int, first_number: int, label: str) -> None:
+def _translate_lines(translator, texts: list[str], beam: int | None, first_number: int, label: str) -> None:
     for number, result in enumerate(translator.translate_batch(texts, beam=beam), start=first_number):
         if result.unknown_chars:
             shown = " ".join(repr(char) for char in result.unknown_chars)

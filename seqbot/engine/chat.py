@@ -28,7 +28,7 @@ from typing import Generator, Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
-from seqbot.engine.decoding import RepetitionGuard, has_repeated_ngram, normalised_score  # noqa: F401 (re-exported)
+from seqbot.engine.decoding import DecodingConfig, RepetitionGuard, has_repeated_ngram, normalised_score  # noqa: F401
 from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
@@ -41,6 +41,19 @@ MAX_BEAM = 32
 # same log-probability per character.
 ALPHA = 3.0
 PATIENCE = 4
+# The chat model's decoding defaults (an artifact's config "decoding" overrides them).
+CHAT_DECODING = DecodingConfig(beam=5, alpha=ALPHA, penalty="gnmt", repetition_ngram=2, max_char_run=3, patience=PATIENCE)
+
+
+def decoding_settings(config: dict, metadata: dict) -> DecodingConfig:
+    """The artifact's decoding settings: config["decoding"], else the older metadata["decoding"] record."""
+    if "decoding" in config:
+        return DecodingConfig.from_dict(CHAT_DECODING.to_dict() | config["decoding"])
+    old = metadata.get("decoding") or {}
+    guard = old.get("guard") or {}
+    return DecodingConfig.from_dict(CHAT_DECODING.to_dict(), alpha=old.get("alpha"), penalty=old.get("length_penalty"),
+                                    patience=old.get("patience"), repetition_ngram=guard.get("ngram"),
+                                    max_char_run=guard.get("max_char_run"))
 
 
 # Typographic and Windows-1252 quotes (both occur in the Friends transcripts) -> ASCII.
@@ -62,7 +75,7 @@ class _Hypothesis:
 
 class Chatbot:
     def __init__(self, artifact: Artifact, path: str | Path | None = None, guard: RepetitionGuard | None = None,
-                 alpha: float = ALPHA, patience: int = PATIENCE):
+                 alpha: float | None = None, patience: int | None = None):
         config = artifact.config
         if config.get("task", "chat") != "chat":
             raise CheckpointError(f"{path or 'checkpoint'} is a {config.get('task')!r} model, not a chat model")
@@ -73,9 +86,10 @@ class Chatbot:
         self.target_vocab = list(config["target_vocab"])
         self.max_source_length = int(config["max_source_length"])
         self.max_target_length = int(config["max_target_length"])
-        self.guard = guard or RepetitionGuard()
-        self.alpha = alpha
-        self.patience = patience
+        self.decoding = decoding_settings(config, artifact.metadata)
+        self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
+        self.alpha = self.decoding.alpha if alpha is None else alpha
+        self.patience = self.decoding.patience if patience is None else patience
 
     @classmethod
     def load(cls, path: str | Path | None = None, **options) -> "Chatbot":
@@ -100,10 +114,10 @@ class Chatbot:
     def _token_text(self, token_id: int) -> str:
         return self.target_vocab[token_id] if token_id > UNKNOWN else ""
 
-    def reply(self, text: str, beam: int = 1) -> str:
+    def reply(self, text: str, beam: int | None = None) -> str:
         return self.search(text, beam).text
 
-    def search(self, text: str, beam: int = 1, guard: bool = True) -> _Hypothesis:
+    def search(self, text: str, beam: int | None = None, guard: bool = True) -> _Hypothesis:
         """Beam search (beam 1 = greedy) with the length penalty and, unless `guard=False`, the
         repetition guard. Returns the best finished hypothesis (or the best unfinished one)."""
         steps = self._search_steps(text, beam, guard, report=False)
@@ -113,7 +127,7 @@ class Chatbot:
             except StopIteration as stop:
                 return stop.value
 
-    def stream_reply(self, text: str, beam: int = 1) -> Generator[str, None, str]:
+    def stream_reply(self, text: str, beam: int | None = None) -> Generator[str, None, str]:
         """`reply(text, beam)` as the search runs: yields the reply the search would give if it
         stopped now (the best finished one, else the best alive one), each time it changes; it
         may change, not only grow. The last text yielded is reply(text, beam), also returned."""
@@ -134,7 +148,7 @@ class Chatbot:
 
     def _search_steps(self, text: str, beam: int, guard: bool, report: bool):
         """The search of `search`; yields the current best after each step only when `report` is true."""
-        beam = max(1, min(int(beam), MAX_BEAM))
+        beam = max(1, min(int(self.decoding.beam if beam is None else beam), MAX_BEAM))
         source, _ = self.encode_text(text)
         state = self.model.encode(source)
         state = state.select(np.zeros(1, dtype=np.int64))
@@ -163,7 +177,7 @@ class Chatbot:
                     if guard and not self.guard.allows(parent.text, finished=True):
                         continue
                     done = _Hypothesis(parent.ids + [END], parent.text, log_prob)
-                    finished.append((normalised_score(log_prob, len(done.ids) - 1, self.alpha, "gnmt"), done))
+                    finished.append((normalised_score(log_prob, len(done.ids) - 1, self.alpha, self.decoding.penalty), done))
                     continue
                 new_text = parent.text + self._token_text(token_id)
                 if guard and not self.guard.allows(new_text):
@@ -184,7 +198,7 @@ class Chatbot:
         """What the search gives if it stops now: the best finished reply, else the best alive one."""
         if finished:
             return max(finished, key=lambda pair: pair[0])[1]
-        best = max(alive, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, "gnmt"))
+        best = max(alive, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, self.decoding.penalty))
         if guard and not self.guard.allows(best.text, finished=True):
             # Cut off at max length inside a word that repeats an n-gram: drop that partial word.
             partial = re.search(r"[a-z0-9']+$", best.text.lower())

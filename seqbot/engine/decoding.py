@@ -47,6 +47,7 @@ class DecodingConfig:
     max_target_length). The repetition guard drops a hypothesis that repeats a word n-gram of
     `repetition_ngram` words (0: off) or runs one character more than `max_char_run` times.
     """
+    # Fields are plain values so that the config round-trips through an artifact's JSON.
 
     beam: int = 4
     alpha: float = 1.0
@@ -55,6 +56,7 @@ class DecodingConfig:
     max_length_extra: int = 10
     repetition_ngram: int = 3
     max_char_run: int = 4
+    patience: int = 1  # stop once patience x beam hypotheses have finished (chat: 4, for fuller replies)
 
     def __post_init__(self):
         if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:

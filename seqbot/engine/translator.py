@@ -17,6 +17,7 @@ its config) reads text as typed; for older ones, text in capitals ("HOW ARE YOU?
 sentence case, as they learnt from. Input longer than the model's max_source_length is split at its
 sentence ends, then clause ends, then word boundaries into pieces the model reads whole, translated
 together and joined: nothing is dropped (a single word longer than the limit is cut into parts).
+Text of several sentences is always read sentence by sentence, as the corpus pairs them.
 Empty input gives an empty Translation. Decoding settings (beam width, length penalty, output
 length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; beam
 search over many sentences runs batched (decoding.beam_search_batch). Attention weights are kept
@@ -113,23 +114,27 @@ class Translator:
         return None
 
     def segments(self, text: str) -> list[str]:
-        """`text` as pieces the model can read whole: itself if short enough, else its sentences,
-        clauses, then words, neighbours packed together up to max_source_length characters."""
+        """`text` as pieces the model reads whole, one sentence each (the corpus pairs one sentence
+        with one sentence); a sentence longer than max_source_length goes clause by clause, then
+        word by word, neighbours packed together up to the limit."""
         text = " ".join(unicodedata.normalize("NFC", text).split())
         limit = self.max_source_length
-        if len(text) <= limit:
-            return [text]
-        parts = []
-        for sentence in SENTENCE_END.split(text):
-            for clause in CLAUSE_END.split(sentence) if len(sentence) > limit else [sentence]:
-                parts += _words_within(clause, limit) if len(clause) > limit else [clause]
         pieces: list[str] = []
-        for part in parts:
-            if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
-                pieces[-1] += " " + part
-            else:
-                pieces.append(part)
-        return pieces
+        for sentence in SENTENCE_END.split(text):
+            if len(sentence) <= limit:
+                pieces.append(sentence)
+                continue
+            parts: list[str] = []
+            for clause in CLAUSE_END.split(sentence):
+                parts += _words_within(clause, limit) if len(clause) > limit else [clause]
+            packed: list[str] = []
+            for part in parts:
+                if packed and len(packed[-1]) + 1 + len(part) <= limit:
+                    packed[-1] += " " + part
+                else:
+                    packed.append(part)
+            pieces += packed
+        return pieces or [text]
 
     def prepare(self, text: str) -> PreparedSource:
         text = " ".join(unicodedata.normalize("NFC", text).split())
