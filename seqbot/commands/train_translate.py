@@ -1,11 +1,16 @@
-"""Train the English-to-French character-level translator on fra-eng and export it.
+"""Train the English-to-French character-level translator and, on request, export it.
 
-    seqbot train translate --threads 2 --max-minutes 75 --export checkpoints/translator.npz
-    seqbot train translate --preset keras-example --max-length 50 --out runs/keras-example
+    seqbot train translate                             the shipped translator's recipe -> runs/translator
+    seqbot train translate --max-minutes 60            the same, stopping after an hour (rerun to continue)
+    seqbot train translate --average-last 3            average the run's last 3 rounds -> runs/translator/averaged.npz
+    seqbot train translate --export checkpoints/translator.npz --force   copy the best model over the shipped one
+    seqbot train translate --recipe gru512             the previous translator (GRU 512, 50-character sentences)
+    seqbot train translate --recipe keras-example      the keras-io lstm_seq2seq settings
 
-The defaults are the shipped model's recipe (GRU 256, embedding 64, dot attention, batch 256,
-Adam 3e-3, sentences up to 50 English / 70 French characters). Rerun the same command after an
-interruption to continue where it stopped; the best epoch so far is in <out>/model.npz.
+Every flag left out keeps the recipe's value (seqbot/training/translate.py: RECIPES). Training writes
+only under the run folder; a checkpoint is replaced only by --export, and an existing file only with
+--force (the old one is kept beside it). Rerun the same command after an interruption to continue
+from the last finished round.
 """
 
 from __future__ import annotations
@@ -14,51 +19,94 @@ from dataclasses import fields
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--attention", choices=["none", "dot", "bahdanau"], default="dot")
-    parser.add_argument("--cell", choices=["lstm", "gru"], default="gru")
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--embedding-dim", type=int, default=64)
-    parser.add_argument("--dropout", type=float, default=0.0, help="dropout on the embeddings and before the output layer (shipped model: 0.25)")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
-    parser.add_argument("--max-length", type=int, default=50, help="longest English sentence kept (French: +20)")
-    parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (validation and export happen after each)")
+    parser.add_argument("--recipe", default="translator", help="translator (default, the shipped model), gru512 or keras-example")
+    parser.add_argument("--attention", choices=["none", "dot", "bahdanau"])
+    parser.add_argument("--cell", choices=["lstm", "gru"])
+    parser.add_argument("--units", type=int)
+    parser.add_argument("--embedding-dim", type=int)
+    parser.add_argument("--encoder-layers", type=int)
+    parser.add_argument("--decoder-layers", type=int)
+    parser.add_argument("--dropout", type=float, help="dropout on the embeddings, between layers and before the output layer")
+    parser.add_argument("--label-smoothing", type=float)
+    parser.add_argument("--epochs", type=int, help="rounds of --steps-per-epoch batches")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--steps-per-epoch", type=int, help="batches per round (validation and export after each)")
     parser.add_argument("--max-validation-pairs", type=int, help="validate on the first N validation pairs only")
-    parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best epoch")
-    parser.add_argument("--preset", choices=["keras-example"], help="the keras-io lstm_seq2seq settings (10,000 pairs, one-hot, latent 256, rmsprop, batch 64)")
-    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+    parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only (smoke runs)")
+    parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best round")
+    parser.add_argument("--init-from", help="start from this seq2seq artifact (weights grown to the new layout); none: from scratch")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
                         help="tf.distribute: mirrored = all local devices; multiworker = the cluster in TF_CONFIG")
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads (default 1: the machine is shared)")
-    parser.add_argument("--out", default="runs/translate", help="run folder (resumable)")
-    parser.add_argument("--export", help="also copy the best model here, e.g. checkpoints/translator.npz")
-    parser.add_argument("--corpora", help="folder holding fra-eng/fra-eng.zip")
+    parser.add_argument("--threads", type=int, help="TensorFlow CPU threads")
+    parser.add_argument("--out", help="run folder (default runs/RECIPE; resumable)")
+    parser.add_argument("--average-last", type=int, metavar="N", help="after training, average the last N rounds into OUT/averaged.npz")
+    parser.add_argument("--export", help="copy the best model (or the averaged one with --average-last) here")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as FILE.bak-TIME)")
+    parser.add_argument("--corpora", help="folder holding fra-eng/ (and friends/, reuters21578/ for the name list)")
 
 
 def run(args) -> int:
-    from seqbot.training.translate import KERAS_EXAMPLE, TrainSettings, train_seq2seq, translation_data
+    from pathlib import Path
 
     from seqbot.errors import SeqbotError
+    from seqbot.training.translate import RECIPES, TrainSettings, train_seq2seq
 
-    for name in ("units", "embedding_dim", "epochs", "batch_size", "max_pairs", "threads"):
+    if args.recipe not in RECIPES:
+        raise SeqbotError(f"unknown recipe {args.recipe!r}; choose one of {', '.join(RECIPES)}")
+    for name in ("units", "embedding_dim", "epochs", "batch_size", "max_pairs", "threads", "encoder_layers",
+                 "decoder_layers", "steps_per_epoch", "average_last"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise SeqbotError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if args.max_length < 2:
-        raise SeqbotError(f"--max-length must be at least 2 characters, got {args.max_length}")
-    if not 0.0 <= args.dropout < 1.0:
+    if args.dropout is not None and not 0.0 <= args.dropout < 1.0:
         raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
-    if args.learning_rate <= 0:
+    if args.learning_rate is not None and args.learning_rate <= 0:
         raise SeqbotError(f"--learning-rate must be positive, got {args.learning_rate}")
-    names = {f.name for f in fields(TrainSettings)}
-    settings = TrainSettings(**{name: getattr(args, name) for name in names if getattr(args, name, None) is not None})
-    max_pairs = args.max_pairs
-    if args.preset == "keras-example":
-        settings = TrainSettings(**{**settings.__dict__, **KERAS_EXAMPLE})
-        max_pairs = max_pairs or 10_000
-    data = translation_data(args.corpora, args.max_length, args.max_length + 20, max_pairs=max_pairs, preset=args.preset)
-    print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {args.out}")
-    path = train_seq2seq(data, settings, args.out, args.export)
-    print(f"best model: {path}" + (f" (copied to {args.export})" if args.export else ""))
+    recipe = RECIPES[args.recipe]
+    overrides = {f.name: getattr(args, f.name) for f in fields(TrainSettings) if getattr(args, f.name, None) is not None}
+    if overrides.get("init_from") == "none":
+        overrides["init_from"] = None
+        settings = TrainSettings(**(recipe.settings | overrides | {"init_from": None}))
+    else:
+        settings = TrainSettings(**(recipe.settings | overrides))
+    run_dir = Path(args.out or Path("runs") / args.recipe)
+    if args.export:
+        check_export(Path(args.export), args.force)
+    data = recipe.data(args.corpora, args.max_pairs)
+    print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
+    best = train_seq2seq(data, settings, run_dir)
+    print(f"best model: {best}")
+    chosen = best
+    if args.average_last:
+        from seqbot.training.average import average_last_rounds
+
+        chosen = average_last_rounds(run_dir, args.average_last)
+        print(f"average of the last {args.average_last} rounds: {chosen}")
+    if args.export:
+        export(chosen, Path(args.export), args.force)
     return 0
+
+
+def check_export(destination, force: bool) -> None:
+    from seqbot.errors import SeqbotError
+
+    if destination.is_dir():
+        raise SeqbotError(f"--export {destination} is a folder; give the artifact's file name")
+    if destination.exists() and not force:
+        raise SeqbotError(f"{destination} exists; add --force to replace it (the old file is kept beside it)")
+
+
+def export(artifact, destination, force: bool) -> None:
+    """Copy `artifact` to `destination`; an existing file is kept as destination.bak-TIME."""
+    import shutil
+    from datetime import datetime, timezone
+
+    check_export(destination, force)
+    if destination.exists():
+        kept = destination.with_name(f"{destination.name}.bak-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+        destination.rename(kept)
+        print(f"kept the previous {destination.name} as {kept}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(artifact, destination)
+    print(f"exported {artifact} -> {destination}")

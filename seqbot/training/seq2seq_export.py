@@ -37,6 +37,8 @@ def export_backup(run_dir: str | Path, export_path: str | Path, max_source_lengt
         source_vocab_size=len(run["source_vocab"]), target_vocab_size=len(run["target_vocab"]), cell=settings["cell"],
         units=settings["units"], embedding_dim=settings["embedding_dim"], attention=settings["attention"],
         attention_units=settings["attention_units"], one_hot=settings["one_hot"],
+        bidirectional=settings.get("bidirectional", False), encoder_layers=settings.get("encoder_layers", 1),
+        decoder_layers=settings.get("decoder_layers", 1),
     )
     model = build_seq2seq(config)
     model.load_weights(weights_file)
@@ -49,6 +51,8 @@ def export_backup(run_dir: str | Path, export_path: str | Path, max_source_lengt
         "source_vocab": run["source_vocab"], "target_vocab": run["target_vocab"],
         "max_source_length": max_source_length or split["max_english_length"],
         "max_target_length": max_target_length or split["max_french_length"],
+        "bidirectional": config.bidirectional, "encoder_layers": config.encoder_layers,
+        "decoder_layers": config.decoder_layers, "case_variants": bool(settings.get("augment", False)),
     }
     metadata = {
         "corpus": run["corpus"], "split": split, "preset": run.get("preset"),

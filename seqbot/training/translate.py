@@ -355,10 +355,39 @@ def novel_translation_data(corpora=None, split=None, augment: bool = True, max_p
                     fra_eng.CORPUS, record, None, augmenter)
 
 
-# The shipped translator's recipe: `seqbot train translate` (no flags) rebuilds it.
+@dataclass(frozen=True)
+class Recipe:
+    """A named way to build a translator: its settings and how its data is chosen."""
+
+    settings: dict
+    data: object  # (corpora, max_pairs) -> PairData
+
+
+def _novel_data(corpora, max_pairs):
+    return novel_translation_data(corpora, max_pairs=max_pairs)
+
+
+def _old_split_data(max_english: int, preset: str | None = None, default_pairs: int | None = None):
+    def data(corpora, max_pairs):
+        return translation_data(corpora, max_english, max_english + 20, max_pairs=max_pairs or default_pairs, preset=preset)
+    return data
+
+
+# The shipped translator: `seqbot train translate` (no flags) rebuilds it. A bidirectional GRU encoder
+# and two residual GRU decoder layers, grown from the previous translator (checkpoints/translator-gru512.npz,
+# whose weights it starts from unchanged in function), trained on the novel split with augmentation.
 TRANSLATOR_RECIPE = dict(
     cell="gru", units=512, embedding_dim=64, attention="dot", dropout=0.25, bidirectional=True,
     encoder_layers=1, decoder_layers=2, label_smoothing=0.1, clipnorm=5.0, plateau_factor=0.5,
     batch_size=128, learning_rate=5e-4, steps_per_epoch=300, epochs=60, patience=6,
     max_validation_pairs=3000, augment=True, threads=2, init_from="checkpoints/translator-gru512.npz",
 )
+# The previous translator (checkpoints/translator-gru512.npz), trained on a GPU with these settings.
+GRU512_RECIPE = dict(cell="gru", units=512, embedding_dim=64, attention="dot", dropout=0.25, batch_size=256,
+                     learning_rate=2e-3, clipnorm=5.0, plateau_factor=0.5, epochs=20, patience=4, threads=2)
+
+RECIPES = {
+    "translator": Recipe(TRANSLATOR_RECIPE, _novel_data),
+    "gru512": Recipe(GRU512_RECIPE, _old_split_data(50)),
+    "keras-example": Recipe(dict(KERAS_EXAMPLE, epochs=100, patience=2), _old_split_data(50, "keras-example", 10_000)),
+}

@@ -1,0 +1,53 @@
+"""`seqbot train translate`: recipes with overrides, a smoke run of the shipped recipe, and exports
+that never replace a checkpoint without --force (the old one is kept)."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqbot.artifact import load_artifact, save_artifact
+from seqbot.cli import main
+from seqbot.commands.train_translate import export
+from seqbot.engine.seq2seq import random_artifact
+from seqbot.errors import SeqbotError
+
+
+def test_export_needs_force_and_keeps_the_old_file(tmp_path):
+    new = save_artifact(tmp_path / "new.npz", random_artifact(seed=1))
+    destination = save_artifact(tmp_path / "ckpt" / "translator.npz", random_artifact(seed=2))
+    before = destination.read_bytes()
+    with pytest.raises(SeqbotError, match="--force"):
+        export(new, destination, force=False)
+    assert destination.read_bytes() == before
+    export(new, destination, force=True)
+    assert destination.read_bytes() == new.read_bytes()
+    kept = list(destination.parent.glob("translator.npz.bak-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == before
+
+
+def test_unknown_recipe_and_bad_values_are_clear(capsys):
+    assert main(["train", "translate", "--recipe", "nope"]) == 2
+    assert "choose one of translator" in capsys.readouterr().err
+    assert main(["train", "translate", "--units", "0"]) == 2
+    assert "--units must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.corpora
+@pytest.mark.slow
+def test_the_shipped_recipe_runs_at_tiny_size(real_corpora, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "translate", "--corpora", str(real_corpora), "--units", "16", "--embedding-dim", "8",
+                 "--max-pairs", "300", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16",
+                 "--max-validation-pairs", "20", "--init-from", "none", "--threads", "1", "--out", str(out),
+                 "--average-last", "2"]) == 0
+    artifact = load_artifact(out / "averaged.npz", kind="seq2seq")
+    config = artifact.config
+    assert (config["bidirectional"], config["encoder_layers"], config["decoder_layers"], config["case_variants"]) == (True, 1, 2, True)
+    assert config["max_source_length"] == 150 and config["max_target_length"] == 200
+    assert artifact.metadata["split"]["kind"] == "novel" and artifact.metadata["split"]["augment"]["names"] > 1000
+    assert artifact.metadata["averaged_rounds"] == ["round-001.npz", "round-002.npz"]
+    # Capital letters of the augmented pairs are in the vocabulary, and the engine loads the result.
+    assert {"É", "À", "Ç"} <= set(config["target_vocab"])
+    from seqbot.engine.translator import Translator
+
+    assert isinstance(Translator(artifact).translate("Hello!", beam=2).text, str)
