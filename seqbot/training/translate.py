@@ -218,7 +218,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
     encode_pass = None
     if data.augmenter is not None:
         augmenter = data.augmenter
-        extra = augmenter.conversational(data.train)
+        extra = augmenter.extra_pairs(data.train)
 
         def encode_pass(rng):
             return encode([augmenter(english, french, rng) for english, french in data.train + extra])
