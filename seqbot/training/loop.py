@@ -12,7 +12,7 @@ What every run gets (all but the last two are Keras' own callbacks):
 - EarlyStopping(restore_best_weights=True) on `monitor` (`patience`; None never stops early);
 - ReduceLROnPlateau(`plateau_factor`, `plateau_patience`): 0.5 halves the rate after a worse epoch;
 - CSVLogger (run_dir/log.csv), TensorBoard when `tensorboard` is set;
-- best-kept weights (run_dir/best.weights.npz, loaded at the end whatever stopped the run) and the
+- best-kept weights (run_dir/weights/best.npz, loaded at the end whatever stopped the run) and the
   last `average_last` epochs' weights, whose mean replaces the best when its validation loss is lower;
 - the early-stopping / plateau counters, the history and the time spent (run_dir/loop_state.json),
   restored on resume, so a resumed run stops and halves exactly when an uninterrupted one would;
@@ -187,7 +187,7 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
                   callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 0, shuffle=False)
         state_keeper.finish()
     result = state_keeper.result(model)
-    best_path = run_dir / "best.weights.npz"
+    best_path = run_dir / "weights" / "best.npz"
     if best_path.exists():
         model.set_weights(_load_weights(best_path))
     if config.average_last > 1:
@@ -210,6 +210,7 @@ def _is_tf_dataset(data) -> bool:
 
 
 def _save_weights(path: Path, weights: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial.npz")
     np.savez(partial, *[np.asarray(weight) for weight in weights])
     os.replace(partial, path)  # a run killed mid-write keeps the previous file
@@ -269,10 +270,10 @@ def _loop_state_class():
             current = logs.get(self.config.monitor)
             if current is not None and (self.state["best"] is None or current < self.state["best"]):
                 self.state["best"], self.state["best_epoch"] = current, epoch + 1
-                _save_weights(self.run_dir / "best.weights.npz", self.model.get_weights())
+                _save_weights(self.run_dir / "weights" / "best.npz", self.model.get_weights())
             if self.config.average_last > 1:
-                _save_weights(self.run_dir / f"epoch-{epoch + 1}.weights.npz", self.model.get_weights())
-                stale = self.run_dir / f"epoch-{epoch + 1 - self.config.average_last}.weights.npz"
+                _save_weights(self.run_dir / "weights" / f"epoch-{epoch + 1}.npz", self.model.get_weights())
+                stale = self.run_dir / "weights" / f"epoch-{epoch + 1 - self.config.average_last}.npz"
                 stale.unlink(missing_ok=True)
             self.state["callbacks"] = {type(c).__name__: {a: _plain(getattr(c, a)) for a in RESTORED[type(c).__name__]}
                                        for c in self.callbacks_to_restore}
@@ -324,7 +325,7 @@ def _average_last(model, run_dir: Path, state: dict, validation_data, config: Lo
     """Mean of the last `average_last` epochs' weights, kept when its validation loss beats the best epoch's."""
     last = state["epoch"]
     paths = [p for epoch in range(last - config.average_last + 1, last + 1)
-             if (p := run_dir / f"epoch-{epoch}.weights.npz").exists()]
+             if (p := run_dir / "weights" / f"epoch-{epoch}.npz").exists()]
     if len(paths) < 2 or validation_data is None:
         return None
     best = model.get_weights()
