@@ -2,7 +2,8 @@
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English, then report
 its held-out perplexity and sample replies.
 
-    seqbot train chat --export checkpoints/chat.npz        (the shipped model's settings are the defaults)
+    seqbot train chat                                        writes runs/chat only
+    seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -24,8 +25,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads (default 1)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default="runs/chat", help="run folder (resumable)")
-    parser.add_argument("--export", help="also write the scored model here, e.g. checkpoints/chat.npz")
+    parser.add_argument("--out", help="run folder (resumable; default runs/chat under $SEQBOT_RUNS or runs/)")
+    parser.add_argument("--export", help="also copy the scored model here, e.g. checkpoints/chat.npz")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
     parser.add_argument("--corpora", help="folder holding friends/friends-transcripts.tab")
 
 
@@ -42,6 +44,6 @@ def run(args) -> int:
         max_minutes=args.max_minutes, threads=args.threads, seed=args.seed,
     )
     config = ChatTrainingConfig(corpora=args.corpora, max_length=args.max_length, max_pairs=args.max_pairs,
-                                samples=args.samples, run_dir=args.out, export=args.export)
+                                samples=args.samples, run_dir=args.out, export=args.export, force=args.force)
     train_chat(config, settings, log=lambda line: print(line, flush=True))
     return 0
