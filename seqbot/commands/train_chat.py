@@ -14,10 +14,10 @@ from __future__ import annotations
 def add_arguments(parser) -> None:
     parser.add_argument("--attention", choices=["none", "dot", "bahdanau"], default="dot")
     parser.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
-    parser.add_argument("--units", type=int, default=128)
-    parser.add_argument("--embedding-dim", type=int, default=32)
+    parser.add_argument("--units", type=int, default=256, help="default 256, the shipped model")
+    parser.add_argument("--embedding-dim", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=30, help="upper bound; --max-minutes and early stopping usually end first")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--max-minutes", type=float, default=35.0, help="training time budget, checked after each epoch (default 35)")
     parser.add_argument("--max-length", type=int, default=40, help="longest utterance and reply kept, in characters (default 40)")

@@ -28,7 +28,8 @@ from seqbot.data import dialogue
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.engine.chat import normalise
-from seqbot.engine.seq2seq import PAD, START, UNKNOWN, Seq2SeqModel
+from seqbot.data.char_vocab import PAD, START, UNKNOWN
+from seqbot.engine.seq2seq import Seq2SeqModel  # perplexity: scoring through the engine is a parity check
 from seqbot.errors import CorpusError
 from seqbot.paths import corpora_dir
 from seqbot.training.outputs import export_copy, run_folder

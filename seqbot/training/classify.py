@@ -53,7 +53,7 @@ def word_vocabulary(token_lists, max_words: int | None, oov: bool) -> list[str]:
 
 def make_encoder(preprocessing: dict, blobs: dict):
     """The engine's TextEncoder: training and inference turn text into ids with the same code."""
-    from seqbot.engine.classifier import TextEncoder
+    from seqbot.data.text_encoding import TextEncoder
 
     return TextEncoder(preprocessing, blobs)
 
@@ -157,7 +157,7 @@ NAMES = list(CONFIGS) + list(NAIVE_BAYES)
 
 def preprocessing_for(config: ClassifyConfig, texts: list[str]) -> tuple[dict, dict]:
     """Fit the tokenizer on the training texts: (preprocessing config, blobs)."""
-    from seqbot.engine.classifier import TextEncoder, keras_words
+    from seqbot.data.text_encoding import TextEncoder, keras_words
 
     if config.tokenizer == "words":
         vocab = word_vocabulary((keras_words(t) for t in texts), config.max_words, config.oov)
@@ -180,7 +180,7 @@ def preprocessing_for(config: ClassifyConfig, texts: list[str]) -> tuple[dict, d
 
 
 def encode_all(encoder, texts: list[str], max_length: int, keep: str = "first") -> list[list[int]]:
-    from seqbot.engine.classifier import keep_tokens
+    from seqbot.data.text_encoding import keep_tokens
 
     return [keep_tokens(encoder.encode(t), max_length, keep) for t in texts]
 
@@ -273,6 +273,8 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
     tf = import_tensorflow(threads=threads)
     import keras
 
+    scope = distribution_scope(strategy)  # before any other TensorFlow op: collectives are set up at start-up
+
     data = load_dataset(config.corpus, corpora)
     if config.train_limit:
         data.train_texts, data.train_labels = data.train_texts[:config.train_limit], data.train_labels[:config.train_limit]
@@ -321,7 +323,7 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
     valid_data = dataset(train_ids[cut:], data.train_labels[cut:], False)
     test_data = dataset(test_ids, data.test_labels, False)
     keras.utils.set_random_seed(config.seed)
-    with distribution_scope(strategy):
+    with scope:
         model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
                       variable_length=not config.fixed_length, rnn_dropout=config.rnn_dropout)
         loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"

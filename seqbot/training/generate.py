@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from seqbot.artifact import save_artifact
-from seqbot.engine.generator import UNKNOWN_WORD, tokenize
+from seqbot.data.generator_text import UNKNOWN_WORD, tokenize
 from seqbot.errors import SeqbotError
 from seqbot.paths import corpora_dir
 from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
@@ -145,6 +145,8 @@ def train(name: str = "generator", overrides: dict | None = None, corpora: str |
     tf = import_tensorflow(threads=threads)
     import keras
 
+    scope = distribution_scope(strategy)  # before any other TensorFlow op: collectives are set up at start-up
+
     from seqbot.models.textgen import TextGenConfig, build_model, export_artifact
     from seqbot.data.shakespeare import DEFAULT_FILE
 
@@ -171,7 +173,7 @@ def train(name: str = "generator", overrides: dict | None = None, corpora: str |
                   .batch(config.batch_size, drop_remainder=True).with_options(options))
     validation_data = tf.data.Dataset.from_tensor_slices((validation_x, validation_y)).batch(config.batch_size).with_options(options)
     keras.utils.set_random_seed(config.seed)
-    with distribution_scope(strategy):
+    with scope:
         model = build_model(model_config, len(vocab))
         model.compile(optimizer=make_optimizer("adam", config.learning_rate, config.clipnorm),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))

@@ -163,7 +163,8 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     if config.steps_per_epoch and _is_tf_dataset(train_data):
         train_data = train_data.repeat()
     state_keeper = _LoopState(config, run_dir, state, train_data, validation_data, log)
-    backup = keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False)
+    # double_checkpoint: a run killed while writing the backup falls back to the one before
+    backup = keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False, double_checkpoint=True)
     callbacks = []
     if config.patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.patience, restore_best_weights=True))
@@ -174,7 +175,7 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0))
     # last: it saves the optimizer after ReduceLROnPlateau lowered the rate, and after loop_state.json
-    callbacks += [state_keeper, backup]
+    callbacks += [state_keeper, backup, _EpochLine(state_keeper, log)]
     state_keeper.callbacks_to_restore = [callback for callback in callbacks if type(callback).__name__ in RESTORED]
     if state.get("stopped") and state.get("epoch", 0) >= _target_epochs(config, state):
         log(f"{run_dir} finished ({state['stopped']} after epoch {state['epoch']}); exporting its best weights")
@@ -183,6 +184,7 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     else:
         if state.get("epoch"):
             log(f"resuming {run_dir} after epoch {state['epoch']}")
+        _build_before_multiworker_fit(model, train_data)
         model.fit(train_data, validation_data=validation_data, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch,
                   callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 0, shuffle=False)
         state_keeper.finish()
@@ -196,6 +198,29 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     if export is not None and is_chief():
         result.exported = export(model, result)
     return result
+
+
+def worker_count(model) -> int:
+    """How many workers train `model` together (1 without a multi-worker strategy)."""
+    strategy = getattr(model, "_distribute_strategy", None)
+    return int(getattr(strategy.extended, "_num_workers", 1)) if strategy is not None else 1
+
+
+def _build_before_multiworker_fit(model, train_data) -> None:
+    """Work around two failures of Keras 3.15's TensorFlow trainer across several workers:
+    - it builds the model from the first batch averaged across workers (`strategy.reduce("MEAN",
+      batch)`), which fails for integer token batches: build it here from one local batch instead;
+    - it averages the logged loss and metrics with `strategy.reduce("MEAN", value, axis=0)`, which
+      fails for scalars: sum them instead ("sum"; every worker sees the same values, so early
+      stopping and halving decide alike, and LoopState divides by the worker count for its logs)."""
+    strategy = getattr(model, "_distribute_strategy", None)
+    if worker_count(model) < 2 or not _is_tf_dataset(train_data):
+        return
+    batch = next(iter(train_data))
+    with strategy.scope():
+        model._symbolic_build(data_batch=batch)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    model.distribute_reduction_method = "sum"
 
 
 def _target_epochs(config: LoopConfig, state: dict) -> int:
@@ -242,24 +267,25 @@ def _loop_state_class():
             self.callbacks_to_restore = []  # EarlyStopping / ReduceLROnPlateau of this fit, set by fit()
 
         def on_train_begin(self, logs=None):
-            # the epochs BackupAndRestore (next in line) restores; anything logged after them is forgotten
-            metadata = self.run_dir / "backup" / "training_metadata.json"
-            initial = json.loads(metadata.read_text())["epoch"] if metadata.exists() else 0
-            self.state["history"] = [entry for entry in self.state["history"] if entry["epoch"] <= initial]
-            self.state["epoch"] = initial
-            self.state["stopped"] = None
-            saved = self.state["callbacks"]
-            for callback in self.callbacks_to_restore:
-                for attribute, value in saved.get(type(callback).__name__, {}).items():
-                    setattr(callback, attribute, value)
+            self.resumed = False
 
         def on_epoch_begin(self, epoch, logs=None):
+            if not self.resumed:  # the first epoch of this session: `epoch` is what BackupAndRestore restored
+                self.resumed = True
+                self.state["history"] = [entry for entry in self.state["history"] if entry["epoch"] <= epoch]
+                self.state["epoch"] = epoch
+                self.state["stopped"] = None
+                saved = self.state["callbacks"] if self.state.get("callbacks_epoch", epoch) == epoch else {}
+                for callback in self.callbacks_to_restore:
+                    for attribute, value in saved.get(type(callback).__name__, {}).items():
+                        setattr(callback, attribute, value)
             self.epoch_start = time.perf_counter()
             if hasattr(self.train_data, "set_epoch"):
                 self.train_data.set_epoch(epoch)
 
         def on_epoch_end(self, epoch, logs=None):
-            logs = {key: _as_float(value) for key, value in (logs or {}).items()}
+            workers = worker_count(self.model)  # multi-worker logs are sums over the workers
+            logs = {key: _as_float(value) / (1 if key == "learning_rate" else workers) for key, value in (logs or {}).items()}
             seconds = time.perf_counter() - self.epoch_start
             learning_rate = _as_float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             entry = {"epoch": epoch + 1, **{k: v for k, v in logs.items() if k != "learning_rate"},
@@ -277,13 +303,14 @@ def _loop_state_class():
                 stale.unlink(missing_ok=True)
             self.state["callbacks"] = {type(c).__name__: {a: _plain(getattr(c, a)) for a in RESTORED[type(c).__name__]}
                                        for c in self.callbacks_to_restore}
+            self.state["callbacks_epoch"] = epoch + 1
             budget = self.config.max_minutes
             if budget is not None and self.state["elapsed_s"] >= budget * 60:
                 self.model.stop_training = True
                 self.state["stopped"] = "time"
             self.save()
             metrics = "  ".join(f"{key} {value:.4f}" for key, value in logs.items() if key != "learning_rate")
-            self.log(f"epoch {epoch + 1}/{self.config.epochs}: {metrics}  lr {learning_rate:.2e}  ({seconds:.1f} s)")
+            self.line = f"epoch {epoch + 1}/{self.config.epochs}: {metrics}  lr {learning_rate:.2e}  ({seconds:.1f} s)"
 
         def finish(self):
             if self.state["stopped"] is None:
@@ -303,7 +330,17 @@ def _loop_state_class():
                              updates=int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
                              time_s=self.state["elapsed_s"], history=self.state["history"], averaged=self.state.get("averaged"))
 
-    return LoopState
+    class EpochLine(keras.callbacks.Callback):
+        """Prints LoopState's line for the epoch once BackupAndRestore (just before it) has saved it."""
+
+        def __init__(self, state_keeper, log):
+            super().__init__()
+            self.state_keeper, self.log = state_keeper, log
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.log(self.state_keeper.line)
+
+    return LoopState, EpochLine
 
 
 # attributes of Keras' callbacks that on_train_begin resets and a resumed run must get back
@@ -318,7 +355,11 @@ def _plain(value):
 
 
 def _LoopState(config, run_dir, state, train_data, validation_data, log):
-    return _loop_state_class()(config, run_dir, state, train_data, validation_data, log)
+    return _loop_state_class()[0](config, run_dir, state, train_data, validation_data, log)
+
+
+def _EpochLine(state_keeper, log):
+    return _loop_state_class()[1](state_keeper, log)
 
 
 def _average_last(model, run_dir: Path, state: dict, validation_data, config: LoopConfig, log) -> dict | None:
