@@ -5,7 +5,7 @@ Single-sentence greedy decoding of a 40-character sentence, three ways, in the s
 - keras-io loop: `decoder_model.predict` once per output character, as the keras-io lstm_seq2seq example does;
 - tf.function loop: the same Keras step model wrapped in `tf.function`, one call per character.
 The Keras encoder/decoder step models are built here from the checkpoint's weights (same layout as
-notes/INTERFACES.md), and the bench checks all three produce the same characters before timing.
+docs/architecture.md), and the bench checks all three produce the same characters before timing.
 Then batched greedy throughput (sentences/s) of the engine against its own one-at-a-time rate.
 
     python bench/bench_translate.py                                   # checkpoints/translator.npz

@@ -2,6 +2,8 @@
 
 Corpora: `--corpora DIR`, then `$SEQBOT_CORPORA`, then `corpora/` in the project.
 Checkpoints: `--checkpoints DIR`, then `$SEQBOT_CHECKPOINTS`, then `checkpoints/`.
+Training runs: `--runs DIR`, then `$SEQBOT_RUNS`, then `runs/` in the project (never the working
+directory, so a trainer started elsewhere still finds and resumes its run).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPORA_ENV = "SEQBOT_CORPORA"
 CHECKPOINTS_ENV = "SEQBOT_CHECKPOINTS"
+RUNS_ENV = "SEQBOT_RUNS"
 
 
 def corpora_dir(override: str | os.PathLike | None = None) -> Path:
@@ -35,3 +38,12 @@ def checkpoints_dir(override: str | os.PathLike | None = None) -> Path:
 def default_checkpoint(name: str, override_dir: str | os.PathLike | None = None) -> Path:
     """Path of a shipped artifact by model name, e.g. `translator` -> checkpoints/translator.npz."""
     return checkpoints_dir(override_dir) / f"{name}.npz"
+
+
+def runs_dir(override: str | os.PathLike | None = None) -> Path:
+    """The folder every training run writes under (runs/NAME); shipped checkpoints are never written from here."""
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get(RUNS_ENV):
+        return Path(os.environ[RUNS_ENV]).expanduser()
+    return PROJECT_ROOT / "runs"

@@ -1,4 +1,4 @@
-"""Small deterministic engines with the real engines' interfaces (see notes/INTERFACES.md),
+"""Small deterministic engines with the real engines' interfaces (see docs/architecture.md),
 so the app tests and snapshots do not change when the shipped models are retrained.
 The last test checks the fakes themselves follow the interface the app relies on."""
 

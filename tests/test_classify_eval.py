@@ -22,7 +22,8 @@ def corpora(tmp_path, fixtures_dir):
 
 def test_train_then_eval_naive_bayes(corpora, tmp_path, capsys):
     checkpoints = tmp_path / "checkpoints"
-    assert main(["train", "classify", "spam_nb", "--corpora", str(corpora), "--output", str(checkpoints / "spam_nb.npz")]) == 0
+    assert main(["train", "classify", "spam_nb", "--corpora", str(corpora), "--runs", str(tmp_path / "runs"),
+                 "--export", str(checkpoints / "spam_nb.npz")]) == 0
     assert (checkpoints / "spam_nb.npz").exists()
     capsys.readouterr()
     assert main(["eval", "classify", "all", "--corpora", str(corpora), "--checkpoints", str(checkpoints),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import shutil
 import tarfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from seqbot.data import nsmc, reuters, sms_spam
 from seqbot.engine.classifier import ClassifierSet, load_classifier
-from seqbot.errors import CorpusError
+from seqbot.errors import CorpusError, SeqbotError
 from seqbot.training import classify
 
 
@@ -125,7 +126,8 @@ def test_imdb_keeps_the_archive_order(tmp_path):
 
 def test_naive_bayes_training_ships_an_artifact_the_engine_loads(corpora, tmp_path):
     output = tmp_path / "checkpoints" / "spam_nb.npz"
-    classify.train("spam_nb", str(corpora), str(output), log=lambda line: None, runs=str(tmp_path / "runs"))
+    path = classify.train("spam_nb", str(corpora), export=str(output), log=lambda line: None, runs=str(tmp_path / "runs"))
+    assert path == output and (tmp_path / "runs" / "classify-spam_nb" / "spam_nb.npz").read_bytes() == output.read_bytes()
     classifiers = ClassifierSet.load(output.parent, names=("spam_nb",))
     assert classifiers.names == ["spam_nb"] and not classifiers.errors
     model = load_classifier(output)
@@ -143,10 +145,10 @@ def test_unknown_classifier_name_is_a_clear_error():
 
 def test_neural_training_exports_what_keras_scored_and_resumes(corpora, tmp_path):
     """One epoch of the lecture's spam SimpleRNN: the engine reproduces Keras' test accuracy."""
-    output = tmp_path / "spam_rnn.npz"
     runs = tmp_path / "runs"
     lines = []
-    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(runs))
+    assert output == runs / "classify-spam_rnn" / "spam_rnn.npz"
     model = load_classifier(output)
     assert [config["type"] for config, _ in model.stack.layers] == ["embedding", "rnn", "dense"]
     data = classify.spam_dataset(corpora)
@@ -154,12 +156,17 @@ def test_neural_training_exports_what_keras_scored_and_resumes(corpora, tmp_path
     accuracy = float(np.mean(predicted == np.array(data.test_labels)))
     assert model.metadata["scores"]["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
     assert model.metadata["vocabulary_size"] == len(model.encoder.config["vocab"])
-    state = (runs / "classify-spam_rnn" / "state.json").read_text()
-    assert '"epoch": 1' in state
+    state = json.loads((runs / "classify-spam_rnn" / "loop_state.json").read_text())
+    assert state["epoch"] == 1 and model.metadata["recipe"]["epochs"] == 1
+    assert model.metadata["recipe_name"] == "spam_rnn" and "sms-spam/SMSSpamCollection" not in model.metadata["data_sha256"]
+    assert list(model.metadata["data_sha256"]) == ["SMSSpamCollection"]
     lines.clear()
-    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
-    assert any("resuming after epoch 1" in line for line in lines)
+    classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(runs))
+    assert any("finished" in line for line in lines)
     assert not any(line.startswith("epoch ") for line in lines)  # nothing left to train
+    lines.clear()
+    classify.train("spam_rnn", str(corpora), {"epochs": 2}, log=lines.append, runs=str(runs))
+    assert any("resuming" in line for line in lines) and any(line.startswith("epoch 2/2") for line in lines)
 
 
 def test_padded_batches_cover_every_text_once_padded_to_their_longest():
@@ -186,8 +193,7 @@ def test_word_vectors_and_epoch_averaging(corpora, tmp_path, monkeypatch):
     config = replace(classify.CONFIGS["spam_rnn"], word_vectors=True, oov=True, average_epochs=3, patience=5)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
     lines = []
-    output = tmp_path / "spam_rnn.npz"
-    classify.train("spam_rnn", str(corpora), str(output), epochs=3, log=lines.append, runs=str(tmp_path / "runs"))
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 3}, log=lines.append, runs=str(tmp_path / "runs"))
     assert any("PPMI-SVD vectors" in line for line in lines)
     model = load_classifier(output)
     training = model.metadata["training"]
@@ -195,7 +201,7 @@ def test_word_vectors_and_epoch_averaging(corpora, tmp_path, monkeypatch):
     averaged = training["averaged"]
     assert averaged["epochs"] == 3
     assert averaged["kept"] == (averaged["val_loss"] < min(h["val_loss"] for h in training["history"]))
-    assert any(line.startswith("mean of 3 epochs' weights") for line in lines)
+    assert any(line.startswith("mean of the last 3 epochs' weights") for line in lines)
 
 
 def test_next_word_pairs_shift_and_weight_real_tokens_only():
@@ -213,18 +219,18 @@ def test_language_model_pretraining_is_resumable_and_recorded(corpora, tmp_path,
 
     config = replace(classify.CONFIGS["spam_rnn"], oov=True, pretrain_epochs=2)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
-    runs, output, lines = tmp_path / "runs", tmp_path / "spam_rnn.npz", []
-    classify.train("spam_rnn", str(corpora), str(output), epochs=1, log=lines.append, runs=str(runs))
+    runs, lines = tmp_path / "runs", []
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(runs))
     epochs = [line for line in lines if line.startswith("language model epoch")]
-    assert [line.split(":")[0] for line in epochs] == ["language model epoch 1", "language model epoch 2"]
+    assert [line.split(":")[0] for line in epochs] == ["language model epoch 1/2", "language model epoch 2/2"]
     training = load_classifier(output).metadata["training"]
     assert training["embedding_start"] == "language-model"
     assert [entry["epoch"] for entry in training["pretraining"]["history"]] == [1, 2]
     assert all(np.isfinite(entry["val_loss"]) for entry in training["pretraining"]["history"])
     lines.clear()
-    classify.train("spam_rnn", str(corpora), str(output), epochs=2, log=lines.append, runs=str(runs))
+    classify.train("spam_rnn", str(corpora), {"epochs": 2}, log=lines.append, runs=str(runs))
     assert not any(line.startswith("language model epoch") for line in lines)
-    assert any(line.startswith("epoch 2:") for line in lines)
+    assert any(line.startswith("epoch 2/2:") for line in lines)
 
 
 def test_plateau_factor_lowers_the_learning_rate_after_each_worse_epoch(corpora, tmp_path, monkeypatch):
@@ -234,13 +240,21 @@ def test_plateau_factor_lowers_the_learning_rate_after_each_worse_epoch(corpora,
 
     config = replace(classify.CONFIGS["spam_rnn"], optimizer="adam", plateau_factor=0.5, patience=10)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
-    runs, output, lines = tmp_path / "runs", tmp_path / "spam_rnn.npz", []
-    classify.train("spam_rnn", str(corpora), str(output), epochs=4, log=lines.append, runs=str(runs))
-    state = json.loads((runs / "classify-spam_rnn" / "state.json").read_text())
+    runs, lines = tmp_path / "runs", []
+    classify.train("spam_rnn", str(corpora), {"epochs": 4}, log=lines.append, runs=str(runs))
+    state = json.loads((runs / "classify-spam_rnn" / "loop_state.json").read_text())
     losses = [h["val_loss"] for h in state["history"]]
     worse = sum(loss >= min(losses[:i]) for i, loss in enumerate(losses) if i)
-    assert worse and sum(line.startswith("learning rate now") for line in lines) == worse  # the fixture overfits at once
-    assert state.get("learning_rate", 1e-3) == pytest.approx(1e-3 * 0.5 ** worse)
+    assert worse  # the fixture overfits at once
+    assert state["history"][-1]["learning_rate"] == pytest.approx(1e-3 * 0.5 ** worse)
     lines.clear()
-    classify.train("spam_rnn", str(corpora), str(output), epochs=5, log=lines.append, runs=str(runs))
-    assert any("resuming after epoch 4" in line for line in lines)
+    classify.train("spam_rnn", str(corpora), {"epochs": 5}, log=lines.append, runs=str(runs))
+    assert any("resuming" in line and "after epoch 4" in line for line in lines)
+    resumed = json.loads((runs / "classify-spam_rnn" / "loop_state.json").read_text())["history"][-1]
+    assert resumed["learning_rate"] <= state["history"][-1]["learning_rate"]
+
+
+def test_overrides_change_only_what_is_given_and_unknown_ones_are_refused():
+    assert classify.recipe("reuters", {"epochs": 2, "batch_size": None}) == replace(classify.CONFIGS["reuters"], epochs=2)
+    with pytest.raises(SeqbotError, match="not a setting"):
+        classify.recipe("reuters", {"units": 3})

@@ -1,4 +1,4 @@
-"""The NumPy seq2seq runner against a plain reference written from notes/INTERFACES.md with
+"""The NumPy seq2seq runner against a plain reference written from docs/architecture.md with
 seqbot.engine.layers (itself checked against Keras), for every cell and attention kind, plus the
 checkpoint checks. Random weights of the real shapes; the Keras parity test is the trainer's."""
 

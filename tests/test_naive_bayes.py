@@ -102,7 +102,7 @@ def test_matches_scikit_learn_on_20_newsgroups(real_corpora):
     """Real data: same predictions and log-probabilities as MultinomialNB on the bydate split."""
     feature_extraction = pytest.importorskip("sklearn.feature_extraction.text")
     naive_bayes = pytest.importorskip("sklearn.naive_bayes")
-    from seqbot.training.classify import load_dataset
+    from seqbot.data.classify_splits import load_dataset
 
     data = load_dataset("20newsgroups", str(real_corpora))
     # A seeded quarter of the posts keeps the test at a few seconds; every class is still present.

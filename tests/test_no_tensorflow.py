@@ -16,7 +16,7 @@ from importlib.util import find_spec
 import seqbot
 
 PACKAGES = ("seqbot.engine", "seqbot.app")
-COMMANDS = ("translate", "eval_translate", "classify", "chat", "generate", "app")
+COMMANDS = ("translate", "eval_translate", "classify", "eval_classify", "model_info", "chat", "generate", "app")
 FORBIDDEN = ("tensorflow", "keras")
 
 
@@ -75,4 +75,21 @@ def test_translate_command_runs_without_tensorflow(tmp_path):
         print("loaded:", [m for m in {FORBIDDEN!r} if m in sys.modules])
     """)
     assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip().splitlines()[-1] == "loaded: []"
+
+
+def test_eval_classify_and_models_info_run_without_tensorflow_or_training(tmp_path, fixtures_dir):
+    import shutil
+
+    (tmp_path / "sms-spam").mkdir()
+    shutil.copy(fixtures_dir / "classify" / "SMSSpamCollection", tmp_path / "sms-spam" / "SMSSpamCollection")
+    completed = run_python(f"""
+        import sys
+        from seqbot.cli import main
+        assert main(["eval", "classify", "spam_nb", "--corpora", {str(tmp_path)!r}, "--runs", {str(tmp_path / "none")!r}]) == 0
+        assert main(["models", "info", "spam_nb"]) == 0
+        print("loaded:", [m for m in {FORBIDDEN + ("seqbot.training",)!r} if m in sys.modules])
+    """)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "| spam_nb" in completed.stdout
     assert completed.stdout.strip().splitlines()[-1] == "loaded: []"

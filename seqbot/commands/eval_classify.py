@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("name", help="checkpoint or training name, or 'all'")
     parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
     parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
-    parser.add_argument("--runs", default=None, help="where trained variants live (default runs/ in the project)")
+    parser.add_argument("--runs", default=None, help="where trained variants live (default $SEQBOT_RUNS or runs/ in the project)")
     parser.add_argument("--limit", type=int, help="score only the first N test texts")
     parser.add_argument("--sample", type=int, help="score a seeded random N of the test texts (same N, same texts)")
 
@@ -61,15 +61,14 @@ def run(args) -> int:
 def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Path]:
     """Shipped and reference checkpoints by name, then trained variants runs/classify-NAME/*.npz by
     training name, or as runs/classify-NAME where a checkpoint already has that name."""
-    from seqbot.paths import PROJECT_ROOT, checkpoints_dir
+    from seqbot.paths import checkpoints_dir, runs_dir
 
     found = {}
     for name in SHIPPED + REFERENCE:
         path = checkpoints_dir(checkpoints) / f"{name}.npz"
         if path.exists():
             found[name] = path
-    runs_dir = Path(runs) if runs else PROJECT_ROOT / "runs"
-    for path in sorted(runs_dir.glob("classify-*/*.npz")):
+    for path in sorted(runs_dir(runs).glob("classify-*/*.npz")):
         name = path.parent.name[len("classify-"):]
         found[f"runs/{path.parent.name}" if name in found else name] = path
     return found
@@ -80,7 +79,7 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
     import numpy as np
 
     from seqbot.engine.classifier import load_classifier
-    from seqbot.training.classify import load_dataset
+    from seqbot.data.classify_splits import load_dataset
 
     classifier = load_classifier(path, name)
     corpus = classifier.metadata.get("corpus")

@@ -1,9 +1,10 @@
-"""The lecture's classifier architectures: list them, or print one's table (layer, output shape, parameters).
+"""Models: list the lecture's architectures, print a model's layer table, or how a checkpoint was made.
 
     seqbot models list
     seqbot models summary spam_rnn          the lecture's table, then the shipped checkpoint's if it differs
     seqbot models summary simplernn_toy     SimpleRNN(3) on (2, 10) inputs: 42 parameters
-    seqbot models summary imdb              a checkpoint name works too (its architecture, lecture and trained)
+    seqbot models summary translator        any shipped checkpoint: translator, chat and generator too
+    seqbot models info imdb                 recipe, command, data sha256, code version, hardware, time, metrics
 
 The trained table is built from the checkpoint's own sizes (its vocabulary, classes), so where the
 real corpus gives a different vocabulary from the lecture's, both tables are shown.
@@ -15,7 +16,8 @@ from pathlib import Path
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("action", choices=["list", "summary"], help="list the architectures, or print one's table")
+    parser.add_argument("action", choices=["list", "summary", "info"],
+                        help="list the architectures, print one's table, or a checkpoint's training record")
     parser.add_argument("name", nargs="?", help="architecture (see `seqbot models list`) or checkpoint name")
     parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
 
@@ -29,7 +31,16 @@ def run(args) -> int:
             print(f"{name:<24} {spec.description}")
         return 0
     if not args.name:
-        raise SeqbotError("seqbot models summary needs a NAME; see `seqbot models list`")
+        raise SeqbotError(f"seqbot models {args.action} needs a NAME; see `seqbot models list`")
+    if args.action == "info":
+        from seqbot.commands.model_info import print_info
+
+        print_info(args.name, args.checkpoints)
+        return 0
+    sequence_model = sequence_artifact(args.name, args.checkpoints)
+    if sequence_model is not None:
+        print_sequence_model(args.name, sequence_model, args.checkpoints)
+        return 0
     naive_bayes = naive_bayes_artifact(args.name, args.checkpoints)
     if naive_bayes is not None:
         print_naive_bayes(args.name, naive_bayes)
@@ -98,6 +109,40 @@ def print_naive_bayes(name: str, artifact) -> None:
     print(f"  classes        {classes:>10,}  {', '.join(config['classes'][:6])}{' ...' if classes > 6 else ''}")
     print(f"  vocabulary     {words:>10,}")
     print(f"  parameters     {classes * words + classes:>10,}  (log P(word | class) for every pair, plus the class priors)")
+
+
+def sequence_artifact(name: str, checkpoints: str | None):
+    """The artifact of a translator, chat or generator checkpoint NAME, else None."""
+    from seqbot.artifact import load_artifact
+    from seqbot.errors import CheckpointError
+
+    path = artifact_path(name, checkpoints)
+    try:
+        artifact = load_artifact(path) if path.exists() else None
+    except CheckpointError:
+        return None
+    return artifact if artifact is not None and artifact.kind in ("seq2seq", "generator") else None
+
+
+def print_sequence_model(name: str, artifact, checkpoints: str | None) -> None:
+    """The Keras model the checkpoint's weights came from, rebuilt from its config."""
+    if artifact.kind == "generator":
+        from seqbot.models.textgen import TextGenConfig, build_model
+
+        config = artifact.config
+        model = build_model(TextGenConfig(config["cell"], config["units"], config["embedding_dim"], config.get("level", "char")),
+                            len(config["vocab"]))
+        title = f"{name}: {config['level']}-level {config['cell']} {config['units']} generator"
+    else:
+        from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq
+
+        config = artifact.config
+        model = build_seq2seq(Seq2SeqConfig.from_artifact_config(config))
+        title = (f"{name}: {config.get('task', 'translate')} seq2seq, {config['cell']} {config['units']}, "
+                 f"{config['attention']} attention")
+    print_table(f"{title} ({artifact_path(name, checkpoints)})", model)
+    stored = sum(int(weight.size) for weight in artifact.weights.values())
+    print(f"  {'Parameters stored in the checkpoint':<53} {stored:>10,}")
 
 
 def lecture_model(architecture: str):

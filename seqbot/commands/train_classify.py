@@ -1,26 +1,36 @@
-"""Train one of the lecture's classifiers on its real corpus and export it as a checkpoint.
+"""Train one of the lecture's classifiers on its real corpus (recipes in seqbot.training.classify).
 
-    seqbot train classify spam_nb            Naive Bayes on SMS spam (seconds)
-    seqbot train classify spam_rnn           SimpleRNN(32) on SMS spam
-    seqbot train classify reuters            LSTM(120) on Reuters-46
-    seqbot train classify nsmc               LSTM(128) on NSMC (Korean)
-    seqbot train classify imdb_lstm          one of the IMDB variants (imdb, imdb_lstm_cnn_ppmi, imdb_lstm, imdb_gru, imdb_bilstm_attention)
-    seqbot train classify newsgroups_nb      Naive Bayes on 20 Newsgroups
+    seqbot train classify spam_nb                     Naive Bayes on SMS spam (seconds)
+    seqbot train classify spam_rnn                    SimpleRNN(32) on SMS spam
+    seqbot train classify reuters                     LSTM(120) on Reuters-46
+    seqbot train classify nsmc_spm_attention_98       the shipped NSMC model's recipe
+    seqbot train classify imdb_lstm_cnn_ppmi          the shipped IMDB model's recipe
+    seqbot train classify spam_rnn --epochs 1 --train-limit 500     a smoke run
+    seqbot train classify spam_rnn --export checkpoints/spam_rnn.npz --force
 
-Rerunning the same name resumes from runs/classify-NAME/ (weights saved every epoch, early
-stopping on the validation loss). Shipped names write checkpoints/NAME.npz; variants write
-runs/classify-NAME/, where `seqbot eval classify all` finds them.
+Every run writes only runs/classify-NAME/ (root: --runs, $SEQBOT_RUNS, runs/); rerunning the same
+command resumes it. --export copies the artifact; replacing an existing file needs --force, and
+the old file is kept beside it as NAME.npz.bak-<timestamp>. Options left out keep the recipe's value.
 """
 
 from __future__ import annotations
 
+# option -> ClassifyConfig field; every default is None so only what is given overrides the recipe
+OVERRIDES = {"epochs": int, "batch_size": int, "learning_rate": float, "patience": int, "max_length": int,
+             "train_limit": int, "validation_fraction": float, "seed": int, "clipnorm": float, "plateau_factor": float}
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument("name", help="what to train (see the list above)")
+    parser.add_argument("name", help="recipe to train (see the list above, or `seqbot models recipes`)")
     parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
-    parser.add_argument("--output", help="artifact path (default checkpoints/NAME.npz or runs/classify-NAME/)")
-    parser.add_argument("--epochs", type=int, help="upper bound on epochs (default: the model's own)")
+    for option, kind in OVERRIDES.items():
+        parser.add_argument(f"--{option.replace('_', '-')}", type=kind, default=None, help="override the recipe's value")
+    parser.add_argument("--export", help="copy the trained artifact here, e.g. checkpoints/spam_rnn.npz")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (default 1)")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                        help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")
 
 
 def run(args) -> int:
@@ -29,5 +39,7 @@ def run(args) -> int:
 
     if args.name not in NAMES:
         raise SeqbotError(f"unknown classifier {args.name!r}; choose one of {', '.join(NAMES)}")
-    train(args.name, args.corpora, args.output, args.epochs, args.threads, log=lambda line: print(line, flush=True))
+    overrides = {option: getattr(args, option) for option in OVERRIDES}
+    train(args.name, args.corpora, overrides, export=args.export, force=args.force, threads=args.threads,
+          strategy=args.strategy, runs=args.runs, log=lambda line: print(line, flush=True))
     return 0

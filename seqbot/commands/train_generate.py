@@ -1,48 +1,44 @@
 """Train a character- or word-level text generator (SimpleRNN, LSTM or GRU) on tiny Shakespeare
-and export it as a generator checkpoint.
+(recipes in seqbot.training.generate; the default recipe is the shipped checkpoints/generator.npz).
 
-    seqbot train generate --cell lstm --minutes 15
-    seqbot train generate --cell simplernn --output runs/generate-simplernn/generator.npz
-    seqbot train generate --cell lstm --level word --output runs/generate-word/generator.npz
+    seqbot train generate                                     the shipped recipe
+    seqbot train generate cpu                                 15 minutes on a CPU
+    seqbot train generate simplernn | word                    the siblings
+    seqbot train generate --epochs 1 --steps-per-epoch 5 --units 32     a smoke run
+    seqbot train generate --export checkpoints/generator.npz --force
+
+The run lives in runs/generate-RECIPE (root: --runs, $SEQBOT_RUNS, runs/); rerun the same command to
+resume it. Options left out keep the recipe's value; --export copies the artifact (an existing
+file needs --force and is kept beside it as .bak-<timestamp>).
 """
 
 from __future__ import annotations
 
-from seqbot.paths import default_checkpoint
+OVERRIDES = {"cell": str, "level": str, "units": int, "embedding_dim": int, "sequence_length": int, "window_stride": int,
+             "batch_size": int, "learning_rate": float, "clipnorm": float, "steps_per_epoch": int, "epochs": int,
+             "patience": int, "plateau_factor": float, "max_minutes": float, "validation_fraction": float,
+             "max_words": int, "seed": int}
+CHOICES = {"cell": ["simplernn", "lstm", "gru"], "level": ["char", "word"]}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--cell", choices=["simplernn", "lstm", "gru"], default="lstm")
-    parser.add_argument("--level", choices=["char", "word"], default="char", help="characters or words (default char)")
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--embedding-dim", type=int, default=64)
-    parser.add_argument("--sequence-length", type=int, default=100, help="training window length in tokens")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=0.002)
-    parser.add_argument("--steps-per-epoch", type=int, default=100, help="batches between checkpoints")
-    parser.add_argument("--epochs", type=int, default=1000, help="upper bound; --minutes usually stops first")
-    parser.add_argument("--minutes", type=float, default=15.0, help="training time budget (default 15)")
-    parser.add_argument("--validation-fraction", type=float, default=0.1, help="held-out tail of the text")
-    parser.add_argument("--max-words", type=int, default=6000, help="word level: vocabulary size")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (default 1)")
+    parser.add_argument("recipe", nargs="?", default="generator", help="generator (default, shipped), cpu, simplernn, word")
+    for option, kind in OVERRIDES.items():
+        parser.add_argument(f"--{option.replace('_', '-')}", type=kind, default=None, choices=CHOICES.get(option),
+                            help="override the recipe's value")
     parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
-    parser.add_argument("--run-dir", help="where the resumable training state goes (default runs/generate-CELL-LEVEL)")
-    parser.add_argument("--output", help="artifact path (default checkpoints/generator.npz)")
-    parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
+    parser.add_argument("--export", help="copy the trained artifact here, e.g. checkpoints/generator.npz")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
+    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (default 1)")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                        help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")
 
 
 def run(args) -> int:
-    from seqbot.training.generate import GenerateTrainingConfig, train
+    from seqbot.training.generate import train
 
-    config = GenerateTrainingConfig(
-        cell=args.cell, level=args.level, units=args.units, embedding_dim=args.embedding_dim,
-        sequence_length=args.sequence_length, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        steps_per_epoch=args.steps_per_epoch, epochs=args.epochs, minutes=args.minutes,
-        validation_fraction=args.validation_fraction, max_words=args.max_words, seed=args.seed,
-        threads=args.threads, corpora=args.corpora,
-        run_dir=args.run_dir or f"runs/generate-{args.cell}-{args.level}",
-        output=args.output or str(default_checkpoint("generator")), resume=args.resume,
-    )
-    train(config, log=lambda line: print(line, flush=True))
+    overrides = {option: getattr(args, option) for option in OVERRIDES}
+    train(args.recipe, overrides, args.corpora, export=args.export, force=args.force, threads=args.threads,
+          strategy=args.strategy, runs=args.runs, log=lambda line: print(line, flush=True))
     return 0

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
-from seqbot.data.word_vocab import KERAS_FILTERS
-from seqbot.data.word_vocab import text_to_words as keras_words  # Keras' text_to_word_sequence
+from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (the text contract lives in data)
+from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
 from seqbot.engine import layers
 from seqbot.engine.naive_bayes import NaiveBayes
 from seqbot.errors import CheckpointError, SeqbotError
@@ -56,55 +56,6 @@ def language_of(text: str) -> str:
         elif _LATIN.search(word):
             english += 1
     return "ko" if korean and korean >= english else "en"
-
-
-# --- text -> ids ---
-
-class TextEncoder:
-    """Turns text into token ids the way the model was trained (the artifact's "preprocessing")."""
-
-    def __init__(self, preprocessing: dict, blobs: dict[str, bytes]):
-        self.kind = preprocessing.get("type")
-        self.config = preprocessing
-        if self.kind == "words":
-            vocab = preprocessing["vocab"]  # id -> word; id 0 is padding
-            self.index = {word: i for i, word in enumerate(vocab) if i > 0 and word}
-            self.oov_id = preprocessing.get("oov_id")
-        elif self.kind == "korean_words":
-            vocab = preprocessing["vocab"]
-            self.index = {word: i for i, word in enumerate(vocab) if i > 0 and word}
-            self.oov_id = preprocessing.get("oov_id")
-            self.stopwords = set(preprocessing.get("stopwords", []))
-        elif self.kind == "sentencepiece":
-            import sentencepiece
-
-            if "sentencepiece" not in blobs:
-                raise CheckpointError("the checkpoint's preprocessing is sentencepiece but it holds no sentencepiece model blob")
-            self.processor = sentencepiece.SentencePieceProcessor()
-            self.processor.LoadFromSerializedProto(blobs["sentencepiece"])
-            self.offset = int(preprocessing.get("id_offset", 0))
-        else:
-            raise CheckpointError(f"unknown text preprocessing {self.kind!r} in the checkpoint")
-
-    def tokens(self, text: str) -> list[str]:
-        if self.kind == "words":
-            return keras_words(text, self.config.get("filters", KERAS_FILTERS), self.config.get("lower", True))
-        if self.kind == "korean_words":
-            cleaned = re.sub(r"[^\uac00-\ud7a3\u3131-\u318e ]", " ", text)
-            return [w for w in cleaned.split() if w not in self.stopwords]
-        return self.processor.EncodeAsPieces(text)
-
-    def encode(self, text: str) -> list[int]:
-        if self.kind == "sentencepiece":
-            return [i + self.offset for i in self.processor.EncodeAsIds(text)]
-        ids = []
-        for word in self.tokens(text):
-            i = self.index.get(word)
-            if i is None:
-                i = self.oov_id
-            if i is not None:
-                ids.append(int(i))
-        return ids
 
 
 # --- the layer stack ---
@@ -222,11 +173,6 @@ class LayerStack:
             else:
                 raise CheckpointError(f"unknown layer type {kind!r} in the checkpoint")
         return x
-
-
-def keep_tokens(ids: list[int], max_length: int, keep: str = "first") -> list[int]:
-    """The first `max_length` ids, or the last ones (Keras pad_sequences' default truncating="pre")."""
-    return ids[-max_length:] if keep == "last" else ids[:max_length]
 
 
 class NeuralClassifier:

@@ -13,7 +13,6 @@ returns the notices a user should see (empty prompt, unknown characters, capped 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -21,42 +20,13 @@ from typing import Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.data.generator_text import UNKNOWN_WORD, WORD_PATTERN, detokenize, join_piece, tokenize  # noqa: F401
 from seqbot.engine import layers
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import default_checkpoint
 
 KIND = "generator"
 MAX_LENGTH = 5000
-UNKNOWN_WORD = "<unk>"
-# Words (with inner apostrophes), numbers, newlines and single punctuation marks; spaces are implicit.
-WORD_PATTERN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+|\n|[^\sA-Za-z\d]")
-_NO_SPACE_BEFORE = set(",.;:!?')]-\n")
-_NO_SPACE_AFTER = set("\n([-'")
-
-
-def tokenize(text: str, level: str) -> list[str]:
-    """Characters, or words and punctuation marks (the word-level model's tokens)."""
-    if level == "char":
-        return list(text)
-    if level == "word":
-        return WORD_PATTERN.findall(text)
-    raise SeqbotError(f"unknown text level {level!r}; expected 'char' or 'word'")
-
-
-def join_piece(previous: str | None, token: str, level: str) -> str:
-    """The text to print for `token` after `previous`: word tokens get a space where prose has one."""
-    if level == "char" or previous is None or token in _NO_SPACE_BEFORE or previous[-1] in _NO_SPACE_AFTER:
-        return token
-    return " " + token
-
-
-def detokenize(tokens: list[str], level: str) -> str:
-    previous = None
-    pieces = []
-    for token in tokens:
-        pieces.append(join_piece(previous, token, level))
-        previous = token
-    return "".join(pieces)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
 from seqbot.errors import SeqbotError
-from seqbot.training.tf_setup import import_keras
+from seqbot.models.keras_setup import import_keras
 
 
 @dataclass

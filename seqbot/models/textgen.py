@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
-from seqbot.training.tf_setup import import_keras
+from seqbot.models.keras_setup import import_keras
 
 CELLS = ("simplernn", "lstm", "gru")
 

@@ -1,7 +1,8 @@
 """Train the dialogue model: the translator's character-level seq2seq with attention, fed
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English.
 
-    seqbot train chat --export checkpoints/chat.npz        # LSTM 128, dot attention, 35 min budget
+    seqbot train chat                                       # runs/chat (root: $SEQBOT_RUNS or runs/)
+    seqbot train chat --export checkpoints/chat.npz --force # replace the shipped one (old kept as .bak-<time>)
     (rerun the same command to continue runs/chat after an interruption)
 
 Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
@@ -27,9 +28,11 @@ from seqbot.data import dialogue
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.engine.chat import normalise
-from seqbot.engine.seq2seq import PAD, START, UNKNOWN, Seq2SeqModel
+from seqbot.data.char_vocab import PAD, START, UNKNOWN
+from seqbot.engine.seq2seq import Seq2SeqModel  # perplexity: scoring through the engine is a parity check
 from seqbot.errors import CorpusError
 from seqbot.paths import corpora_dir
+from seqbot.training.outputs import export_copy, run_folder
 from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
 
 CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
@@ -123,19 +126,21 @@ class ChatTrainingConfig:
     validation_fraction: float = 0.05
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
-    run_dir: str = "runs/chat"
+    run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir()
     export: str | None = None
+    force: bool = False  # let `export` replace an existing file (the old one is kept as .bak-<time>)
 
 
 def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -> dict:
     """Train (or resume) through the translator's trainer, then score the best model."""
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs)
     log(f"dialogue pairs: {len(data.train)} train, {len(data.validation)} validation (split by utterance)")
-    model_path = train_seq2seq(data, settings, config.run_dir, None)
-    return score_and_export(model_path, data, config.samples, config.export, log)
+    run_dir = config.run_dir or run_folder("chat")
+    model_path = train_seq2seq(data, settings, run_dir, None)
+    return score_and_export(model_path, data, config.samples, config.export, log, config.force)
 
 
-def score_and_export(model_path, data: PairData, samples: int, export: str | None, log=print) -> dict:
+def score_and_export(model_path, data: PairData, samples: int, export: str | None, log=print, force: bool = False) -> dict:
     """Held-out perplexity and sample replies (greedy and beam 5) into the artifact's metadata."""
     from seqbot.engine.chat import ALPHA, PATIENCE, Chatbot
 
@@ -150,7 +155,7 @@ def score_and_export(model_path, data: PairData, samples: int, export: str | Non
                                      "guard": {"ngram": bot.guard.ngram, "max_char_run": bot.guard.max_char_run}}
     save_artifact(model_path, artifact)
     if export:
-        save_artifact(export, artifact)
+        export_copy(model_path, export, force, log)
     log(f"validation perplexity per character: {score:.3f} ({len(data.validation)} held-out pairs)")
     for sample in replies:
         log(f"  > {sample['utterance']}\n    beam5: {sample['beam5']}\n    greedy: {sample['greedy']}\n"
@@ -166,12 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seqbot.training.chat", description=main.__doc__)
     parser.add_argument("model")
     parser.add_argument("--export")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--corpora")
     args = parser.parse_args(argv)
     split = load_artifact(args.model, kind="seq2seq").metadata.get("split", {})
     data = chat_data(args.corpora, split.get("max_length", 60), split.get("validation_fraction", 0.05), split.get("seed", 1))
-    score_and_export(args.model, data, args.samples, args.export)
+    score_and_export(args.model, data, args.samples, args.export, force=args.force)
     return 0
 
 

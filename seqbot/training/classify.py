@@ -1,131 +1,38 @@
-"""Train the lecture's classifiers on their real corpora and export them as NumPy artifacts.
+"""Train the lecture's classifiers on their real corpora through the shared loop (seqbot.training.loop).
 
-    seqbot train classify spam_nb            # seconds
-    seqbot train classify spam_rnn           # SimpleRNN, a few minutes on one thread
-    seqbot train classify reuters            # LSTM(120) on Reuters-46
-    seqbot train classify nsmc               # Korean LSTM(128) (words) ; nsmc_spm: sentencepiece pieces
-    seqbot train classify imdb               # Conv1D + LSTM(55) on IMDB (the cheapest of the lecture's IMDB models)
-    seqbot train classify imdb_lstm_cnn_ppmi --threads 2   # the shipped IMDB model, ~7 min
-    seqbot train classify imdb_lstm_dropout --threads 2    # the lecture's LSTM with input dropout (GPU: tools/gpu_train.py)
+    seqbot train classify spam_nb                      # seconds
+    seqbot train classify spam_rnn                     # SimpleRNN, a few minutes on one thread
+    seqbot train classify reuters                      # LSTM(120) on Reuters-46
+    seqbot train classify nsmc_spm_attention_98        # the shipped checkpoints/nsmc.npz recipe
+    seqbot train classify imdb_lstm_cnn_ppmi           # the shipped checkpoints/imdb.npz recipe
+    seqbot train classify imdb_lstm_dropout            # the shipped checkpoints/imdb_lstm.npz recipe
+    seqbot train classify spam_rnn --export checkpoints/spam_rnn.npz --force   # replace the shipped one
 
-Each neural run keeps its resumable state in runs/classify-NAME/ (weights every epoch,
-EarlyStopping on the validation loss) and writes checkpoints/<artifact>.npz at the end.
-The test split is recorded in the artifact, so `seqbot eval classify` rebuilds exactly the
-same held-out texts from the corpus without TensorFlow.
-
-The corpora are read by the seqbot.data readers (original formats); this module only applies
-the lecture's split rules. TensorFlow is imported only inside train().
+A recipe is a ClassifyConfig in CONFIGS (its name is the training name; `artifact` is the checkpoint
+it would replace). Every run lives in runs/classify-NAME (resumable: rerun the same command) and
+writes its artifact there; only --export copies it anywhere else. The corpus splits come from
+seqbot.data.classify_splits, which `seqbot eval classify` uses too. TensorFlow is imported only
+inside train().
 """
 
 from __future__ import annotations
 
 import io
 import json
-import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from seqbot.data import imdb, korean, newsgroups, nsmc, reuters, sms_spam
-from seqbot.data.splits import deduplicate, shuffled
-from seqbot.errors import CorpusError, SeqbotError
-from seqbot.paths import PROJECT_ROOT, corpora_dir
-
-
-@dataclass
-class Dataset:
-    corpus: str
-    train_texts: list[str]
-    train_labels: list[int]
-    test_texts: list[str]
-    test_labels: list[int]
-    label_names: list[str]
-    split: dict = field(default_factory=dict)
-
-
-# --- datasets from the seqbot.data readers ---
-# Each dataset is exactly what the shipped checkpoints were trained and scored on: their
-# metadata records (corpus, seed) and `seqbot eval classify` rebuilds the held-out texts here.
-
-def stratified_split(labels: list[int], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Indices (train, test): `test_fraction` of each class, seeded."""
-    rng = random.Random(seed)
-    train, test = [], []
-    for label in sorted(set(labels)):
-        members = [i for i, y in enumerate(labels) if y == label]
-        rng.shuffle(members)
-        cut = round(len(members) * test_fraction)
-        test.extend(members[:cut])
-        train.extend(members[cut:])
-    return sorted(train), sorted(test)
-
-
-def spam_dataset(root: Path, seed: int = 0) -> Dataset:
-    """De-duplicated messages, then a stratified 80/20 train/test split (the lecture's rule)."""
-    messages = sms_spam.read_messages(root / sms_spam.DEFAULT_FILE)
-    # The first copy of each text (its label), placed where its LAST copy is: the order the
-    # shipped split was drawn from.
-    last_copy = {message.text: position for position, message in enumerate(messages)}
-    unique = sorted(sms_spam.deduplicate(messages), key=lambda message: last_copy[message.text])
-    texts = [message.text for message in unique]
-    labels = [int(message.is_spam) for message in unique]
-    train, test = stratified_split(labels, 0.2, seed)
-    return Dataset("sms-spam", [texts[i] for i in train], [labels[i] for i in train], [texts[i] for i in test],
-                   [labels[i] for i in test], list(sms_spam.LABELS),
-                   {"deduplicated": len(unique), "test_fraction": 0.2, "seed": seed})
-
-
-def reuters_dataset(root: Path, seed: int = 113) -> Dataset:
-    """Keras' 46-topic Reuters: documents whose first topic is one of the 46; shuffled, 20% test."""
-    documents = reuters.keras_selection(reuters.read_articles(root / reuters.DEFAULT_FILE, raw=True))
-    parts = reuters.keras_split(documents, test_fraction=0.2, seed=seed)
-
-    def text(document: reuters.TopicDocument) -> str:  # title and body as the file holds them
-        return " ".join(part for part in (document.article.title, document.article.body) if part)
-
-    return Dataset("reuters21578", [text(d) for d in parts["train"]], [d.label for d in parts["train"]],
-                   [text(d) for d in parts["test"]], [d.label for d in parts["test"]], list(reuters.KERAS_LABELS),
-                   {"documents": len(documents), "test_fraction": 0.2, "seed": seed})
-
-
-def imdb_dataset(root: Path, seed: int = 0) -> Dataset:
-    """The official 25,000 / 25,000 train/test reviews of aclImdb (unlabelled reviews ignored)."""
-    path = root / imdb.DEFAULT_FILE
-    reviews = imdb.read_reviews(path, sort=False)
-    train = [review for review in reviews if review.split == "train"]
-    test = [review for review in reviews if review.split == "test"]
-    if not train or not test:
-        raise CorpusError(f"{path} holds no aclImdb/{{train,test}}/{{pos,neg}}/*.txt reviews")
-    train = shuffled(train, seed)  # the archive lists all negatives first; validation_split takes the tail
-    return Dataset("imdb", [r.text for r in train], [r.label for r in train], [r.text for r in test],
-                   [r.label for r in test], list(imdb.LABEL_NAMES), {"official": "25k train / 25k test", "seed": seed})
-
-
-def nsmc_dataset(root: Path, seed: int = 0) -> Dataset:
-    """ratings_train / ratings_test; the lecture drops duplicate and empty documents from training."""
-    train = nsmc.read_ratings(root / nsmc.TRAIN_FILE)
-    test = nsmc.read_ratings(root / nsmc.TEST_FILE)
-    kept = deduplicate([rating for rating in train if rating.document.strip()], key=lambda rating: rating.document)
-    kept = shuffled(kept, seed)
-    return Dataset("nsmc", [r.document for r in kept], [r.label for r in kept], [r.document for r in test],
-                   [r.label for r in test], list(nsmc.LABEL_NAMES),
-                   {"train_deduplicated": len(kept), "test": "ratings_test.txt", "seed": seed})
-
-
-def newsgroups_dataset(root: Path, seed: int = 0) -> Dataset:
-    train = newsgroups.read_posts(root / newsgroups.TRAIN_FILE)
-    test = newsgroups.read_posts(root / newsgroups.TEST_FILE)
-    names = newsgroups.group_names(train)
-    index = {name: i for i, name in enumerate(names)}
-    return Dataset("20newsgroups", [p.text for p in train], [index[p.group] for p in train], [p.text for p in test],
-                   [index[p.group] for p in test], names, {"official": "bydate train / test"})
-
-
-CORPUS_READERS = {"sms-spam": spam_dataset, "reuters21578": reuters_dataset, "imdb": imdb_dataset,
-                  "nsmc": nsmc_dataset, "20newsgroups": newsgroups_dataset}
+from seqbot.data import korean
+from seqbot.data.classify_splits import (CORPUS_READERS, Dataset, corpus_files, imdb_dataset, load_dataset,  # noqa: F401
+                                         newsgroups_dataset, nsmc_dataset, reuters_dataset, spam_dataset, stratified_split)
+from seqbot.errors import SeqbotError
+from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
+from seqbot.training.metadata import run_metadata
+from seqbot.training.outputs import export_copy, run_folder
 
 
 # --- text -> ids ---
@@ -146,7 +53,7 @@ def word_vocabulary(token_lists, max_words: int | None, oov: bool) -> list[str]:
 
 def make_encoder(preprocessing: dict, blobs: dict):
     """The engine's TextEncoder: training and inference turn text into ids with the same code."""
-    from seqbot.engine.classifier import TextEncoder
+    from seqbot.data.text_encoding import TextEncoder
 
     return TextEncoder(preprocessing, blobs)
 
@@ -169,6 +76,8 @@ class ClassifyConfig:
     max_length: int = 100
     fixed_length: bool = False  # pad every text to max_length (models without masking)
     optimizer: str = "rmsprop"
+    learning_rate: float | None = None  # None: the optimizer's Keras default (rmsprop and adam: 1e-3)
+    clipnorm: float | None = None  # clip each gradient's norm (the optimizer's clipnorm)
     batch_size: int = 64
     epochs: int = 10
     patience: int = 2
@@ -246,15 +155,9 @@ NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear
 NAMES = list(CONFIGS) + list(NAIVE_BAYES)
 
 
-def load_dataset(corpus: str, corpora: str | None = None, seed: int | None = None) -> Dataset:
-    reader = CORPUS_READERS[corpus]
-    root = corpora_dir(corpora)
-    return reader(root) if seed is None else reader(root, seed)
-
-
 def preprocessing_for(config: ClassifyConfig, texts: list[str]) -> tuple[dict, dict]:
     """Fit the tokenizer on the training texts: (preprocessing config, blobs)."""
-    from seqbot.engine.classifier import TextEncoder, keras_words
+    from seqbot.data.text_encoding import TextEncoder, keras_words
 
     if config.tokenizer == "words":
         vocab = word_vocabulary((keras_words(t) for t in texts), config.max_words, config.oov)
@@ -277,7 +180,7 @@ def preprocessing_for(config: ClassifyConfig, texts: list[str]) -> tuple[dict, d
 
 
 def encode_all(encoder, texts: list[str], max_length: int, keep: str = "first") -> list[list[int]]:
-    from seqbot.engine.classifier import keep_tokens
+    from seqbot.data.text_encoding import keep_tokens
 
     return [keep_tokens(encoder.encode(t), max_length, keep) for t in texts]
 
@@ -315,91 +218,67 @@ def next_word_pairs(padded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return inputs.astype(np.int32), targets.astype(np.int32), (targets != 0).astype(np.float32)
 
 
+def loop_config(config: ClassifyConfig) -> LoopConfig:
+    """The shared loop's settings for a classifier recipe. The shipped runs stopped after `patience` + 1
+    worse epochs in a row and halved after each worse epoch; Keras' patience counts the worse epochs."""
+    return LoopConfig(epochs=config.epochs, patience=config.patience + 1, plateau_factor=config.plateau_factor,
+                      plateau_patience=1, average_last=config.average_epochs)
+
+
+def recipe(name: str, overrides: dict | None = None) -> ClassifyConfig:
+    """The named recipe with command-line overrides (keys of ClassifyConfig whose value is not None)."""
+    if name not in CONFIGS:
+        raise SeqbotError(f"unknown classifier {name!r}; choose one of {', '.join(NAMES)}")
+    changes = {key: value for key, value in (overrides or {}).items() if value is not None}
+    unknown = set(changes) - set(ClassifyConfig.__dataclass_fields__)
+    if unknown:
+        raise SeqbotError(f"{', '.join(sorted(unknown))}: not a setting of a classifier recipe")
+    return replace(CONFIGS[name], **changes)
+
+
 def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids, vocab_size: int, directory: Path,
-                            state: dict, log=print) -> None:
+                            log=print) -> dict:
     """Train the classifier's Embedding and RNN as a next-word model on the training texts for
-    `config.pretrain_epochs` epochs (resumable: weights and state after every epoch), then copy them in."""
+    `config.pretrain_epochs` epochs (the shared loop, resumable in directory/language-model), then
+    copy them in. Returns the loop's summary for the metadata."""
     from seqbot.models.classifiers import build_language_model, copy_pretrained
-    from seqbot.training.tf_setup import dataset_options, import_tensorflow
+    from seqbot.models.keras_setup import dataset_options, import_tensorflow
 
     tf = import_tensorflow()
     language_model = build_language_model(config.spec, vocab_size)
-    path = directory / "language_model.weights.h5"
-    progress = state.setdefault("pretraining", {"epochs": 0, "history": []})
-    if path.exists():
-        language_model.load_weights(path)
 
     def dataset(ids, shuffle):
         d = tf.data.Dataset.from_tensor_slices(next_word_pairs(pad(ids, config.max_length, pre=False)))
-        return (d.shuffle(len(ids), seed=progress["epochs"]) if shuffle else d).batch(config.batch_size).with_options(dataset_options())
+        return (d.shuffle(len(ids), seed=config.seed) if shuffle else d).batch(config.batch_size).with_options(dataset_options())
 
-    train_data, valid_data = dataset(train_ids, True), dataset(valid_ids, False)
-    while progress["epochs"] < config.pretrain_epochs:
-        started = time.time()
-        loss = language_model.fit(train_data, epochs=1, verbose=0).history["loss"][-1]
-        val_loss = float(language_model.evaluate(valid_data, verbose=0))  # compiled without metrics: the loss alone
-        progress["epochs"] += 1
-        entry = {"epoch": progress["epochs"], "loss": round(float(loss), 4), "val_loss": round(val_loss, 4),
-                 "seconds": round(time.time() - started, 1)}
-        progress["history"].append(entry)
-        language_model.save_weights(path)
-        (directory / "state.json").write_text(json.dumps(state, indent=1))
-        log(f"language model epoch {entry['epoch']}: loss {entry['loss']:.4f} val_loss {entry['val_loss']:.4f} "
-            f"({entry['seconds']}s)")
+    result = fit(language_model, dataset(train_ids, True), dataset(valid_ids, False),
+                 LoopConfig(epochs=config.pretrain_epochs, patience=None), directory / "language-model",
+                 log=lambda line: log(f"language model {line}"))
     copy_pretrained(language_model, model)
-    log(f"embedding and {config.spec} RNN start from the language model ({progress['epochs']} epochs)")
+    log(f"embedding and {config.spec} RNN start from the language model ({result.epochs} epochs)")
+    return result.summary()
 
 
-def average_epoch_weights(model, directory: Path, state: dict, valid_data, last: int, log=print) -> bool:
-    """Replace the best epoch's weights by the mean of the `last` epochs' weights when that scores a lower
-    validation loss (Polyak averaging, one snapshot an epoch: the mean sits between the minima the
-    noisy last steps of each epoch land in). Records the choice in `state`; True if averaged."""
-    epochs = range(max(1, state["epoch"] - last + 1), state["epoch"] + 1)
-    snapshots = [path for epoch in epochs if (path := directory / f"epoch-{epoch}.weights.h5").exists()]
-    if len(snapshots) < 2:
-        return False
-    best = model.get_weights()
-    total = None
-    for path in snapshots:
-        model.load_weights(path)
-        weights = model.get_weights()
-        total = weights if total is None else [a + b for a, b in zip(total, weights)]
-    model.set_weights([array / len(snapshots) for array in total])
-    loss, accuracy = model.evaluate(valid_data, verbose=0)[:2]
-    averaged = loss < state["best_val_loss"]
-    state["averaged"] = {"epochs": len(snapshots), "val_loss": round(float(loss), 4), "val_accuracy": round(float(accuracy), 4),
-                         "kept": averaged}
-    log(f"mean of {len(snapshots)} epochs' weights: val_loss {loss:.4f} val_acc {accuracy:.4f} "
-        f"({'kept' if averaged else 'best single epoch kept'}, best epoch val_loss {state['best_val_loss']:.4f})")
-    if not averaged:
-        model.set_weights(best)
-    return averaged
-
-
-def run_dir(name: str, runs: str | None = None) -> Path:
-    return (Path(runs) if runs else PROJECT_ROOT / "runs") / f"classify-{name}"
-
-
-def train(name: str, corpora: str | None = None, output: str | None = None, epochs: int | None = None,
-          threads: int = 1, log=print, runs: str | None = None) -> Path:
-    """Train NAME (see NAMES), export it, return the artifact path. `runs`: where run folders go (default runs/)."""
+def train(name: str, corpora: str | None = None, overrides: dict | None = None, export: str | None = None,
+          force: bool = False, threads: int = 1, strategy: str = "default", runs: str | None = None, log=print) -> Path:
+    """Train recipe NAME (see NAMES) in runs/classify-NAME, write its artifact there and return the
+    artifact path; with `export`, copy it there too (an existing file needs `force`)."""
     if name in NAIVE_BAYES:
-        return train_naive_bayes(name, corpora, output, log, runs)
-    if name not in CONFIGS:
-        raise SeqbotError(f"unknown classifier {name!r}; choose one of {', '.join(NAMES)}")
-    config = CONFIGS[name]
+        return train_naive_bayes(name, corpora, export, force, runs, log)
+    config = recipe(name, overrides)
     from seqbot.artifact import save_artifact
     from seqbot.models.classifiers import build, export_artifact, spec, summary_rows
-    from seqbot.training.tf_setup import dataset_options, import_tensorflow
+    from seqbot.models.keras_setup import dataset_options, import_tensorflow
 
     tf = import_tensorflow(threads=threads)
     import keras
 
+    scope = distribution_scope(strategy)  # before any other TensorFlow op: collectives are set up at start-up
+
     data = load_dataset(config.corpus, corpora)
     if config.train_limit:
         data.train_texts, data.train_labels = data.train_texts[:config.train_limit], data.train_labels[:config.train_limit]
-    directory = run_dir(name, runs)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = run_folder(f"classify-{name}", runs)
     prep_path = directory / "preprocessing.json"
     blob_path = directory / "sentencepiece.model"
     if prep_path.exists():  # resume with the same vocabulary
@@ -431,33 +310,30 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         if config.fixed_length:
             d = tf.data.Dataset.from_tensor_slices((pad(ids, config.max_length, pre=True), targets))
             if shuffle:
-                d = d.shuffle(len(ids), seed=0)
+                d = d.shuffle(len(ids), seed=config.seed)
             return d.batch(config.batch_size).with_options(options)
-        rng = np.random.default_rng(0)
+        rng = np.random.default_rng(config.seed)
         return tf.data.Dataset.from_generator(
             lambda: padded_batches(ids, targets, config.batch_size, rng if shuffle else None),
             output_signature=(tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None, *targets.shape[1:]), tf.float32)),
-        ).with_options(options)
+        ).apply(tf.data.experimental.assert_cardinality(-(-len(ids) // config.batch_size))).with_options(options)
+        # a known length: Keras warns that a generator "ran out of data" at every epoch's end otherwise
 
     train_data = dataset(train_ids[:cut], data.train_labels[:cut], True)
     valid_data = dataset(train_ids[cut:], data.train_labels[cut:], False)
     test_data = dataset(test_ids, data.test_labels, False)
     keras.utils.set_random_seed(config.seed)
-    model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
-                  variable_length=not config.fixed_length, rnn_dropout=config.rnn_dropout)
-    loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
-    model.compile(optimizer=config.optimizer, loss=loss, metrics=["accuracy"])
+    with scope:
+        model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
+                      variable_length=not config.fixed_length, rnn_dropout=config.rnn_dropout)
+        loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
+        model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, config.clipnorm), loss=loss,
+                      metrics=["accuracy"])
     for row in summary_rows(model):
         log(f"  {row[0]:<32} {row[1]:<20} {row[2]:>10,}")
-    weights_path = directory / "model.weights.h5"
-    state_path = directory / "state.json"
-    state = json.loads(state_path.read_text()) if state_path.exists() else {"epoch": 0, "best_val_loss": None, "history": []}
-    if weights_path.exists():
-        model.load_weights(weights_path)
-        log(f"resuming after epoch {state['epoch']} from {weights_path}")
-        if "learning_rate" in state:  # the optimizer's own state is not saved, its lowered rate is
-            model.optimizer.learning_rate.assign(state["learning_rate"])
-    elif config.word_vectors:
+    pretraining = None
+    fresh = not (directory / "backup" / "latest.weights.h5").exists()
+    if fresh and config.word_vectors:
         from seqbot.training.word_vectors import ppmi_vectors
 
         t0 = time.time()
@@ -465,69 +341,41 @@ def train(name: str, corpora: str | None = None, output: str | None = None, epoc
         vectors = ppmi_vectors(pad(train_ids[:cut], config.max_length, pre=True), vocab_size, embedding.output_dim)
         embedding.set_weights([vectors])
         log(f"embedding starts from PPMI-SVD vectors of the {cut} training texts ({time.time() - t0:.0f}s)")
-    elif config.pretrain_epochs:
-        pretrain_language_model(config, model, train_ids[:cut], train_ids[cut:], vocab_size, directory, state, log)
-    best_path = directory / "best.weights.h5"
-    total_epochs = epochs or config.epochs
-    bad_epochs = state.get("bad_epochs", 0)
-    while state["epoch"] < total_epochs and bad_epochs <= config.patience:
-        t0 = time.time()
-        history = model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)
-        h = {k: float(v[-1]) for k, v in history.history.items()}
-        state["epoch"] += 1
-        h["epoch"], h["seconds"] = state["epoch"], round(time.time() - t0, 1)
-        state["history"].append(h)
-        if state["best_val_loss"] is None or h["val_loss"] < state["best_val_loss"]:
-            state["best_val_loss"] = h["val_loss"]
-            model.save_weights(best_path)
-            bad_epochs = 0
-        else:
-            bad_epochs += 1
-            if config.plateau_factor != 1.0:
-                rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
-                state["learning_rate"] = rate * config.plateau_factor
-                model.optimizer.learning_rate.assign(state["learning_rate"])
-                log(f"learning rate now {state['learning_rate']:.2e}")
-        state["bad_epochs"] = bad_epochs
-        model.save_weights(weights_path)
-        if config.average_epochs:
-            model.save_weights(directory / f"epoch-{state['epoch']}.weights.h5")
-        state_path.write_text(json.dumps(state, indent=1))
-        log(f"epoch {h['epoch']}: loss {h['loss']:.4f} acc {h['accuracy']:.4f} val_loss {h['val_loss']:.4f} "
-            f"val_acc {h['val_accuracy']:.4f} ({h['seconds']}s)")
-    if best_path.exists():
-        model.load_weights(best_path)  # EarlyStopping(restore_best_weights=True)
-    if config.average_epochs:
-        average_epoch_weights(model, directory, state, valid_data, config.average_epochs, log)
-    test_loss, test_accuracy = model.evaluate(test_data, verbose=0)
-    log(f"{name}: test accuracy {test_accuracy:.4f} (Keras)")
-    metadata = {
-        "corpus": data.corpus, "split": data.split, "train_texts": cut, "validation_texts": len(train_ids) - cut,
-        "test_texts": len(test_ids), "vocabulary_size": vocab_size, "lecture_vocabulary_size": spec(config.spec).vocab_size,
-        "scores": {"test_accuracy": round(float(test_accuracy), 4)},
-        "training": {"epochs": state["epoch"], "history": state["history"], "time_s": round(sum(h["seconds"] for h in state["history"]), 1),
-                     "optimizer": config.optimizer, "batch_size": config.batch_size,
-                     "embedding_start": ("ppmi-svd" if config.word_vectors else
-                                         "language-model" if config.pretrain_epochs else "random"),
-                     "pretraining": state.get("pretraining"), "averaged": state.get("averaged")},
-        "date": time.strftime("%Y-%m-%d"), "trained_as": name,
-    }
-    artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
-    artifact.config.update(task=config.task, language=config.language, keep=config.keep,
-                           padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
-    # variants (imdb_gru, nsmc_spm, ...) go to their run folder; copy the best one to checkpoints/
-    shipped = PROJECT_ROOT / "checkpoints" / f"{config.artifact}.npz"
-    path = Path(output) if output else (shipped if name == config.artifact else directory / f"{config.artifact}.npz")
-    save_artifact(path, artifact)
-    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    return path
+    if config.pretrain_epochs and (fresh or (directory / "language-model" / "loop_state.json").exists()):
+        pretraining = pretrain_language_model(config, model, train_ids[:cut], train_ids[cut:], vocab_size, directory, log)
+        # a resumed run's backup (loaded by fit) supersedes the copied layers
+
+    def export_run(model, result):
+        test_loss, test_accuracy = model.evaluate(test_data, verbose=0)
+        log(f"{name}: test accuracy {test_accuracy:.4f} (Keras)")
+        training = {**result.summary(), "optimizer": config.optimizer, "batch_size": config.batch_size,
+                    "embedding_start": ("ppmi-svd" if config.word_vectors else
+                                        "language-model" if config.pretrain_epochs else "random"),
+                    "pretraining": pretraining}
+        metadata = run_metadata(config, corpus_files(config.corpus, corpora), result.time_s,
+                                {"test_accuracy": round(float(test_accuracy), 4)}, recipe_name=name,
+                                corpus=data.corpus, split=data.split, train_texts=cut, validation_texts=len(train_ids) - cut,
+                                test_texts=len(test_ids), vocabulary_size=vocab_size,
+                                lecture_vocabulary_size=spec(config.spec).vocab_size, training=training, trained_as=name)
+        artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
+        artifact.config.update(task=config.task, language=config.language, keep=config.keep,
+                               padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
+        path = save_artifact(directory / f"{config.artifact}.npz", artifact)
+        log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+        return path
+
+    result = fit(model, train_data, valid_data, loop_config(config), directory, export=export_run, log=log)
+    if result.exported is None:  # a worker that is not the chief: the chief exports
+        return directory
+    if export:
+        return export_copy(result.exported, export, force, log)
+    return result.exported
 
 
-def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=print, runs: str | None = None) -> Path:
+def train_naive_bayes(name: str, corpora: str | None, export: str | None = None, force: bool = False,
+                      runs: str | None = None, log=print) -> Path:
     from seqbot.artifact import save_artifact
-    from seqbot.engine.naive_bayes import NaiveBayes
-
-    from seqbot.engine.naive_bayes import BagOfWords
+    from seqbot.engine.naive_bayes import BagOfWords, NaiveBayes
 
     corpus, task, alpha = NAIVE_BAYES[name]
     data = load_dataset(corpus, corpora)
@@ -535,19 +383,18 @@ def train_naive_bayes(name: str, corpora: str | None, output: str | None, log=pr
     model = NaiveBayes(alpha=alpha, bag=BagOfWords(**NB_FEATURES[name])).fit(data.train_texts, [data.label_names[y] for y in data.train_labels])
     predicted = model.predict(data.test_texts)
     accuracy = float(np.mean([p == data.label_names[y] for p, y in zip(predicted, data.test_labels)]))
+    seconds = time.time() - t0
     log(f"{name}: {len(data.train_texts)} train / {len(data.test_texts)} test, vocabulary {len(model.bag.vocabulary)}, "
-        f"test accuracy {accuracy:.4f} ({time.time() - t0:.1f}s)")
-    metadata = {"corpus": data.corpus, "split": data.split, "train_texts": len(data.train_texts),
-                "test_texts": len(data.test_texts), "scores": {"test_accuracy": round(accuracy, 4)},
-                "date": time.strftime("%Y-%m-%d"), "trained_as": name}
+        f"test accuracy {accuracy:.4f} ({seconds:.1f}s)")
+    metadata = run_metadata({"corpus": corpus, "task": task, "alpha": alpha, **NB_FEATURES[name]}, corpus_files(corpus, corpora),
+                            seconds, {"test_accuracy": round(accuracy, 4)}, recipe_name=name, corpus=data.corpus,
+                            split=data.split, train_texts=len(data.train_texts), test_texts=len(data.test_texts), trained_as=name)
     artifact = model.to_artifact(metadata, task=task, name=name)
     artifact.config["corpus"] = data.corpus
     if task == "spam":
         artifact.config["positive"] = "spam"
     if corpus == "nsmc":
         artifact.config["language"] = "ko"
-    default = PROJECT_ROOT / "checkpoints" / "spam_nb.npz" if name == "spam_nb" else run_dir(name, runs) / f"{name}.npz"
-    path = Path(output) if output else default
-    save_artifact(path, artifact)
+    path = save_artifact(run_folder(f"classify-{name}", runs) / f"{name}.npz", artifact)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    return path
+    return export_copy(path, export, force, log) if export else path

@@ -1,53 +1,91 @@
-"""Train a character- or word-level RNN language model on tiny Shakespeare and export it.
+"""Train a character- or word-level RNN language model on tiny Shakespeare through the shared loop
+(seqbot.training.loop) and export it as a generator artifact.
 
-    seqbot train generate --cell lstm --units 256 --minutes 15 --output checkpoints/generator.npz
-    seqbot train generate --cell simplernn --output runs/generate-simplernn/generator.npz
-    seqbot train generate --cell lstm --level word --minutes 8 --output runs/generate-word/generator.npz
+    seqbot train generate                              # the shipped checkpoints/generator.npz recipe
+    seqbot train generate cpu                          # the 15-minute CPU recipe
+    seqbot train generate simplernn                    # the SimpleRNN sibling
+    seqbot train generate word                         # word level
+    seqbot train generate --epochs 1 --steps-per-epoch 5 --units 32    # a smoke run
+    seqbot train generate --export checkpoints/generator.npz --force
 
-The last `--validation-fraction` of the text (its tail, never seen in training) is held out;
+The last `validation_fraction` of the text (its tail, never seen in training) is held out;
 validation loss is reported in bits per character (word level: total nats of the tail / its
-characters / ln 2, so the two levels compare). Every epoch saves the Keras model and the state
-under `--run-dir` and exports the artifact, so a killed run resumes with `--resume`.
+characters / ln 2, so the two levels compare). The run lives in runs/generate-NAME (rerun the same
+command to resume) and writes generator.npz there; only --export copies it elsewhere.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import time
 from collections import Counter
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from seqbot.artifact import save_artifact
-from seqbot.engine.generator import UNKNOWN_WORD, tokenize
+from seqbot.data.generator_text import UNKNOWN_WORD, tokenize
 from seqbot.errors import SeqbotError
 from seqbot.paths import corpora_dir
+from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
+from seqbot.training.metadata import run_metadata
+from seqbot.training.outputs import export_copy, run_folder
 
 
 @dataclass
-class GenerateTrainingConfig:
+class GenerateConfig:
+    """A generator recipe. The defaults are the shipped checkpoints/generator.npz: LSTM 256 trained by
+    tools/gpu_train.py (Keras on JAX, one H100) for 32 rounds of 156 batches of 128 windows of 100
+    characters starting every 25th character, Adam 3e-3 clipped at norm 5, halved after each worse
+    round, stopping after 5 worse rounds."""
+
     cell: str = "lstm"
     level: str = "char"
     units: int = 256
     embedding_dim: int = 64
     sequence_length: int = 100
-    batch_size: int = 64
-    learning_rate: float = 0.002
-    steps_per_epoch: int = 100
-    epochs: int = 1000  # upper bound; `minutes` usually stops training first
-    minutes: float = 15.0
+    window_stride: int = 25  # a training window starts every N tokens (sequence_length: no overlap)
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    clipnorm: float = 5.0
+    steps_per_epoch: int | None = 156  # about half the windows: the GPU job's "round"
+    epochs: int = 32
+    patience: int | None = 5
+    plateau_factor: float = 0.5
+    max_minutes: float | None = None
     validation_fraction: float = 0.1
     max_words: int = 6000
     seed: int = 0
-    threads: int = 1
-    corpora: str | None = None
-    run_dir: str = "runs/generate"
-    output: str = "checkpoints/generator.npz"
-    resume: bool = False
+
+
+GenerateTrainingConfig = GenerateConfig  # the name tools/gpu_train.py imports
+
+RECIPES = {
+    "generator": GenerateConfig(),
+    # the CPU trainer's recipe before the GPU run: 15 minutes of 100-batch epochs
+    "cpu": GenerateConfig(batch_size=64, learning_rate=2e-3, window_stride=100, steps_per_epoch=100, epochs=1000,
+                          patience=None, plateau_factor=1.0, max_minutes=15.0),
+    "simplernn": GenerateConfig(cell="simplernn", learning_rate=1e-3),
+    "word": GenerateConfig(level="word", window_stride=100, steps_per_epoch=100, epochs=1000, patience=None,
+                           plateau_factor=1.0, batch_size=64, learning_rate=2e-3, max_minutes=8.0),
+}
+
+
+def recipe(name: str = "generator", overrides: dict | None = None) -> GenerateConfig:
+    if name not in RECIPES:
+        raise SeqbotError(f"unknown generator recipe {name!r}; choose one of {', '.join(RECIPES)}")
+    changes = {key: value for key, value in (overrides or {}).items() if value is not None}
+    unknown = set(changes) - set(GenerateConfig.__dataclass_fields__)
+    if unknown:
+        raise SeqbotError(f"{', '.join(sorted(unknown))}: not a setting of a generator recipe")
+    config = replace(RECIPES[name], **changes)
+    if config.level not in ("char", "word"):
+        raise SeqbotError(f"--level must be char or word, not {config.level!r}")
+    if not 0.0 < config.validation_fraction < 0.5:
+        raise SeqbotError("--validation-fraction must be between 0 and 0.5")
+    if config.window_stride < 1 or config.sequence_length < 2:
+        raise SeqbotError("--window-stride must be at least 1 and --sequence-length at least 2")
+    return config
 
 
 def read_shakespeare(corpora: str | None = None) -> str:
@@ -88,100 +126,80 @@ def windows(ids: np.ndarray, sequence_length: int) -> tuple[np.ndarray, np.ndarr
     return inputs, targets
 
 
-def train(config: GenerateTrainingConfig, log=print) -> dict:
-    from seqbot.training.tf_setup import dataset_options, import_tensorflow
+def strided_windows(ids: np.ndarray, sequence_length: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """(input, next-token target) windows starting every `stride` tokens."""
+    if stride >= sequence_length:
+        return windows(ids, sequence_length)
+    starts = np.arange(0, len(ids) - sequence_length - 1, stride)
+    inputs = np.stack([ids[s:s + sequence_length] for s in starts])
+    targets = np.stack([ids[s + 1:s + sequence_length + 1] for s in starts])
+    return inputs, targets
 
-    tf = import_tensorflow(threads=config.threads)
+
+def train(name: str = "generator", overrides: dict | None = None, corpora: str | None = None, export: str | None = None,
+          force: bool = False, threads: int = 1, strategy: str = "default", runs: str | None = None, log=print) -> dict:
+    """Train recipe NAME in runs/generate-NAME; returns the final scores and the artifact path."""
+    config = recipe(name, overrides)
+    from seqbot.models.keras_setup import dataset_options, import_tensorflow
+
+    tf = import_tensorflow(threads=threads)
     import keras
 
-    from seqbot.models.textgen import TextGenConfig, build_model, export_artifact
+    scope = distribution_scope(strategy)  # before any other TensorFlow op: collectives are set up at start-up
 
-    if config.level not in ("char", "word"):
-        raise SeqbotError(f"--level must be char or word, not {config.level!r}")
-    if not 0.0 < config.validation_fraction < 0.5:
-        raise SeqbotError("--validation-fraction must be between 0 and 0.5")
-    text = read_shakespeare(config.corpora)
+    from seqbot.models.textgen import TextGenConfig, build_model, export_artifact
+    from seqbot.data.shakespeare import DEFAULT_FILE
+
+    text = read_shakespeare(corpora)
     train_text, validation_text = split_text(text, config.validation_fraction)
     train_tokens = tokenize(train_text, config.level)
     validation_tokens = tokenize(validation_text, config.level)
-
-    run_dir = Path(config.run_dir)
-    state_path, model_path = run_dir / "state.json", run_dir / "model.keras"
-    model_config = TextGenConfig(config.cell, config.units, config.embedding_dim, config.level)
-    if config.resume and state_path.exists() and model_path.exists():
-        state = json.loads(state_path.read_text())
-        if state["model"] != asdict(model_config):
-            raise SeqbotError(f"{run_dir} holds a {state['model']} run; not resuming it with {asdict(model_config)}")
-        vocab = state["vocab"]
-        model = keras.models.load_model(model_path)
-        log(f"resuming {run_dir} at epoch {state['epoch']} ({state['elapsed_s']:.0f} s trained)")
+    run_dir = run_folder(f"generate-{name}", runs)
+    vocab_path = run_dir / "vocab.json"
+    if vocab_path.exists():  # resume with the same vocabulary
+        vocab = json.loads(vocab_path.read_text())
     else:
         vocab = build_vocabulary(train_tokens, config.level, config.max_words)
-        keras.utils.set_random_seed(config.seed)
-        model = build_model(model_config, len(vocab))
-        model.compile(
-            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=5.0),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        )
-        state = {"model": asdict(model_config), "vocab": vocab, "epoch": 0, "elapsed_s": 0.0, "history": []}
-    run_dir.mkdir(parents=True, exist_ok=True)
-
-    train_ids, validation_ids = encode(train_tokens, vocab), encode(validation_tokens, vocab)
-    train_x, train_y = windows(train_ids, config.sequence_length)
-    validation_x, validation_y = windows(validation_ids, config.sequence_length)
+        vocab_path.write_text(json.dumps(vocab, ensure_ascii=False))
+    model_config = TextGenConfig(config.cell, config.units, config.embedding_dim, config.level)
+    train_x, train_y = strided_windows(encode(train_tokens, vocab), config.sequence_length, config.window_stride)
+    validation_x, validation_y = windows(encode(validation_tokens, vocab), config.sequence_length)
     # Validation tail in bits per character: nats per token * tokens / characters / ln 2.
     tokens_per_char = validation_x.size / max(1, len(detokenized_span(validation_text, validation_x.size, len(validation_tokens))))
-    log(f"{config.level} level: vocabulary {len(vocab)}, train {len(train_ids)} tokens ({len(train_x)} windows), "
-        f"validation {len(validation_ids)} tokens from the last {len(validation_text)} characters")
-
+    log(f"{config.level} level: vocabulary {len(vocab)}, {len(train_x)} training windows, "
+        f"validation {len(validation_x)} windows from the last {len(validation_text)} characters")
     options = dataset_options()
-    train_data = (tf.data.Dataset.from_tensor_slices((train_x, train_y))
-                  .shuffle(len(train_x), seed=config.seed + state["epoch"]).repeat()
+    train_data = (tf.data.Dataset.from_tensor_slices((train_x, train_y)).shuffle(len(train_x), seed=config.seed)
                   .batch(config.batch_size, drop_remainder=True).with_options(options))
-    validation_data = (tf.data.Dataset.from_tensor_slices((validation_x, validation_y))
-                       .batch(config.batch_size).with_options(options))
-
-    budget_s = config.minutes * 60.0
-    started = time.perf_counter()
+    validation_data = tf.data.Dataset.from_tensor_slices((validation_x, validation_y)).batch(config.batch_size).with_options(options)
+    keras.utils.set_random_seed(config.seed)
+    with scope:
+        model = build_model(model_config, len(vocab))
+        model.compile(optimizer=make_optimizer("adam", config.learning_rate, config.clipnorm),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     default_prompt = train_text.split("\n", 1)[0] + "\n"
+    loop = LoopConfig(epochs=config.epochs, patience=config.patience, plateau_factor=config.plateau_factor,
+                      steps_per_epoch=config.steps_per_epoch, max_minutes=config.max_minutes)
+    scores = {}
 
-    class Progress(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            if state["elapsed_s"] + (time.perf_counter() - started) > budget_s:
-                self.model.stop_training = True
+    def export_run(model, result):
+        validation_loss = float(model.evaluate(validation_data, verbose=0))
+        scores.update(val_loss_nats_per_token=validation_loss,
+                      val_bits_per_char=validation_loss * tokens_per_char / math.log(2), epochs=result.epochs)
+        log(f"validation tail: {scores['val_bits_per_char']:.4f} bits/char")
+        metadata = run_metadata(config, [corpora_dir(corpora) / DEFAULT_FILE], result.time_s,
+                                {k: v for k, v in scores.items() if k != "epochs"}, recipe_name=name,
+                                corpus="tinyshakespeare/input.txt",
+                                split={"validation": f"last {config.validation_fraction:.0%} of the text (line-aligned)",
+                                       "train_characters": len(train_text), "validation_characters": len(validation_text)},
+                                training=result.summary())
+        return save_artifact(run_dir / "generator.npz", export_artifact(model, model_config, vocab, default_prompt, metadata))
 
-        def on_epoch_end(self, epoch, logs=None):
-            elapsed = state["elapsed_s"] + (time.perf_counter() - started)
-            loss = float(logs["loss"])
-            validation_loss = float(logs.get("val_loss", float("nan")))
-            bpc = validation_loss * tokens_per_char / math.log(2)
-            state["history"].append({"epoch": epoch + 1, "loss": loss, "val_loss": validation_loss,
-                                     "val_bits_per_char": bpc, "elapsed_s": elapsed})
-            state["epoch"] = epoch + 1
-            log(f"epoch {epoch + 1}: loss {loss:.4f}  val_loss {validation_loss:.4f} nats/{config.level}  "
-                f"val {bpc:.4f} bits/char  ({elapsed:.0f} s)")
-            self.model.save(model_path)
-            best = min(state["history"], key=lambda h: h["val_loss"])
-            saved = dict(state, elapsed_s=elapsed)
-            state_path.write_text(json.dumps(saved))
-            metadata = {
-                "corpus": "tinyshakespeare/input.txt",
-                "split": {"validation": f"last {config.validation_fraction:.0%} of the text (line-aligned)",
-                          "train_characters": len(train_text), "validation_characters": len(validation_text)},
-                "training": {"epochs": epoch + 1, "steps_per_epoch": config.steps_per_epoch,
-                             "batch_size": config.batch_size, "sequence_length": config.sequence_length,
-                             "time_s": round(elapsed, 1), "threads": config.threads},
-                "scores": {"val_loss_nats_per_token": validation_loss, "val_bits_per_char": bpc,
-                           "best_val_bits_per_char": best["val_bits_per_char"]},
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            save_artifact(config.output, export_artifact(self.model, model_config, vocab, default_prompt, metadata))
-
-    model.fit(train_data, epochs=config.epochs, initial_epoch=state["epoch"], steps_per_epoch=config.steps_per_epoch,
-              validation_data=validation_data, callbacks=[Progress()], verbose=0, shuffle=False)
-    final = state["history"][-1] if state["history"] else {}
-    log(f"done: {json.dumps(final)}; exported {config.output}")
-    return final
+    result = fit(model, train_data, validation_data, loop, run_dir, export=export_run, log=log)
+    path = result.exported
+    if path is not None and export:
+        path = export_copy(path, export, force, log)
+    return {**scores, "path": path, "updates": result.updates}
 
 
 def detokenized_span(text: str, used_tokens: int, total_tokens: int) -> str:
