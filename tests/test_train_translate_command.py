@@ -46,6 +46,11 @@ def test_the_shipped_recipe_runs_at_tiny_size(real_corpora, tmp_path, capsys):
     assert config["max_source_length"] == 150 and config["max_target_length"] == 200
     assert artifact.metadata["split"]["kind"] == "novel" and artifact.metadata["split"]["augment"]["names"] > 1000
     assert artifact.metadata["averaged_rounds"] == ["round-001.npz", "round-002.npz"]
+    # The run's record: recipe, the command, the corpora's sha256, code version, hardware, time.
+    assert artifact.metadata["recipe_name"] == "translator" and artifact.metadata["recipe"]["decoder_layers"] == 2
+    assert {"fra-eng.zip", "friends-transcripts.tab", "reuters21578.tar.gz"} <= set(artifact.metadata["data_sha256"])
+    assert artifact.metadata["command"].startswith("seqbot") or "pytest" in artifact.metadata["command"]
+    assert artifact.metadata["code_version"] and artifact.metadata["training_time_s"] > 0
     # Capital letters of the augmented pairs are in the vocabulary, and the engine loads the result.
     assert {"É", "À", "Ç"} <= set(config["target_vocab"])
     from seqbot.engine.translator import Translator

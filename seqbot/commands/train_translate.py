@@ -74,6 +74,7 @@ def run(args) -> int:
     if args.export:
         check_export(Path(args.export), args.force)
     data = recipe.data(args.corpora, args.max_pairs)
+    data.recipe_name = args.recipe
     print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
     best = train_seq2seq(data, settings, run_dir)
     print(f"best model: {best}")
@@ -84,7 +85,7 @@ def run(args) -> int:
         chosen = average_last_rounds(run_dir, args.average_last)
         print(f"average of the last {args.average_last} rounds: {chosen}")
     if args.export:
-        export(chosen, Path(args.export), args.force)
+        export(chosen, Path(args.export), args.force, run_dir, data)
     return 0
 
 
@@ -97,12 +98,23 @@ def check_export(destination, force: bool) -> None:
         raise SeqbotError(f"{destination} exists; add --force to replace it (the old file is kept beside it)")
 
 
-def export(artifact, destination, force: bool) -> None:
-    """Copy `artifact` to `destination`; an existing file is kept as destination.bak-TIME."""
+def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
+    """Copy `artifact` to `destination`; an existing file is kept as destination.bak-TIME. With the
+    run folder and its data, the copy's metadata holds the run's record (recipe, command, data sha256,
+    code version, hardware, training time) even when the artifact was saved without it."""
+    import json
     import shutil
     from datetime import datetime, timezone
 
     check_export(destination, force)
+    if run_dir is not None and data is not None:
+        from seqbot.artifact import load_artifact, save_artifact
+        from seqbot.training.translate import training_metadata
+
+        loaded = load_artifact(artifact, kind="seq2seq")
+        run = json.loads((run_dir / "run.json").read_text())
+        loaded.metadata = training_metadata(run, data) | loaded.metadata if "code_version" not in loaded.metadata else loaded.metadata
+        artifact = save_artifact(run_dir / "export.npz", loaded)
     if destination.exists():
         kept = destination.with_name(f"{destination.name}.bak-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
         destination.rename(kept)

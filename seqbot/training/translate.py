@@ -72,6 +72,8 @@ class PairData:
     split: dict = field(default_factory=dict)
     preset: str | None = None
     augmenter: object | None = None  # seqbot.data.augment.Augmenter: rewrites training pairs each pass
+    files: list = field(default_factory=list)  # corpus files read (their sha256 go into the artifact)
+    recipe_name: str | None = None
 
 
 def _padded_length(length: int) -> int:
@@ -162,6 +164,16 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
     run_dir.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, ensure_ascii=False, indent=1))
     return run
+
+
+def training_metadata(run: dict, data: PairData) -> dict:
+    """The record every seqbot artifact carries (seqbot.training.metadata): recipe, command, data
+    sha256, code version, hardware and the training time so far (the sum of the run's rounds)."""
+    from seqbot.training.metadata import run_metadata
+
+    seconds = sum(entry.get("seconds", 0.0) for entry in run.get("history", []))
+    scores = {"best_val_loss": run.get("best_val_loss")}
+    return run_metadata(run["settings"], data.files, seconds, scores, recipe_name=data.recipe_name)
 
 
 def _vocabularies(data: PairData, settings: TrainSettings) -> tuple[CharVocabulary, CharVocabulary]:
@@ -258,7 +270,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
             val_loss = float(logs.get("val_loss", np.inf))
             if run["best_val_loss"] is None or val_loss < run["best_val_loss"]:
                 run["best_val_loss"], run["best_epoch"] = val_loss, epoch + 1
-                metadata = {
+                metadata = training_metadata(run, data) | {
                     "corpus": data.corpus, "split": data.split, "preset": data.preset,
                     "training": {"epochs": epoch + 1, "best_epoch": epoch + 1, "val_loss": val_loss,
                                  "val_accuracy": float(logs.get("val_masked_accuracy", np.nan)),
@@ -270,7 +282,8 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
                 if export_path:
                     shutil.copyfile(model_path, export_path)
             # Every round's weights, for checkpoint averaging (training.average) after the run.
-            round_metadata = {"round": epoch + 1, "val_loss": val_loss, "split": data.split, "corpus": data.corpus}
+            round_metadata = training_metadata(run, data) | {"round": epoch + 1, "val_loss": val_loss, "split": data.split,
+                                                             "corpus": data.corpus}
             save_artifact(run_dir / "rounds" / f"round-{epoch + 1:03d}.npz",
                           Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), round_metadata))
             (run_dir / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
@@ -321,7 +334,8 @@ def translation_data(corpora=None, max_english_length: int = 60, max_french_leng
         train = train[:max_pairs]
         validation = validation[:max(1, max_pairs // 5)]
     split["sizes"] = {name: len(value) for name, value in parts.items()}
-    return PairData(train, validation, max_english_length, max_french_length, "translate", fra_eng.CORPUS, split, preset)
+    return PairData(train, validation, max_english_length, max_french_length, "translate", fra_eng.CORPUS, split, preset,
+                    files=[fra_eng.locate(corpora)])
 
 
 KERAS_EXAMPLE = dict(cell="lstm", units=256, attention="none", one_hot=True, optimizer="rmsprop",
@@ -351,8 +365,12 @@ def novel_translation_data(corpora=None, split=None, augment: bool = True, max_p
     record = split.to_dict() | {"corpus": fra_eng.CORPUS, "sizes": {name: len(value) for name, value in parts.items()}}
     if augment:
         record["augment"] = augmenter.config.to_dict() | {"names": len(augmenter.names)}
+    files = [fra_eng.locate(corpora)]
+    if augment:  # the name list comes from these
+        files += [corpora_dir(corpora) / "friends" / "friends-transcripts.tab",
+                  corpora_dir(corpora) / "reuters21578" / "reuters21578.tar.gz"]
     return PairData(train, validation, split.max_english_length, split.max_french_length, "translate",
-                    fra_eng.CORPUS, record, None, augmenter)
+                    fra_eng.CORPUS, record, None, augmenter, files=files, recipe_name="translator")
 
 
 @dataclass(frozen=True)
