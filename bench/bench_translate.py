@@ -191,8 +191,12 @@ def main() -> None:
         artifact, origin = random_translator_artifact(args), "random weights"
     else:
         artifact, origin = load_artifact(path, kind=KIND), str(path)
-    translator = Translator(artifact)
     config = artifact.config
+    if config.get("bidirectional") or config.get("encoder_layers", 1) > 1 or config.get("decoder_layers", 1) > 1:
+        raise SystemExit(f"{origin}: this bench rebuilds Keras step models of one-layer, one-direction translators only; "
+                         "pass --checkpoint checkpoints/translator-gru512.npz or --random, or run "
+                         "bench/bench_translator_targets.py for the shipped translator's speed")
+    translator = Translator(artifact)
     prepared = translator.prepare(SENTENCE)
     max_length = translator.model.max_target_length
     print(f"model: {origin}: {config['cell']}, attention {config['attention']}, {config['units']} units, "

@@ -323,7 +323,7 @@ def limit_blas_threads(threads: int = 1) -> bool:
 
 
 def expected_shapes(config: dict, source_dim: int | None = None, target_dim: int | None = None) -> dict[str, tuple]:
-    """Weight name -> shape, as INTERFACES.md lays them out for this config.
+    """Weight name -> shape, as docs/architecture.md lays them out for this config.
 
     Each side's embedding width defaults to config["embedding_dim"]; one-hot models (the keras-example
     preset) have identity embeddings as wide as each side's vocabulary, so the caller passes the widths.
