@@ -114,6 +114,9 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
         loaded = load_artifact(artifact, kind="seq2seq")
         run = json.loads((run_dir / "run.json").read_text())
         loaded.metadata = training_metadata(run, data) | loaded.metadata if "code_version" not in loaded.metadata else loaded.metadata
+        from seqbot.engine.decoding import DecodingConfig
+
+        loaded.config.setdefault("decoding", DecodingConfig().to_dict())
         artifact = save_artifact(run_dir / "export.npz", loaded)
     if destination.exists():
         kept = destination.with_name(f"{destination.name}.bak-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")

@@ -54,6 +54,10 @@ def export_backup(run_dir: str | Path, export_path: str | Path, max_source_lengt
         "bidirectional": config.bidirectional, "encoder_layers": config.encoder_layers,
         "decoder_layers": config.decoder_layers, "case_variants": bool(settings.get("augment", False)),
     }
+    if run["task"] == "translate":
+        from seqbot.engine.decoding import DecodingConfig
+
+        artifact_config["decoding"] = DecodingConfig().to_dict()
     metadata = {
         "corpus": run["corpus"], "split": split, "preset": run.get("preset"),
         "training": {"epochs": done, "best_epoch": done, "val_loss": last.get("val_loss"),

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, save_artifact
+from seqbot.engine.decoding import DecodingConfig
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.errors import SeqbotError
 from seqbot.training.tf_setup import dataset_options, import_tensorflow
@@ -208,7 +209,7 @@ def artifact_config(run: dict, data: PairData) -> dict:
         "decoder_layers": settings.get("decoder_layers", 1),
         # Trained on capitals, Title Case and lower case: the engine reads case as typed.
         "case_variants": bool(settings.get("augment", False)),
-    }
+    } | ({"decoding": DecodingConfig().to_dict()} if data.task == "translate" else {})
 
 
 def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, export_path: str | Path | None = None,
