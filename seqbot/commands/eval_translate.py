@@ -33,9 +33,10 @@ SAMPLES = 5
 def add_arguments(parser) -> None:
     parser.add_argument("--checkpoint", help="translator artifact (default checkpoints/translator.npz)")
     parser.add_argument("--pairs", help="English<TAB>French file to score on (default: the novel split's test pairs)")
-    parser.add_argument("--split", choices=["novel", "checkpoint", "train"], default="novel",
+    parser.add_argument("--split", choices=["novel", "checkpoint", "train", "validation"], default="novel",
                         help="novel: the novel split's test pairs (default); checkpoint: the test split the checkpoint "
-                             "records; train: the novel split's training pairs (fit)")
+                             "records; train: the novel split's training pairs (fit); validation: its validation pairs "
+                             "(to choose between models without looking at the test pairs)")
     parser.add_argument("--no-probes", action="store_true", help="skip the probes (greetings, names, numbers, capitals, paragraph)")
     parser.add_argument("--corpora", help="corpora folder holding fra-eng/ (default $SEQBOT_CORPORA or corpora/)")
     parser.add_argument("--limit", type=int, help="score N pairs only: a seeded sample of the novel split, else the first N")
@@ -57,7 +58,7 @@ def run(args) -> int:
     elif args.split == "checkpoint":
         pairs, source = held_out_pairs(translator.metadata, args.corpora), "the checkpoint's own test split"
     else:
-        part = "test" if args.split == "novel" else "train"
+        part = "test" if args.split == "novel" else args.split
         pairs, source = novel_pairs(args.corpora, part), f"novel split ({part})"
     if args.limit is not None:
         # The corpus is sorted by length: the novel split's parts are sampled (seeded), not cut.
