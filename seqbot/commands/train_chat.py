@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads (default 1)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                        help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")
     parser.add_argument("--out", help="run folder (resumable; default runs/chat under $SEQBOT_RUNS or runs/)")
     parser.add_argument("--export", help="also copy the scored model here, e.g. checkpoints/chat.npz")
     parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
@@ -41,7 +43,7 @@ def run(args) -> int:
     settings = TrainSettings(
         cell=args.cell, units=args.units, embedding_dim=args.embedding_dim, attention=args.attention,
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        max_minutes=args.max_minutes, threads=args.threads, seed=args.seed,
+        max_minutes=args.max_minutes, threads=args.threads, seed=args.seed, strategy=args.strategy,
     )
     config = ChatTrainingConfig(corpora=args.corpora, max_length=args.max_length, max_pairs=args.max_pairs,
                                 samples=args.samples, run_dir=args.out, export=args.export, force=args.force)

@@ -360,7 +360,7 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
         artifact.config.update(task=config.task, language=config.language, keep=config.keep,
                                padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
-        path = save_artifact(directory / f"{config.artifact}.npz", artifact)
+        path = save_artifact(result.run_dir / f"{config.artifact}.npz", artifact)
         log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
         return path
 

@@ -193,7 +193,7 @@ def train(name: str = "generator", overrides: dict | None = None, corpora: str |
                                 split={"validation": f"last {config.validation_fraction:.0%} of the text (line-aligned)",
                                        "train_characters": len(train_text), "validation_characters": len(validation_text)},
                                 training=result.summary())
-        return save_artifact(run_dir / "generator.npz", export_artifact(model, model_config, vocab, default_prompt, metadata))
+        return save_artifact(result.run_dir / "generator.npz", export_artifact(model, model_config, vocab, default_prompt, metadata))
 
     result = fit(model, train_data, validation_data, loop, run_dir, export=export_run, log=log)
     path = result.exported

@@ -81,10 +81,11 @@ class FitResult:
     history: list[dict] = field(default_factory=list)
     averaged: dict | None = None
     exported: Path | None = None
+    run_dir: Path | None = None  # where this process keeps its state: the run folder, or run/worker-N
 
     def summary(self) -> dict:
         """The part stored in an artifact's metadata."""
-        return {key: value for key, value in asdict(self).items() if key != "exported"}
+        return {key: value for key, value in asdict(self).items() if key not in ("exported", "run_dir")}
 
 
 def make_optimizer(name: str, learning_rate: float | None = None, clipnorm: float | None = None):
@@ -149,8 +150,9 @@ def distribution_scope(strategy: str = "default"):
 def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | os.PathLike, export=None,
         log=print) -> FitResult:
     """Train `model` (compiled) under `config`, resuming what `run_dir` holds; then load the best
-    (or averaged) weights and, on the chief, call `export(model, result)`, whose return value (an
-    artifact path) becomes `result.exported`. Returns the FitResult of the whole run."""
+    (or averaged) weights and call `export(model, result)`, which writes the artifact under
+    `result.run_dir` and returns its path: `result.exported` on the chief (other workers' files
+    are deleted). Returns the FitResult of the whole run."""
     import keras
 
     run_dir = Path(run_dir)
@@ -195,8 +197,14 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     if config.average_last > 1:
         result.averaged = _average_last(model, run_dir, state_keeper.state, validation_data, config, log)
         state_keeper.save()
-    if export is not None and is_chief():
-        result.exported = export(model, result)
+    result.run_dir = run_dir
+    if export is not None:
+        # every worker exports (its evaluation needs them all); only the chief's file is kept
+        exported = export(model, result)
+        if is_chief():
+            result.exported = exported
+        elif exported is not None:
+            Path(exported).unlink(missing_ok=True)
     return result
 
 
@@ -211,8 +219,8 @@ def _build_before_multiworker_fit(model, train_data) -> None:
     - it builds the model from the first batch averaged across workers (`strategy.reduce("MEAN",
       batch)`), which fails for integer token batches: build it here from one local batch instead;
     - it averages the logged loss and metrics with `strategy.reduce("MEAN", value, axis=0)`, which
-      fails for scalars: sum them instead ("sum"; every worker sees the same values, so early
-      stopping and halving decide alike, and LoopState divides by the worker count for its logs)."""
+      fails for scalars: average them across replicas with axis=None instead (every worker then
+      sees the same values, so early stopping and halving decide alike)."""
     strategy = getattr(model, "_distribute_strategy", None)
     if worker_count(model) < 2 or not _is_tf_dataset(train_data):
         return
@@ -220,7 +228,24 @@ def _build_before_multiworker_fit(model, train_data) -> None:
     with strategy.scope():
         model._symbolic_build(data_batch=batch)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
-    model.distribute_reduction_method = "sum"
+    _average_scalars_across_workers()
+
+
+def _average_scalars_across_workers() -> None:
+    from keras import tree
+    from keras.src.backend.tensorflow import trainer
+
+    if getattr(trainer.reduce_per_replica, "seqbot", False):
+        return
+    original = trainer.reduce_per_replica
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
+            return tree.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
+        return original(values, strategy, reduction)
+
+    reduce_per_replica.seqbot = True
+    trainer.reduce_per_replica = reduce_per_replica
 
 
 def _target_epochs(config: LoopConfig, state: dict) -> int:
@@ -284,8 +309,7 @@ def _loop_state_class():
                 self.train_data.set_epoch(epoch)
 
         def on_epoch_end(self, epoch, logs=None):
-            workers = worker_count(self.model)  # multi-worker logs are sums over the workers
-            logs = {key: _as_float(value) / (1 if key == "learning_rate" else workers) for key, value in (logs or {}).items()}
+            logs = {key: _as_float(value) for key, value in (logs or {}).items()}
             seconds = time.perf_counter() - self.epoch_start
             learning_rate = _as_float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             entry = {"epoch": epoch + 1, **{k: v for k, v in logs.items() if k != "learning_rate"},
