@@ -74,6 +74,14 @@ def load_artifact(path: str | os.PathLike, kind: str | None = None) -> Artifact:
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"checkpoint not found: {path}")
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a directory; give the checkpoint file inside it (a .npz)")
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as handle:
+            starts_like_a_zip = handle.read(4) == b"PK\x03\x04"
+        if not starts_like_a_zip:  # NumPy would ask to "load it unsafely using allow_pickle"
+            raise CheckpointError(f"{path} is not a seqbot checkpoint (not a NumPy .npz archive)")
+        raise CheckpointError(f"checkpoint {path} is corrupt or truncated (an incomplete .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _HEADER not in archive.files:

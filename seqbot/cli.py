@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from importlib.util import find_spec
 
 from seqbot import __version__
 from seqbot.errors import SeqbotError
@@ -28,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
-    "train": ("train a model and export it as a checkpoint", {
+    "train": ("train a model and export it as a checkpoint (needs the training extra: pip install -e \".[train]\")", {
         "translate": ("seqbot.commands.train_translate", "train the English-to-French translator on fra-eng"),
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
         "chat": ("seqbot.commands.train_chat", "train the dialogue seq2seq model on Friends + chatterbot-corpus"),
@@ -40,13 +41,17 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     }),
 }
 APP_MODULE = "seqbot.commands.app"
+# Installed only by the `train` extra; the base install is inference only.
+TRAINING_MODULES = ("tensorflow", "keras", "tensorboard", "scipy", "yaml", "chatterbot_corpus")
+TRAINING_HINT = 'this needs the training libraries, which the base install leaves out: pip install -e ".[train]"'
 
 
-def _add_command(subparsers, name: str, module_name: str, help_text: str) -> None:
+def _add_command(subparsers, name: str, module_name: str, help_text: str, training: bool = False) -> None:
     module = importlib.import_module(module_name)
-    parser = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+    parser = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip(),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     module.add_arguments(parser)
-    parser.set_defaults(_run=module.run)
+    parser.set_defaults(_run=module.run, _training=training)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         group_parser = subparsers.add_parser(group, help=help_text, description=help_text)
         group_subparsers = group_parser.add_subparsers(title="what", metavar="WHAT", required=True)
         for name, (module_name, member_help) in members.items():
-            _add_command(group_subparsers, name, module_name, member_help)
+            _add_command(group_subparsers, name, module_name, member_help, training=group == "train")
     return parser
 
 
@@ -82,8 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     if run is None:
         parser.print_help()
         return 0
+    if getattr(args, "_training", False) and find_spec("tensorflow") is None:
+        print(f"seqbot: error: {TRAINING_HINT}", file=sys.stderr)
+        return 2
     try:
         return int(run(args) or 0)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in TRAINING_MODULES:
+            raise
+        print(f"seqbot: error: {TRAINING_HINT} ({error.name} is missing)", file=sys.stderr)
+        return 2
     except SeqbotError as error:
         print(f"seqbot: error: {error}", file=sys.stderr)
         return 2

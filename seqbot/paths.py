@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from seqbot.errors import CheckpointError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPORA_ENV = "SEQBOT_CORPORA"
 CHECKPOINTS_ENV = "SEQBOT_CHECKPOINTS"
@@ -27,12 +29,20 @@ def corpora_dir(override: str | os.PathLike | None = None) -> Path:
 
 
 def checkpoints_dir(override: str | os.PathLike | None = None) -> Path:
-    """The folder of shipped (or user-trained) model artifacts."""
+    """The folder of shipped (or user-trained) model artifacts. A folder someone named (`--checkpoints`,
+    $SEQBOT_CHECKPOINTS) must exist: otherwise every model would look "unknown" or "not found"."""
     if override:
-        return Path(override).expanduser()
+        return _existing_folder(Path(override).expanduser(), "checkpoint folder")
     if os.environ.get(CHECKPOINTS_ENV):
-        return Path(os.environ[CHECKPOINTS_ENV]).expanduser()
+        return _existing_folder(Path(os.environ[CHECKPOINTS_ENV]).expanduser(), f"${CHECKPOINTS_ENV}")
     return PROJECT_ROOT / "checkpoints"
+
+
+def _existing_folder(path: Path, what: str) -> Path:
+    if path.is_dir():
+        return path
+    reason = "is a file, not a folder" if path.exists() else "does not exist"
+    raise CheckpointError(f"{what} {path} {reason}")
 
 
 def default_checkpoint(name: str, override_dir: str | os.PathLike | None = None) -> Path:

@@ -283,7 +283,6 @@ async def test_missing_models_and_classifiers_give_a_clear_message_in_place():
 
 @run_async
 async def test_corrupt_translator_checkpoint_on_the_real_loader(tmp_path):
-    pytest.importorskip("seqbot.engine.translator", reason="the translator engine (seqbot.engine.translator) is not in this checkout yet")
     (tmp_path / "translator.npz").write_bytes(b"PK\x03\x04 this is not a real archive")
     app = SeqbotApp(EngineHub.from_checkpoints(tmp_path, classifiers=False), classify=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -304,7 +303,7 @@ async def test_korean_message_uses_the_nsmc_model():
 
 @run_async
 async def test_real_translator_engine_on_a_small_random_checkpoint(tmp_path):
-    seq2seq = pytest.importorskip("seqbot.engine.seq2seq", reason="the seq2seq engine is not in this checkout yet")
+    from seqbot.engine import seq2seq
     from seqbot.artifact import save_artifact
     from seqbot.engine.translator import Translator
 
@@ -518,7 +517,6 @@ async def test_copy_writes_an_osc52_sequence_to_the_terminal():
 
 @run_async
 async def test_message_with_only_emoji_explains_why_nothing_is_classified(tmp_path):
-    pytest.importorskip("seqbot.engine.classifier", reason="the classifier engine is not in this checkout yet")
     from seqbot.engine.classifier import ClassifierSet
 
     app = SeqbotApp(EngineHub({"classifiers": lambda: ClassifierSet({}, {})}))
@@ -532,10 +530,8 @@ async def test_message_with_only_emoji_explains_why_nothing_is_classified(tmp_pa
 async def test_corrupt_classifier_checkpoint_costs_only_that_model(tmp_path):
     from seqbot.paths import default_checkpoint
 
-    pytest.importorskip("seqbot.engine.classifier", reason="the classifier engine is not in this checkout yet")
     spam_nb = default_checkpoint("spam_nb")
-    if not spam_nb.exists():
-        pytest.skip(f"needs the shipped {spam_nb}")
+    assert spam_nb.exists(), f"the shipped {spam_nb} is tracked in git: restore it (git checkout -- {spam_nb.name})"
     (tmp_path / "spam_nb.npz").write_bytes(spam_nb.read_bytes())
     (tmp_path / "imdb.npz").write_bytes(b"PK\x03\x04 not an archive")
     app = SeqbotApp(EngineHub.from_checkpoints(tmp_path))

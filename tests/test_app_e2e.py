@@ -59,7 +59,7 @@ class Tmux:
 
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux; .ci/run installs it)")
 def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
-    translator_module = pytest.importorskip("seqbot.engine.translator", reason="no translator engine in this checkout")
+    from seqbot.engine import translator as translator_module
     checkpoints = checkpoints_dir()
     translator_path = checkpoints / "translator.npz"
     message = "I am happy."
@@ -77,7 +77,8 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
     assert expected, "the translator gives an empty translation; nothing to look for on the screen"
     classifiers_ready = (checkpoints / "spam_rnn.npz").exists()
 
-    command = f"cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
+    # stty: tmux can start the command before the window takes its 120x40 size, and the app keeps 80x24
+    command = f"stty cols 120 rows 40; cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
     tmux = Tmux(command)
     try:
         tmux.wait_for(lambda s: "Welcome to seqbot" in s, 20, "the first screen")

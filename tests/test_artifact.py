@@ -48,3 +48,13 @@ def test_missing_truncated_and_foreign_files_are_clear_errors(tmp_path):
     np.savez(foreign, x=np.zeros(3))
     with pytest.raises(CheckpointError, match="not a seqbot checkpoint"):
         load_artifact(foreign)
+
+
+def test_junk_and_directories_get_messages_that_name_the_problem(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="not a seqbot checkpoint") as raised:
+        load_artifact(junk)
+    assert "pickle" not in str(raised.value)
+    with pytest.raises(CheckpointError, match="is a directory"):
+        load_artifact(tmp_path)

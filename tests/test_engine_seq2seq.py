@@ -149,15 +149,31 @@ def test_a_shared_source_state_steps_like_repeated_rows(attention):
 
 
 def test_one_hot_models_with_different_vocabulary_sizes_load():
-    # The keras-example preset: identity embeddings as wide as each side's vocabulary.
-    artifact = random_artifact(source_chars="abc", target_chars="abcdefg", attention="none", units=8)
-    config, weights = artifact.config, artifact.weights
-    source_size, target_size = len(config["source_vocab"]), len(config["target_vocab"])
-    weights["source_embedding"] = np.eye(source_size, dtype=np.float32)
-    weights["target_embedding"] = np.eye(target_size, dtype=np.float32)
-    weights["encoder/kernel"] = np.random.default_rng(0).normal(size=(source_size, 32)).astype(np.float32)
-    weights["decoder/kernel"] = np.random.default_rng(1).normal(size=(target_size, 32)).astype(np.float32)
-    config["embedding_dim"] = target_size
-    model = Seq2SeqModel.from_artifact(artifact)
-    log_probs, _, _ = model.step(np.array([START]), model.encode(np.array([[4, 5, 6]])))
-    assert log_probs.shape == (1, target_size)
+    """The keras-example preset: identity embeddings as wide as each side's vocabulary. One-hot x times
+    kernel K is row x of K, so it must decode exactly like the model whose embeddings are K and whose
+    input kernels are the identity."""
+    rng = np.random.default_rng(0)
+
+    def model(one_hot: bool) -> Seq2SeqModel:
+        artifact = random_artifact(source_chars="abc", target_chars="abcdefg", attention="none", units=8, seed=3)
+        config, weights = artifact.config, artifact.weights
+        for side, part in (("source", "encoder"), ("target", "decoder")):
+            kernel = np.random.default_rng(len(side)).normal(size=(len(config[f"{side}_vocab"]), 32)).astype(np.float32)
+            if one_hot:
+                weights[f"{side}_embedding"], weights[f"{part}/kernel"] = np.eye(len(kernel), dtype=np.float32), kernel
+            else:
+                weights[f"{side}_embedding"], weights[f"{part}/kernel"] = kernel, np.eye(32, dtype=np.float32)
+        config["embedding_dim"] = len(config["target_vocab"]) if one_hot else 32
+        return Seq2SeqModel.from_artifact(artifact)
+
+    one_hot, dense = model(True), model(False)
+    target_size = len(one_hot.target_vocab)
+    source = rng.integers(4, len(one_hot.source_vocab), size=(1, 5))
+    state_one_hot, state_dense = one_hot.encode(source), dense.encode(source)
+    tokens = np.array([START])
+    for _ in range(4):
+        log_probs, state_one_hot, _ = one_hot.step(tokens, state_one_hot)
+        expected, state_dense, _ = dense.step(tokens, state_dense)
+        assert log_probs.shape == (1, target_size)
+        np.testing.assert_allclose(log_probs, expected, atol=1e-5)
+        tokens = log_probs.argmax(-1)

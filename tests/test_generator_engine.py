@@ -107,8 +107,7 @@ def shipped_generator() -> Generator:
     from seqbot.paths import default_checkpoint
 
     path = default_checkpoint("generator")
-    if not path.exists():
-        pytest.skip(f"no shipped generator at {path}")
+    assert path.exists(), f"the shipped {path} is tracked in git: restore it"
     return Generator.load(path)
 
 

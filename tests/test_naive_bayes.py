@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
-from seqbot.engine.naive_bayes import NaiveBayes
+from seqbot.engine.naive_bayes import BagOfWords, NaiveBayes
 from seqbot.errors import SeqbotError
 
 # The lecture's toy training set (tokenised mails and their class). Derived from its stated numbers:
@@ -58,6 +58,28 @@ def test_matches_scikit_learn_on_sms_fixture(fixtures_dir):
         assert ours.bag.vocabulary == list(vectorizer.get_feature_names_out())
         np.testing.assert_allclose(ours.predict_log_proba(test_texts), theirs.predict_log_proba(vectorizer.transform(test_texts)), atol=1e-9)
         assert ours.predict(test_texts) == list(theirs.predict(vectorizer.transform(test_texts)))
+
+
+def test_tfidf_features_and_model_match_scikit_learn(fixtures_dir):
+    """The TF-IDF bag newsgroups_nb uses: the same weights as TfidfVectorizer(sublinear_tf=True) (smooth
+    idf, l2 rows), and Naive Bayes on them the same as MultinomialNB on TfidfVectorizer's matrix."""
+    feature_extraction = pytest.importorskip("sklearn.feature_extraction.text")
+    naive_bayes = pytest.importorskip("sklearn.naive_bayes")
+    texts, labels = read_fixture(fixtures_dir)
+    train_texts, train_labels = texts[:14], labels[:14]
+    test_texts = texts[14:] + ["free free free prize call now", "lunch lor", "no known word here zzz"]
+    for sublinear in (True, False):
+        bag = BagOfWords(weighting="tfidf", sublinear_tf=sublinear).fit(train_texts)
+        vectorizer = feature_extraction.TfidfVectorizer(sublinear_tf=sublinear).fit(train_texts)
+        assert bag.vocabulary == list(vectorizer.get_feature_names_out())
+        rows, columns, values = bag.features(test_texts)
+        ours = np.zeros((len(test_texts), len(bag.vocabulary)))
+        ours[rows, columns] = values
+        np.testing.assert_allclose(ours, vectorizer.transform(test_texts).toarray(), atol=1e-12)
+        model = NaiveBayes(alpha=0.1, bag=BagOfWords(weighting="tfidf", sublinear_tf=sublinear)).fit(train_texts, train_labels)
+        theirs = naive_bayes.MultinomialNB(alpha=0.1).fit(vectorizer.transform(train_texts), train_labels)
+        np.testing.assert_allclose(model.predict_log_proba(test_texts),
+                                   theirs.predict_log_proba(vectorizer.transform(test_texts)), atol=1e-9)
 
 
 def test_long_text_does_not_underflow(fixtures_dir):

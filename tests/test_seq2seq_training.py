@@ -106,8 +106,9 @@ def test_tiny_run_resumes_after_a_kill_and_exports_for_the_engine(fixtures_dir, 
     # the latest backed-up epoch exports like the run's own export does
     latest = load_artifact(export_backup(tmp_path / "run", tmp_path / "latest.npz", 40, 60), kind="seq2seq")
     assert latest.config == artifact.config and latest.metadata["training"]["epochs"] == 2
-    if artifact.metadata["training"]["best_epoch"] == 2:
-        assert all(np.array_equal(latest.weights[name], artifact.weights[name]) for name in artifact.weights)
+    # the export holds the best epoch: the latest backup's weights are the same exactly when that was epoch 2
+    same_weights = all(np.array_equal(latest.weights[name], artifact.weights[name]) for name in artifact.weights)
+    assert same_weights == (artifact.metadata["training"]["best_epoch"] == 2)
 
     # a run.json from before the per-character loss: its best val_loss is forgotten on resume
     run = json.loads((tmp_path / "run" / "run.json").read_text())

@@ -21,6 +21,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from seqbot.commands.lines import input_texts
     from seqbot.engine.chat import MAX_BEAM, Chatbot, normalise
     from seqbot.errors import SeqbotError
 
@@ -28,12 +29,16 @@ def run(args) -> int:
         raise SeqbotError(f"--beam must be between 1 and {MAX_BEAM} (got {args.beam})")
     bot = Chatbot.load(args.checkpoint)
     beam = bot.decoding.beam if args.beam is None else args.beam
-    messages = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
-    for message in messages:
+    for message in input_texts(args.text, hint="type messages to the chatbot"):
         if not message.strip():
-            print("seqbot: (empty message skipped)", file=sys.stderr)
+            print(flush=True)  # one output line per input line: a blank stays blank
             continue
         unknown = bot.unknown_characters(message)
+        if set(normalise(message).replace(" ", "")) <= set(unknown):
+            print(f"seqbot: nothing the chat model can read in {message[:40]!r} (only characters it never saw); "
+                  "no reply", file=sys.stderr)
+            print(flush=True)
+            continue
         if unknown:
             print(f"seqbot: characters the model never saw, read as unknown: {''.join(unknown)!r}", file=sys.stderr)
         if len(normalise(message)) > bot.max_source_length:

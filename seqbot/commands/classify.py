@@ -7,6 +7,20 @@
 English text goes to the spam RNN, spam Naive Bayes, IMDB sentiment and Reuters topic models;
 Korean text to the NSMC sentiment model. The output says which models ran; a model whose
 checkpoint is missing or broken is reported once on standard error and the others still run.
+
+--json writes one object per input line:
+  text         the message as read, whole (bytes that were not UTF-8 become U+FFFD)
+  language     "en" or "ko" (null when nothing was classified)
+  models       the models that ran
+  predictions  one per model: model, task (spam | sentiment | topic), label, probability,
+               top ([label, probability] of the 3 likeliest),
+               words ([word, score] of the 5 that moved the model most, strongest first: how much
+               the word moved the log-odds, + toward spam / positive (for a topic: toward the
+               predicted topic), - away; leave-one-word-out for the neural models),
+               coverage (Reuters: the share of the words in its vocabulary); Reuters' label is
+               "not news-like" when its confidence or coverage is too low (probability and top
+               then give the closest topics; see seqbot/engine/news_domain.py)
+  error        only when no model could say anything (empty text, a script no model reads)
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from seqbot.commands.lines import input_texts
     from seqbot.engine.classifier import ClassifierSet
 
     classifiers = ClassifierSet.load(args.checkpoints)
@@ -32,7 +47,7 @@ def run(args) -> int:
     if not classifiers.names:
         print("seqbot: no classifier could be loaded; nothing to do", file=sys.stderr)
         return 1
-    messages = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
+    messages = input_texts(args.text, hint="type messages to classify")
     for number, text in enumerate(messages, 1):
         result = classify_one(classifiers, text)
         if args.json:
@@ -47,7 +62,7 @@ def classify_one(classifiers, text: str) -> dict:
     from seqbot.engine.classifier import language_of
     from seqbot.errors import SeqbotError
 
-    result = {"text": text if len(text) <= 200 else text[:200] + "…", "language": None, "models": [], "predictions": []}
+    result = {"text": text, "language": None, "models": [], "predictions": []}
     try:
         predictions = classifiers.classify(text)
     except SeqbotError as error:
@@ -62,12 +77,17 @@ def classify_one(classifiers, text: str) -> dict:
                  "top": [[label, round(prob, 4)] for label, prob in p.top[:3]]}
         if p.explanation:
             entry["words"] = [[word, round(push, 3)] for word, push in p.explanation[:5]]
+        if p.coverage is not None:
+            entry["coverage"] = round(p.coverage, 4)
         result["predictions"].append(entry)
     return result
 
 
 def print_table(number: int, result: dict) -> None:
-    print(f"[{number}] {result['text']!r}")
+    from seqbot.engine.news_domain import NOT_NEWS_LIKE
+
+    text = result["text"] if len(result["text"]) <= 200 else result["text"][:200] + "…"
+    print(f"[{number}] {text!r}")
     if "error" in result and not result["predictions"]:
         print(f"    {result['error']}")
         return
@@ -75,7 +95,10 @@ def print_table(number: int, result: dict) -> None:
     print(f"    {language} text; models: {', '.join(result['models'])}")
     for p in result["predictions"]:
         line = f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} {p['probability']:6.1%}"
-        if p["task"] == "topic":
+        if p["label"] == NOT_NEWS_LIKE:
+            line = (f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} (closest topic {p['top'][0][0]} "
+                    f"{p['probability']:.0%}; {p['coverage']:.0%} of the words known)")
+        elif p["task"] == "topic":
             line += "   next: " + ", ".join(f"{label} {prob:.0%}" for label, prob in p["top"][1:3])
         if p.get("words"):
             line += "   words: " + ", ".join(f"{word} {push:+.1f}" for word, push in p["words"][:4])

@@ -21,6 +21,7 @@ from pathlib import Path
 SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
 # Lecture models kept in checkpoints/ only to check their targets; the app does not load them.
 REFERENCE = ("imdb_lstm",)
+PROGRESS_CHUNK = 1000  # texts scored between two progress reports
 # The lecture's reported test accuracy, for the table's last column.
 LECTURE = {"spam_rnn": "98.16%", "reuters": "71.33%", "nsmc": "85.7%", "imdb": "88.89% (Maas)"}
 
@@ -86,6 +87,7 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
     split = classifier.metadata.get("split", {})
     key = (corpus, split.get("seed"))
     if key not in cache:
+        warn_if_not_the_manifest_copy(corpus, corpora)
         cache[key] = load_dataset(corpus, corpora, split.get("seed"))
     data = cache[key]
     texts, labels = data.test_texts, np.asarray(data.test_labels)
@@ -97,7 +99,7 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
     # The checkpoint's labels may be ordered differently from the dataset's names.
     column = [classifier.labels.index(label) for label in data.label_names]
     started = time.time()
-    probabilities = classifier.probabilities_batch(list(texts))[:, column]
+    probabilities = scored_with_progress(classifier, list(texts), name)[:, column]
     seconds = time.time() - started
     predicted = probabilities.argmax(axis=1)
     architecture = getattr(classifier, "architecture", None)
@@ -112,6 +114,29 @@ def evaluate(name: str, path: Path, corpora: str | None, limit: int | None, cach
         row["spam_precision"] = true_positive / max(float((predicted == spam).sum()), 1.0)
         row["spam_recall"] = true_positive / max(float((labels == spam).sum()), 1.0)
     return row
+
+
+def scored_with_progress(classifier, texts: list[str], name: str, chunk: int = PROGRESS_CHUNK):
+    """classifier.probabilities_batch(texts), in chunks so that a long run shows its progress."""
+    import numpy as np
+
+    from seqbot.commands.progress import Progress
+
+    progress = Progress(f"scoring {name}", len(texts))
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(classifier.probabilities_batch(texts[start:start + chunk]))
+        progress.update(start + len(parts[-1]))
+    progress.finish()
+    return np.concatenate(parts) if parts else np.zeros((0, len(classifier.labels)))
+
+
+def warn_if_not_the_manifest_copy(corpus: str, corpora: str | None) -> None:
+    from seqbot.data.locate import checksum_mismatches
+
+    for problem in checksum_mismatches(corpus, corpora):
+        print(f"seqbot: warning: {problem}: scores on it are not comparable with the recorded ones "
+              f"(`seqbot data fetch {corpus}` gets the reference copy)", file=sys.stderr, flush=True)
 
 
 def macro_f1(labels: np.ndarray, predicted: np.ndarray, classes: int) -> float:

@@ -14,6 +14,7 @@ import sys
 from itertools import islice
 
 LINES_PER_BATCH = 64  # stdin lines translated together when stdin is not a terminal
+MAX_LINE_CHARS = 2_000  # a longer line is cut, with a notice: a 1 MB line would take minutes, piece by piece
 
 
 def add_arguments(parser) -> None:
@@ -24,15 +25,16 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from seqbot.commands.lines import argument_texts, input_texts
     from seqbot.engine.translator import Translator, check_beam
 
     if args.beam is not None:
         check_beam(args.beam)
     translator = Translator.load(args.checkpoint)
     if args.text:
-        _translate_lines(translator, args.text, args.beam, first_number=1, label="argument")
+        _translate_lines(translator, argument_texts(args.text), args.beam, first_number=1, label="argument")
         return 0
-    lines = (line.rstrip("\r\n") for line in sys.stdin)
+    lines = iter(input_texts([], hint="type English sentences to translate"))
     batch = 1 if sys.stdin.isatty() else LINES_PER_BATCH  # at a terminal, answer each line at once
     number = 1
     while chunk := list(islice(lines, batch)):
@@ -42,6 +44,10 @@ def run(args) -> int:
 
 
 def _translate_lines(translator, texts: list[str], beam: int | None, first_number: int, label: str) -> None:
+    for number, text in enumerate(texts, start=first_number):
+        if len(text) > MAX_LINE_CHARS:
+            print(f"seqbot: {label} {number}: only its first {MAX_LINE_CHARS:,} characters are translated", file=sys.stderr)
+    texts = [text[:MAX_LINE_CHARS] for text in texts]
     for number, result in enumerate(translator.translate_batch(texts, beam=beam), start=first_number):
         if result.unknown_chars:
             shown = " ".join(repr(char) for char in result.unknown_chars)

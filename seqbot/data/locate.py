@@ -99,3 +99,21 @@ def sha256_of(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def checksum_mismatches(name: str, corpora: str | os.PathLike | None = None,
+                        manifest: list[Corpus] | None = None) -> list[str]:
+    """One line per file of corpus `name` that exists but differs from the manifest (size, then sha256):
+    scores computed on it are not comparable with the recorded ones. Missing files are not listed."""
+    folder = corpora_dir(corpora)
+    problems = []
+    for entry in find_corpus(name, manifest).files:
+        path = folder / entry.path
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        if size != entry.size:
+            problems.append(f"{path} is {size:,} bytes, the manifest's copy {entry.size:,}")
+        elif sha256_of(path) != entry.sha256:
+            problems.append(f"{path} has another sha256 than the manifest's copy")
+    return problems

@@ -53,14 +53,27 @@ class TextEncoder:
     def encode(self, text: str) -> list[int]:
         if self.kind == "sentencepiece":
             return [i + self.offset for i in self.processor.EncodeAsIds(text)]
-        ids = []
+        return [i for _, word_ids in self.words(text) for i in word_ids]
+
+    def words(self, text: str) -> list[tuple[str, list[int]]]:
+        """(word, its ids) in text order: one id per word for word vocabularies (none for an unknown word
+        when the model has no OOV id), the word's pieces for sentencepiece (a piece starting with "\u2581"
+        starts a word). The engine's explanations leave one word out at a time."""
+        if self.kind == "sentencepiece":
+            groups: list[tuple[list[str], list[int]]] = []
+            for piece, i in zip(self.processor.EncodeAsPieces(text), self.processor.EncodeAsIds(text)):
+                if piece.startswith("\u2581") or not groups:
+                    groups.append(([], []))
+                groups[-1][0].append(piece)
+                groups[-1][1].append(i + self.offset)
+            return [("".join(pieces).replace("\u2581", ""), ids) for pieces, ids in groups]
+        result = []
         for word in self.tokens(text):
             i = self.index.get(word)
             if i is None:
                 i = self.oov_id
-            if i is not None:
-                ids.append(int(i))
-        return ids
+            result.append((word, [] if i is None else [int(i)]))
+        return result
 
 
 def keep_tokens(ids: list[int], max_length: int, keep: str = "first") -> list[int]:

@@ -16,6 +16,8 @@ Korean text goes to the Korean models (NSMC), anything else to the English ones.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +28,16 @@ from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (t
 from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
 from seqbot.engine import layers
 from seqbot.engine.naive_bayes import NaiveBayes
+from seqbot.engine.news_domain import NOT_NEWS_LIKE, REUTERS_CORPUS, REUTERS_GATE, known_word_coverage
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import checkpoints_dir
 
 # Checkpoint name -> what the app calls it; order = display order.
 SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
 MAX_TEXT_CHARS = 20_000  # longer input is cut (the models see at most a few hundred tokens anyway)
+MAX_EXPLAINED_WORDS = 64  # occlusion runs the model once per distinct word: cheap for a message, not a book
+EXPLANATION_WORDS = 8  # the strongest words kept in a prediction
+MIN_WORD_SCORE = 0.01  # a word that moved the log-odds less than this explains nothing and is left out
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -45,6 +51,7 @@ class Prediction:
     top: list[tuple[str, float]]
     explanation: list[tuple[str, float]] | None = None
     language: str = "en"
+    coverage: float | None = None  # topic models: the share of the message's words the model knows
 
 
 def language_of(text: str) -> str:
@@ -56,6 +63,29 @@ def language_of(text: str) -> str:
         elif _LATIN.search(word):
             english += 1
     return "ko" if korean and korean >= english else "en"
+
+
+def prepare_text(text: str) -> str:
+    """What every classifier reads: at most MAX_TEXT_CHARS characters, compatibility forms folded (NFKC:
+    fullwidth "ｆｒｅｅ" is "free", "ﬁ" is "fi"), lone surrogates (undecodable bytes) replaced."""
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def script_of(char: str) -> str:
+    """"Latin", "Hangul", "Arabic", "CJK", ... from the character's Unicode name."""
+    first = unicodedata.name(char, "UNNAMED").split()[0]
+    return first if first == "CJK" else first.title()
+
+
+def unread_scripts(text: str) -> list[str]:
+    """The scripts of a text whose letters are mostly in scripts no model reads (neither Latin nor
+    Hangul), most frequent first; [] when the models can read it."""
+    scripts = Counter(script_of(char) for char in text if char.isalpha())
+    readable = scripts["Latin"] + scripts["Hangul"]
+    if not scripts or readable * 2 > sum(scripts.values()):
+        return []
+    return [name for name, _ in scripts.most_common() if name not in ("Latin", "Hangul")][:3]
 
 
 # --- the layer stack ---
@@ -175,6 +205,23 @@ class LayerStack:
         return x
 
 
+def log_odds(probability):
+    probability = np.clip(probability, 1e-9, 1 - 1e-9)
+    return np.log(probability) - np.log1p(-probability)
+
+
+def explained_label(probabilities: np.ndarray) -> int:
+    """The label word scores push toward: the second of two (spam, positive), else the predicted one."""
+    return 1 if len(probabilities) == 2 else int(np.argmax(probabilities))
+
+
+def strongest(explanation: list[tuple[str, float]] | None) -> list[tuple[str, float]] | None:
+    """The EXPLANATION_WORDS strongest words of a ranked explanation, without those that barely moved it."""
+    if explanation is None:
+        return None
+    return [(word, score) for word, score in explanation if abs(score) >= MIN_WORD_SCORE][:EXPLANATION_WORDS] or None
+
+
 class NeuralClassifier:
     """One exported Keras classifier."""
 
@@ -198,7 +245,10 @@ class NeuralClassifier:
     def ids(self, text: str) -> np.ndarray:
         """(1, length) ids: the first (or, keep="last", the last) `max_length` tokens; padded to max_length
         when the model does not mask."""
-        ids = keep_tokens(self.encoder.encode(text), self.max_length, self.keep)
+        return self._padded(self.encoder.encode(text))
+
+    def _padded(self, ids: list[int]) -> np.ndarray:
+        ids = keep_tokens(ids, self.max_length, self.keep)
         if self.stack.masks_padding:
             return np.array([ids or [0]], dtype=np.int64)
         padded = np.zeros((1, self.max_length), dtype=np.int64)
@@ -232,11 +282,52 @@ class NeuralClassifier:
             result[rows] = output
         return result
 
+    def _output_probabilities(self, output: np.ndarray) -> np.ndarray:
+        output = output.astype(np.float64)
+        if len(self.labels) == 2 and output.shape[-1] == 1:
+            return np.concatenate([1.0 - output, output], axis=-1)
+        return output
+
+    def _probabilities_of_ids(self, variants: list[list[int]]) -> np.ndarray:
+        """(len(variants), labels): masked models run as one batch (padding after each is ignored);
+        unmasked ones one at a time, where the cached all-padding prefix makes each run short."""
+        if not self.stack.masks_padding:
+            return np.concatenate([self._output_probabilities(self.stack(self._padded(ids))) for ids in variants])
+        kept = [keep_tokens(ids, self.max_length, self.keep) or [0] for ids in variants]
+        batch = np.zeros((len(kept), max(len(ids) for ids in kept)), dtype=np.int64)
+        for row, ids in enumerate(kept):
+            batch[row, : len(ids)] = ids
+        return self._output_probabilities(self.stack(batch))
+
+    def explain(self, text: str, probabilities: np.ndarray) -> list[tuple[str, float]] | None:
+        """Leave-one-word-out occlusion: for each distinct word, the model is run on the text without it
+        (every occurrence). A word's score is how much it moved the log-odds of the explained label:
+        log-odds(with the word) - log-odds(without). The explained label is the second of two (spam,
+        positive; + pushes toward it, - toward the other, like Naive Bayes' word pushes) or, with more
+        labels, the predicted one. Strongest first; None for a text with more than MAX_EXPLAINED_WORDS
+        distinct words or none the model knows."""
+        words = self.encoder.words(text)
+        distinct = list(dict.fromkeys(word for word, ids in words if word and ids))
+        if not distinct or len(distinct) > MAX_EXPLAINED_WORDS:
+            return None
+        target = explained_label(probabilities)
+        variants = [[i for other, ids in words if other != word for i in ids] for word in distinct]
+        without = self._probabilities_of_ids(variants)[:, target]
+        pushes = log_odds(probabilities[target]) - log_odds(without)
+        return sorted(zip(distinct, (float(push) for push in pushes)), key=lambda item: (-abs(item[1]), item[0]))
+
     def predict(self, text: str) -> Prediction:
         probabilities = self.probabilities(text)
         order = np.argsort(-probabilities)
         top = [(self.labels[i], float(probabilities[i])) for i in order[:5]]
-        return Prediction(self.name, self.task, top[0][0], top[0][1], top, None, self.language)
+        explanation = strongest(self.explain(text, probabilities))
+        prediction = Prediction(self.name, self.task, top[0][0], top[0][1], top, explanation, self.language)
+        if self.metadata.get("corpus") == REUTERS_CORPUS:
+            # The model names a topic for anything; out of its domain it says so instead.
+            prediction.coverage = known_word_coverage(self.encoder, text)
+            if not REUTERS_GATE.news_like(prediction.probability, prediction.coverage):
+                prediction.label = NOT_NEWS_LIKE
+        return prediction
 
 
 class NaiveBayesClassifier:
@@ -255,14 +346,34 @@ class NaiveBayesClassifier:
     def probabilities_batch(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         return self.model.predict_proba(texts)
 
+    def explain(self, text: str, probabilities: np.ndarray) -> list[tuple[str, float]] | None:
+        """More than two classes: leave-one-word-out occlusion as for the neural models (the text's known
+        words re-joined without one of them; exact for counts and TF-IDF alike). Two classes use the
+        model's own word pushes, which are the same log-odds changes in closed form."""
+        tokens = [word for word in self.model.bag.tokenize(text) if word in self.model.bag.index]
+        distinct = list(dict.fromkeys(tokens))
+        if not distinct or len(distinct) > MAX_EXPLAINED_WORDS:
+            return None
+        target = explained_label(probabilities)
+        without = self.model.predict_proba([" ".join(t for t in tokens if t != word) for word in distinct])[:, target]
+        pushes = log_odds(probabilities[target]) - log_odds(without)
+        return sorted(zip(distinct, (float(push) for push in pushes)), key=lambda item: (-abs(item[1]), item[0]))
+
     def predict(self, text: str) -> Prediction:
         probabilities = self.model.predict_proba([text])[0]
         order = np.argsort(-probabilities)
         top = [(self.labels[i], float(probabilities[i])) for i in order[:5]]
-        explanation = None
         if len(self.labels) == 2 and self.positive in self.labels:
-            explanation = self.model.word_pushes(text, self.positive)[:8]
-        return Prediction(self.name, self.task, top[0][0], top[0][1], top, explanation, self.language)
+            explanation = strongest(self.model.word_pushes(text, self.positive))
+        else:
+            explanation = strongest(self.explain(text, probabilities))
+        prediction = Prediction(self.name, self.task, top[0][0], top[0][1], top, explanation, self.language)
+        if self.metadata.get("corpus") == REUTERS_CORPUS:
+            # The model names a topic for anything; out of its domain it says so instead.
+            prediction.coverage = known_word_coverage(self.encoder, text)
+            if not REUTERS_GATE.news_like(prediction.probability, prediction.coverage):
+                prediction.label = NOT_NEWS_LIKE
+        return prediction
 
 
 def load_classifier(path: str | Path, name: str | None = None):
@@ -313,10 +424,13 @@ class ClassifierSet:
         """Every classifier for the text's language. Raises SeqbotError for text with nothing to classify."""
         if not isinstance(text, str):
             raise SeqbotError(f"expected text, got {type(text).__name__}")
-        text = text[:MAX_TEXT_CHARS]
+        text = prepare_text(text)
         if not text.strip():
             raise SeqbotError("empty message: nothing to classify")
         if not re.search(r"\w", text):
             raise SeqbotError("no words to classify (the message has only symbols or emoji)")
+        unread = unread_scripts(text)
+        if unread:
+            raise SeqbotError(f"no model reads this script ({', '.join(unread)}): the classifiers read English and Korean")
         language = language_of(text)
         return [self.classifiers[name].predict(text) for name in self.models_for(language)]

@@ -13,6 +13,7 @@ returns the notices a user should see (empty prompt, unknown characters, capped 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -90,7 +91,7 @@ class Generator:
             raise SeqbotError(f"top-k must be at least 1 (got {top_k})")
         if top_k is not None and top_k >= len(self.vocab):
             top_k = None
-        tokens = tokenize(prompt or "", self.level)
+        tokens = tokenize(unicodedata.normalize("NFC", prompt or ""), self.level)  # a decomposed "é" is one character
         unknown = [t for t in tokens if t not in self.index]
         if self.level == "char":
             if unknown:

@@ -1,0 +1,38 @@
+"""The app's queue answers messages first in, first out (a last-in-first-out queue would answer the
+third queued message before the second)."""
+
+from __future__ import annotations
+
+import threading
+
+from seqbot.app.app import SeqbotApp
+from test_app import SIZE, run_async, send, wait_for
+from test_app_fakes import FakeTranslator, fake_hub
+
+
+class RecordingTranslator(FakeTranslator):
+    """Records the order in which messages start being translated."""
+
+    def __init__(self):
+        super().__init__()
+        self.started: list[str] = []
+
+    def stream(self, text: str):
+        self.started.append(text)
+        yield from super().stream(text)
+
+
+@run_async
+async def test_queued_messages_are_answered_in_the_order_they_were_sent():
+    translator = RecordingTranslator()
+    translator.gate = threading.Semaphore(0)  # the first reply waits until every message is queued
+    app = SeqbotApp(fake_hub(translator))
+    messages = ["One.", "Two.", "Three.", "Four."]
+    async with app.run_test(size=SIZE) as pilot:
+        for message in messages:
+            await send(pilot, message)
+        assert [turn.status for turn in app.turns] == ["running", "queued", "queued", "queued"]
+        translator.gate.release(10_000)
+        await wait_for(pilot, lambda: all(turn.finished for turn in app.turns))
+        assert translator.started == messages
+        assert [turn.reply for turn in app.turns] == [FakeTranslator().translate(m).text for m in messages]
