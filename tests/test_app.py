@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from seqbot.app.app import MAX_MESSAGE_CHARS, SeqbotApp
 from seqbot.app.engines import EngineHub
+from seqbot.app.settings import CHAT_BEAM_WIDTH
 from seqbot.app.screens.attention import AttentionScreen
 from seqbot.app.screens.help import HelpScreen
 from seqbot.app.widgets.bars import LabelledBar
@@ -177,7 +178,9 @@ async def test_mode_switch_by_key_and_palette():
         await pilot.press("f2")
         assert app.mode == "chat" and "chat" in app.sub_title
         turn = await send_and_wait(pilot, "How are you?")
-        assert turn.mode == "chat" and turn.reply == FakeChatbot().reply("How are you?")
+        # Chat starts at the chat model's own beam, as `seqbot chat` does.
+        assert turn.mode == "chat" and turn.beam == CHAT_BEAM_WIDTH
+        assert turn.reply == FakeChatbot().reply("How are you?", beam=CHAT_BEAM_WIDTH)
         await pilot.press("f2")
         assert app.mode == "generate"
         await pilot.press("f4")  # temperature 0.8 -> 1.0
@@ -208,7 +211,8 @@ async def test_beam_toggle_changes_the_decoding():
 
 @run_async
 async def test_export_writes_markdown_and_json(tmp_path):
-    app = SeqbotApp(fake_hub(), export_dirs=[tmp_path / "missing-folder", tmp_path])
+    (tmp_path / "a-file").write_text("not a folder")
+    app = SeqbotApp(fake_hub(), export_dirs=[tmp_path / "a-file", tmp_path])
     async with app.run_test(size=SIZE) as pilot:
         turn = await send_and_wait(pilot, "Win a free cruise now!")
         await pilot.press("ctrl+s")
@@ -426,8 +430,8 @@ async def test_chat_beam_reply_streams_its_best_so_far():
     app = SeqbotApp(fake_hub())
     replies = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2", "ctrl+b")
-        assert app.mode == "chat" and app.beam > 1
+        await pilot.press("f2")
+        assert app.mode == "chat" and app.beam > 1  # the chat model's own beam, without Ctrl+B
         original = app.stream
 
         def recording_stream(turn, pieces, replace=False):
@@ -453,11 +457,11 @@ async def test_footer_shows_the_keys_of_the_current_mode():
         def hints():
             return {key.description for key in app.query(FooterKey)}
 
-        assert {"Help", "Mode", "Greedy/beam", "Attention", "Copy", "Export", "Clear"} <= hints()
+        assert {"Help", "Mode", "Beam", "Attention", "Copy", "Export", "New", "New line", "Panel"} <= hints()
         assert "Temperature" not in hints()
         await pilot.press("f2", "f2")  # generate: temperature instead of beam
         await wait_for(pilot, lambda: "Temperature" in hints())
-        assert "Greedy/beam" not in hints()
+        assert "Beam" not in hints()
 
 
 @run_async
@@ -491,7 +495,10 @@ async def test_theme_can_be_changed_from_its_palette_entry():
         before = app.theme
         target = "nord" if before != "nord" else "gruvbox"
         panel_colour = app.query_one(SidePanel).styles.background
-        await app.run_action(next(action for title, _, action in app.palette_commands() if "theme" in title))
+        titles = [title for title, _, _ in app.palette_commands()]
+        titles += [command.title for command in app.get_system_commands(app.screen)]
+        assert [title for title in titles if "theme" in title.lower()] == ["Theme"]  # one entry, not two
+        next(command for command in app.get_system_commands(app.screen) if command.title == "Theme").callback()
         await pilot.pause()
         await pilot.press(*target)
         await pilot.pause(0.3)
