@@ -152,7 +152,7 @@ class SeqbotApp(App[None]):
         Binding("f3", "attention", "Attention"),
         Binding("f4", "cycle_temperature", "Temperature"),
         Binding("f5", "toggle_panel", "Panel"),
-        Binding("f6", "settings", "Settings"),
+        Binding("f6", "settings", "Settings", priority=True),  # the input would take F6 (select line)
         Binding("ctrl+o", "conversations", "History"),
         # Priority: the input would take Ctrl+Y as redo.
         Binding("ctrl+y", "copy_reply", "Copy", priority=True),
