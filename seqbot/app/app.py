@@ -149,18 +149,26 @@ class SeqbotApp(App[None]):
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "cycle_mode", "Mode"),
         Binding("ctrl+b", "toggle_beam", "Beam"),
-        Binding("f3", "attention", "Attention"),
         Binding("f4", "cycle_temperature", "Temperature"),
         Binding("f5", "toggle_panel", "Panel"),
-        Binding("f6", "settings", "Settings", priority=True),  # the input would take F6 (select line)
         Binding("ctrl+o", "conversations", "History"),
-        # Priority: the input would take Ctrl+Y as redo.
-        Binding("ctrl+y", "copy_reply", "Copy", priority=True),
-        Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+l", "clear", "New"),
+        # Shown in the footer only when it is wide enough (see `wide`); the key works at any width.
+        Binding("f3", "wide('attention')", "Attention"),
+        Binding("f3", "attention", "Attention", show=False),
+        # Priority: the input would take F6 (select line) and Ctrl+Y (redo) itself.
+        Binding("f6", "wide('settings')", "Settings", priority=True),
+        Binding("f6", "settings", "Settings", show=False, priority=True),
+        Binding("ctrl+y", "wide('copy_reply')", "Copy", priority=True),
+        Binding("ctrl+y", "copy_reply", "Copy", show=False, priority=True),
+        Binding("ctrl+s", "wide('export')", "Export"),
+        Binding("ctrl+s", "export", "Export", show=False),
+        Binding("ctrl+l", "wide('clear')", "New"),
+        Binding("ctrl+l", "clear", "New conversation", show=False),
         Binding("ctrl+up", "select_previous", "Previous message", show=False),
         Binding("ctrl+down", "select_next", "Next message", show=False),
     ]
+    # Below this many columns the footer shows only the keys above the `wide` ones.
+    WIDE_FOOTER = 130
 
     mode: reactive[str] = reactive("translate", init=False)
     beam: reactive[int] = reactive(1, init=False)
@@ -721,7 +729,13 @@ class SeqbotApp(App[None]):
             return self.mode != "generate"
         if action == "stop":
             return self.active is not None or bool(self.pending)
+        if action == "wide":
+            # False hides the footer entry and passes the key on to its twin binding, which runs it.
+            return self.size.width >= self.WIDE_FOOTER
         return True
+
+    async def action_wide(self, action: str) -> None:
+        await self.run_action(action)
 
     def beam_width_for(self, mode: str) -> int:
         return CHAT_BEAM_WIDTH if mode == "chat" else self.settings.beam_width
