@@ -77,7 +77,8 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
     assert expected, "the translator gives an empty translation; nothing to look for on the screen"
     classifiers_ready = (checkpoints / "spam_rnn.npz").exists()
 
-    command = f"cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
+    # A private data folder: the test's conversation must not land in the person's own history.
+    command = f"cd {PROJECT_ROOT} && SEQBOT_HOME={tmp_path / 'home'} exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
     tmux = Tmux(command)
     try:
         tmux.wait_for(lambda s: "Welcome to seqbot" in s, 20, "the first screen")

@@ -117,6 +117,7 @@ async def test_newest_reply_is_scrolled_into_view_unless_the_person_scrolled_up(
     app = SeqbotApp(fake_hub(translator))
     async with app.run_test(size=(80, 24)) as pilot:
         conversation = app.query_one(Conversation)
+        await pilot.press("ctrl+b")  # as reported: a beam reply with a notice
         for number in range(5):
             await send_and_wait(pilot, f"message number {number} is long")
         await pilot.pause(0.1)
@@ -187,13 +188,16 @@ async def test_settings_screen_changes_and_keeps_decoding_classifiers_and_panel(
         assert turn.beam == 8 and "spam_rnn" in panel_text(app) and "spam_nb" not in panel_text(app)
         await pilot.press("f5")
         assert not app.query_one(SidePanel).display
+        app.theme = "nord"  # from Textual's own Theme command; kept too
     saved = AppSettings.from_dict(ConversationStore.open(tmp_path).settings())
-    assert (saved.beam_width, saved.top_k, saved.disabled_classifiers, saved.side_panel) == (8, 10, ["spam_nb"], False)
+    assert (saved.beam_width, saved.top_k, saved.disabled_classifiers, saved.side_panel, saved.theme) == (
+        8, 10, ["spam_nb"], False, "nord")
 
     again = SeqbotApp(fake_hub(), store=ConversationStore.open(tmp_path))
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not again.query_one(SidePanel).display and again.settings.beam_width == 8
+        assert again.theme == "nord"
 
 
 def test_palette_offers_every_setting():
