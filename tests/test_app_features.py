@@ -21,7 +21,7 @@ from seqbot.app.store import ConversationStore
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from test_app import SIZE, panel_text, run_async, send, send_and_wait, turn_texts, wait_for
-from test_app_fakes import FakeGenerator, FakeTranslator, fake_hub
+from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator, fake_hub
 
 
 def burst(app, keys: list[str]) -> None:
@@ -207,17 +207,32 @@ def test_palette_offers_every_setting():
         assert wanted in titles
 
 
-@run_async
-async def test_chat_uses_the_chat_commands_default_beam():
-    from seqbot.cli import build_parser
+def test_chat_default_beam_is_the_chat_engines():
+    from seqbot.engine.chat import CHAT_DECODING
 
-    assert build_parser().parse_args(["chat", "Hi"]).beam == CHAT_BEAM_WIDTH
-    app = SeqbotApp(fake_hub(), mode="chat")
+    assert CHAT_BEAM_WIDTH == CHAT_DECODING.beam
+
+
+@run_async
+async def test_chat_uses_the_chat_models_own_decoding_settings():
+    class Decoding:
+        beam = 3
+
+    class ConfiguredChatbot(FakeChatbot):
+        decoding = Decoding()  # as a checkpoint whose decoding settings say beam 3
+
+    hub = fake_hub()
+    hub._slots["chat"].loader = ConfiguredChatbot
+    app = SeqbotApp(hub, mode="chat")
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: hub.is_ready("chat"))
+        await pilot.pause()
         turn = await send_and_wait(pilot, "Hi")
-        assert turn.beam == CHAT_BEAM_WIDTH and f"beam {CHAT_BEAM_WIDTH}" in turn_texts(app, 1)["reply-meta"]
+        assert turn.beam == 3 and "beam 3" in turn_texts(app, 1)["reply-meta"]
         await pilot.press("f2", "f2", "f2")  # back in chat after the other modes
-        assert app.beam == CHAT_BEAM_WIDTH
+        assert app.beam == 3
+        await pilot.press("ctrl+b", "ctrl+b")  # greedy, then back to the model's beam
+        assert app.beam == 3
 
 
 @run_async

@@ -205,6 +205,8 @@ class SeqbotApp(App[None]):
         self.redraw_pending: set[int] = set()
         # Each mode keeps its own decoding: chat starts at the chat model's beam, as `seqbot chat` does.
         self.mode_beams = {"translate": 1, "chat": CHAT_BEAM_WIDTH, "generate": 1}
+        self.chat_beam = CHAT_BEAM_WIDTH  # replaced by the chat checkpoint's own once it loads
+        self.chat_beam_chosen = False
         self.set_reactive(SeqbotApp.mode, mode)
         self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
         self.set_reactive(SeqbotApp.temperature, self.settings.temperature)
@@ -291,10 +293,25 @@ class SeqbotApp(App[None]):
             if not self.hub.has(name):
                 continue
             try:
-                self.hub.get(name)
+                engine = self.hub.get(name)
             except EngineUnavailable:
                 pass  # the status line and the turns that need it say why
+            else:
+                if name == "chat":
+                    self.ui(self.chat_loaded, engine)
             self.ui(self.refresh_panel)
+
+    def chat_loaded(self, chatbot) -> None:
+        """Chat decodes with the chat model's own settings (its checkpoint's beam), as `seqbot chat`
+        does, unless the person already chose greedy or beam for chat."""
+        beam = getattr(getattr(chatbot, "decoding", None), "beam", None)
+        if isinstance(beam, int) and beam >= 1:
+            self.chat_beam = beam
+            if not self.chat_beam_chosen:
+                self.mode_beams["chat"] = beam
+                if self.mode == "chat":
+                    self.set_reactive(SeqbotApp.beam, beam)
+                    self.update_status()
 
     def ui(self, callback, *args):
         """Run `callback` on the app's thread; quietly nothing once the app is closing."""
@@ -538,7 +555,7 @@ class SeqbotApp(App[None]):
             self.stream(turn, translator.stream(line))
             if turn.cancelled:
                 return None
-            result = translator.translate(line)  # the same greedy text, now with its attention
+            result = translator.translate(line, beam=1)  # the same greedy text, now with its attention
         turn.reply = before + result.text
         return result
 
@@ -738,12 +755,13 @@ class SeqbotApp(App[None]):
         await self.run_action(action)
 
     def beam_width_for(self, mode: str) -> int:
-        return CHAT_BEAM_WIDTH if mode == "chat" else self.settings.beam_width
+        return self.chat_beam if mode == "chat" else self.settings.beam_width
 
     def action_toggle_beam(self) -> None:
         self.action_set_beam(self.beam_width_for(self.mode) if self.beam == 1 else 1)
 
     def action_set_beam(self, width: int) -> None:
+        self.chat_beam_chosen = self.chat_beam_chosen or self.mode == "chat"
         self.mode_beams[self.mode] = int(width)
         self.beam = int(width)
 

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 MAX_BEAM_WIDTH = 32
 MAX_TEMPERATURE = 5.0
-# `seqbot chat`'s own default (its --beam): chat mode starts there, as the CLI does.
+# The chat model's default beam (seqbot.engine.chat.CHAT_DECODING), used until the chat checkpoint,
+# which may carry its own, has loaded; not imported from there, which would load NumPy before the first frame.
 CHAT_BEAM_WIDTH = 5
 
 
