@@ -163,6 +163,15 @@ async def test_attention_screen_opens_at_once_and_keys_typed_there_reach_the_inp
         await wait_for(pilot, lambda: not isinstance(app.screen, AttentionScreen))
         await pilot.pause()
         assert app.query_one(MessageInput).value == "ok"
+        # Typed in one burst while the map is open, Enter included: the message is sent whole.
+        app.query_one(MessageInput).value = ""
+        await pilot.press("ctrl+l")
+        await send_and_wait(pilot, "Hello.")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen))
+        burst(app, list("Hi.\r"))
+        await wait_for(pilot, lambda: len(app.turns) == 2 and app.turns[-1].finished)
+        assert app.turns[-1].text == "Hi." and not isinstance(app.screen, AttentionScreen)
 
 
 @run_async

@@ -858,12 +858,7 @@ class SeqbotApp(App[None]):
         else:
             from seqbot.app.screens.attention import AttentionScreen
 
-            self.push_screen(AttentionScreen(turn), self.attention_closed)
-
-    def attention_closed(self, typed: str | None) -> None:
-        """Keys typed on the heatmap are not lost: they go to the input."""
-        if typed:
-            self.query_one(MessageInput).insert(typed)
+            self.push_screen(AttentionScreen(turn))
 
     def action_copy_reply(self) -> None:
         turn = self.reply_target()

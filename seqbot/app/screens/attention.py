@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from seqbot.app.conversation import Turn
+from seqbot.app.widgets.message_input import MessageInput
 
 # A sequential colour map (dark blue -> yellow, like viridis), 9 stops.
 STOPS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
@@ -93,12 +94,13 @@ def heatmap_text(source: str, target: str, attention, max_columns: int = 10_000,
     return text
 
 
-class AttentionScreen(ModalScreen[str | None]):
+class AttentionScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f3", "dismiss", "Close")]
 
     def __init__(self, turn: Turn) -> None:
         super().__init__()
         self.turn = turn
+        self.closing = False
 
     def compose(self) -> ComposeResult:
         turn = self.turn
@@ -131,6 +133,16 @@ class AttentionScreen(ModalScreen[str | None]):
             self.query_one("#heatmap", Static).update(text)
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character:
-            event.stop()
-            self.dismiss(event.character)
+        """A key meant for the input (typed while the map was drawn, or after): it goes there, in
+        order, and the map closes."""
+        if event.key != "enter" and not (event.is_printable and event.character):
+            return
+        event.stop()
+        message_input = self.app.screen_stack[0].query_one(MessageInput)
+        if event.key == "enter":
+            message_input.submit()
+        else:
+            message_input.insert(event.character)
+        if not self.closing:
+            self.closing = True
+            self.dismiss()

@@ -58,9 +58,7 @@ class MessageInput(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            text = self.text
-            self.value = ""
-            self.post_message(self.Submitted(text))
+            self.submit()
         elif event.key in NEWLINE_KEYS:
             event.stop()
             event.prevent_default()
@@ -69,6 +67,12 @@ class MessageInput(TextArea):
             event.stop()
             event.prevent_default()
             self.post_message(self.HelpRequested())
+
+    def submit(self) -> None:
+        """Send what is in the box and empty it, at once."""
+        text = self.text
+        self.value = ""
+        self.post_message(self.Submitted(text))
 
     def action_new_line(self) -> None:
         self.insert("\n")
