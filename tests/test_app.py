@@ -453,17 +453,27 @@ async def test_footer_shows_the_keys_of_the_current_mode():
     from textual.widgets._footer import FooterKey
 
     app = SeqbotApp(fake_hub())
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(SeqbotApp.WIDE_FOOTER, 40)) as pilot:
         await pilot.pause()
 
         def hints():
             return {key.description for key in app.query(FooterKey)}
 
+        await wait_for(pilot, lambda: "Help" in hints())
         assert {"Help", "Mode", "Beam", "Attention", "Copy", "Export", "New", "New line", "Panel"} <= hints()
         assert "Temperature" not in hints()
         await pilot.press("f2", "f2")  # generate: temperature instead of beam
         await wait_for(pilot, lambda: "Temperature" in hints())
         assert "Beam" not in hints()
+    narrow = SeqbotApp(fake_hub())
+    async with narrow.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "Help" in {key.description for key in narrow.query(FooterKey)})
+        shown = {key.description for key in narrow.query(FooterKey)}
+        # At 80 columns the footer keeps the keys that fit; the others still work (and are in F1 and Ctrl+P).
+        assert {"Help", "Mode", "Beam", "Panel", "History", "New line"} <= shown and "Copy" not in shown
+        turn = await send_and_wait(pilot, "Hello.")
+        await pilot.press("ctrl+y")
+        assert narrow.clipboard == turn.reply
 
 
 @run_async

@@ -120,16 +120,16 @@ async def test_newest_reply_is_scrolled_into_view_unless_the_person_scrolled_up(
         await pilot.press("ctrl+b")  # as reported: a beam reply with a notice
         for number in range(5):
             await send_and_wait(pilot, f"message number {number} is long")
-        await pilot.pause(0.1)
         last = app.views[5]
         assert "reads at most" in turn_texts(app, 5)["notice"]
-        assert conversation.scroll_y == conversation.max_scroll_y > 0
+        await wait_for(pilot, lambda: conversation.scroll_y == conversation.max_scroll_y > 0)
+        await pilot.pause()
         assert last.region.bottom <= conversation.region.bottom  # not hidden below the input
 
         translator.gate = threading.Semaphore(0)
         await send(pilot, "Hello.")
         conversation.scroll_home(animate=False)  # the person scrolls up while it streams
-        await pilot.pause()
+        await wait_for(pilot, lambda: conversation.scroll_y == 0)
         translator.gate.release(1000)
         await wait_for(pilot, lambda: app.turns[-1].finished and app.active is None)
         await pilot.pause(0.1)

@@ -14,7 +14,6 @@ Every message, reply and verdict is written to the conversation store (store.py)
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from pathlib import Path
