@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("seqbot.commands.data", "list the corpora (where, size, records, checksum) and fetch them"),
     "classify": ("seqbot.commands.classify", "run the spam / sentiment / topic classifiers on messages"),
     "models": ("seqbot.commands.models", "the lecture's classifier architectures and their parameter tables"),
+    "history": ("seqbot.commands.history", "list, search and export the conversations the app kept"),
 
 }
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {

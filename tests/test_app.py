@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from seqbot.app.app import MAX_MESSAGE_CHARS, SeqbotApp
 from seqbot.app.engines import EngineHub
+from seqbot.app.settings import CHAT_BEAM_WIDTH
 from seqbot.app.screens.attention import AttentionScreen
 from seqbot.app.screens.help import HelpScreen
 from seqbot.app.widgets.bars import LabelledBar
@@ -177,7 +178,9 @@ async def test_mode_switch_by_key_and_palette():
         await pilot.press("f2")
         assert app.mode == "chat" and "chat" in app.sub_title
         turn = await send_and_wait(pilot, "How are you?")
-        assert turn.mode == "chat" and turn.reply == FakeChatbot().reply("How are you?")
+        # Chat starts at the chat model's own beam, as `seqbot chat` does.
+        assert turn.mode == "chat" and turn.beam == CHAT_BEAM_WIDTH
+        assert turn.reply == FakeChatbot().reply("How are you?", beam=CHAT_BEAM_WIDTH)
         await pilot.press("f2")
         assert app.mode == "generate"
         await pilot.press("f4")  # temperature 0.8 -> 1.0
@@ -208,7 +211,8 @@ async def test_beam_toggle_changes_the_decoding():
 
 @run_async
 async def test_export_writes_markdown_and_json(tmp_path):
-    app = SeqbotApp(fake_hub(), export_dirs=[tmp_path / "missing-folder", tmp_path])
+    (tmp_path / "a-file").write_text("not a folder")
+    app = SeqbotApp(fake_hub(), export_dirs=[tmp_path / "a-file", tmp_path])
     async with app.run_test(size=SIZE) as pilot:
         turn = await send_and_wait(pilot, "Win a free cruise now!")
         await pilot.press("ctrl+s")
@@ -323,12 +327,14 @@ def test_command_line_flags_reach_the_app(tmp_path, monkeypatch):
     from seqbot.cli import build_parser, main
 
     started = []
+    monkeypatch.setenv("SEQBOT_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(SeqbotApp, "run", lambda self: started.append(self))
     args = build_parser().parse_args(["--checkpoints", str(tmp_path), "--mode", "chat", "--no-classifiers"])
     assert args._run(args) == 0
     app = started[0]
     assert app.mode == "chat" and not app.classify and "classifiers" not in app.hub.names
     assert app.hub.description == str(tmp_path)
+    assert app.store.path == tmp_path / "home" / "seqbot.sqlite3"  # conversations are kept in SEQBOT_HOME
     # A checkpoints folder that does not exist is a clear error, not a traceback.
     assert main(["--checkpoints", str(tmp_path / "nowhere")]) == 2
     assert len(started) == 1
@@ -425,8 +431,8 @@ async def test_chat_beam_reply_streams_its_best_so_far():
     app = SeqbotApp(fake_hub())
     replies = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2", "ctrl+b")
-        assert app.mode == "chat" and app.beam > 1
+        await pilot.press("f2")
+        assert app.mode == "chat" and app.beam > 1  # the chat model's own beam, without Ctrl+B
         original = app.stream
 
         def recording_stream(turn, pieces, replace=False):
@@ -446,17 +452,27 @@ async def test_footer_shows_the_keys_of_the_current_mode():
     from textual.widgets._footer import FooterKey
 
     app = SeqbotApp(fake_hub())
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(SeqbotApp.WIDE_FOOTER, 40)) as pilot:
         await pilot.pause()
 
         def hints():
             return {key.description for key in app.query(FooterKey)}
 
-        assert {"Help", "Mode", "Greedy/beam", "Attention", "Copy", "Export", "Clear"} <= hints()
+        await wait_for(pilot, lambda: "Help" in hints())
+        assert {"Help", "Mode", "Beam", "Attention", "Copy", "Export", "New", "New line", "Panel"} <= hints()
         assert "Temperature" not in hints()
         await pilot.press("f2", "f2")  # generate: temperature instead of beam
         await wait_for(pilot, lambda: "Temperature" in hints())
-        assert "Greedy/beam" not in hints()
+        assert "Beam" not in hints()
+    narrow = SeqbotApp(fake_hub())
+    async with narrow.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "Help" in {key.description for key in narrow.query(FooterKey)})
+        shown = {key.description for key in narrow.query(FooterKey)}
+        # At 80 columns the footer keeps the keys that fit; the others still work (and are in F1 and Ctrl+P).
+        assert {"Help", "Mode", "Beam", "Panel", "History", "New line"} <= shown and "Copy" not in shown
+        turn = await send_and_wait(pilot, "Hello.")
+        await pilot.press("ctrl+y")
+        assert narrow.clipboard == turn.reply
 
 
 @run_async
@@ -469,6 +485,8 @@ async def test_command_palette_offers_every_action_and_each_one_runs(tmp_path):
         equivalent = {"cycle_mode": "set_mode", "cycle_temperature": "set_temperature"}
         for binding in SeqbotApp.BINDINGS:
             name = binding.action.removeprefix("app.")
+            if name.startswith("wide("):
+                continue  # the footer copy of a key; its twin binding is checked
             assert equivalent.get(name, name) in actions, f"{binding.key} ({name}) has no palette entry"
         for title, _, action in palette:
             if action == "clear":
@@ -490,7 +508,10 @@ async def test_theme_can_be_changed_from_its_palette_entry():
         before = app.theme
         target = "nord" if before != "nord" else "gruvbox"
         panel_colour = app.query_one(SidePanel).styles.background
-        await app.run_action(next(action for title, _, action in app.palette_commands() if "theme" in title))
+        titles = [title for title, _, _ in app.palette_commands()]
+        titles += [command.title for command in app.get_system_commands(app.screen)]
+        assert [title for title in titles if "theme" in title.lower()] == ["Theme"]  # one entry, not two
+        next(command for command in app.get_system_commands(app.screen) if command.title == "Theme").callback()
         await pilot.pause()
         await pilot.press(*target)
         await pilot.pause(0.3)

@@ -34,8 +34,8 @@ def test_opening_the_app_imports_no_tensorflow():
 class Tmux:
     """A private tmux server (its own socket) running one command in a 120x40 window."""
 
-    def __init__(self, command: str) -> None:
-        self.socket = f"seqbot-e2e-{os.getpid()}"
+    def __init__(self, command: str, name: str = "app") -> None:
+        self.socket = f"seqbot-e2e-{os.getpid()}-{name}"
         self.run("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
 
     def run(self, *args: str) -> str:
@@ -77,8 +77,10 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
     assert expected, "the translator gives an empty translation; nothing to look for on the screen"
     classifiers_ready = (checkpoints / "spam_rnn.npz").exists()
 
-    # stty: tmux can start the command before the window takes its 120x40 size, and the app keeps 80x24
-    command = f"stty cols 120 rows 40; cd {PROJECT_ROOT} && exec {sys.executable} -m seqbot --checkpoints {checkpoints}"
+    # stty: tmux can start the command before the window takes its 120x40 size, and the app keeps 80x24.
+    # A private data folder: the test's conversation must not land in the person's own history.
+    command = (f"stty cols 120 rows 40; cd {PROJECT_ROOT} && SEQBOT_HOME={tmp_path / 'home'} "
+               f"exec {sys.executable} -m seqbot --checkpoints {checkpoints}")
     tmux = Tmux(command)
     try:
         tmux.wait_for(lambda s: "Welcome to seqbot" in s, 20, "the first screen")
@@ -100,3 +102,41 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
                 assert f"{prediction.probability:.0%}" in screen, screen
     finally:
         tmux.close()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux; .ci/run installs it)")
+def test_a_conversation_survives_a_restart(tmp_path):
+    """Type a message, quit, start seqbot again: Ctrl+O finds the conversation and reopens it,
+    and `seqbot history` lists it."""
+    home = tmp_path / "home"
+    message = "Remember the zebra."
+    command = (f"cd {PROJECT_ROOT} && SEQBOT_HOME={home} {sys.executable} -m seqbot --no-classifiers; "
+               "echo SEQBOT-EXITED; sleep 60")
+    first = Tmux(command, name="first")
+    try:
+        first.wait_for(lambda s: "Welcome to seqbot" in s, 30, "the first screen")
+        first.run("send-keys", "-t", "app", "-l", message)
+        first.run("send-keys", "-t", "app", "Enter")
+        first.wait_for(lambda s: "you · translate" in s and message in s, 30, "the message on screen")
+        first.run("send-keys", "-t", "app", "C-q")
+        first.wait_for(lambda s: "SEQBOT-EXITED" in s, 30, "the app to quit")
+    finally:
+        first.close()
+
+    listed = subprocess.run([sys.executable, "-m", "seqbot", "history"], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, SEQBOT_HOME=str(home)), cwd=PROJECT_ROOT)
+    assert listed.returncode == 0 and message in listed.stdout, listed.stdout + listed.stderr
+
+    second = Tmux(command, name="second")
+    try:
+        second.wait_for(lambda s: "Welcome to seqbot" in s, 30, "the first screen after the restart")
+        second.run("send-keys", "-t", "app", "C-o")
+        second.wait_for(lambda s: "Conversations" in s and message in s, 30, "the conversations list")
+        second.run("send-keys", "-t", "app", "-l", "zebra")
+        second.wait_for(lambda s: "1 conversation " in s, 30, "the search result")
+        second.run("send-keys", "-t", "app", "Enter")
+        screen = second.wait_for(lambda s: "you · translate" in s and "Welcome to seqbot" not in s, 30,
+                                 "the reopened conversation")
+        assert message in screen
+    finally:
+        second.close()

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from seqbot.app.engines import EngineHub, EngineUnavailable
 
+# How long a gated fake waits for the test to let it go on: long enough for a loaded machine (a
+# gate that times out lets the fake run on, past the step the test waits for), short enough that a
+# broken test still ends.
+GATE_TIMEOUT = 60
 KNOWN = set(string.ascii_letters + string.digits + " .,!?'-")
 PHRASES = {
     "Hello.": ("Bonjour.", "Salut."),
@@ -53,7 +57,7 @@ class FakeTranslator:
 
     def translate(self, text: str, beam: int = 1) -> Translation:
         if beam > 1 and self.beam_gate is not None:
-            self.beam_gate.wait(timeout=5)
+            self.beam_gate.wait(timeout=GATE_TIMEOUT)
         source = text[: self.config["max_source_length"]]
         greedy, beamed = PHRASES.get(source, (" ".join(reversed(source.split())) or ".", None))
         output = beamed if beam > 1 and beamed else greedy
@@ -71,7 +75,7 @@ class FakeTranslator:
     def stream(self, text: str):
         for char in self.translate(text).text:
             if self.gate is not None:
-                self.gate.acquire(timeout=5)
+                self.gate.acquire(timeout=GATE_TIMEOUT)
             yield char
 
     def stream_beam(self, text: str, beam: int = 5, alpha: float = 1.0):
@@ -79,13 +83,13 @@ class FakeTranslator:
         greedy text's first half, then the beam text); the last is translate(text, beam).text,
         and the generator returns that Translation."""
         if self.beam_gate is not None:
-            self.beam_gate.wait(timeout=5)
+            self.beam_gate.wait(timeout=GATE_TIMEOUT)
         greedy, final = self.translate(text).text, self.translate(text, beam=beam)
         partials = [greedy[:n] for n in range(1, len(greedy) // 2 + 1)]
         partials += [final.text[:n] for n in range(1, len(final.text) + 1)]
         for partial in partials:
             if self.gate is not None:
-                self.gate.acquire(timeout=5)
+                self.gate.acquire(timeout=GATE_TIMEOUT)
             yield partial
         return final
 

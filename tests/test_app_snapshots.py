@@ -61,3 +61,33 @@ def test_attention_heatmap(snap_compare):
 
 def test_help_screen(snap_compare):
     assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=settle, press=["f1"])
+
+
+def test_layout_at_80_by_24(snap_compare):
+    """The smallest usual terminal: the panel narrows, the footer packs its keys, nothing is cut."""
+    async def run_before(pilot):
+        await converse(pilot, "Hello.", "Win a free cruise now!")
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_layout_at_200_by_60(snap_compare):
+    async def run_before(pilot):
+        await converse(pilot, "Hello.", "Win a free cruise now!", "I love this movie.")
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=(200, 60), run_before=run_before)
+
+
+def test_settings_screen(snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f6")
+        for _ in range(100):
+            if pilot.app.screen.query("Input"):
+                break
+            await pilot.pause(0.02)
+        for field in pilot.app.screen.query("Input"):
+            field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        await pilot.pause()
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=run_before)

@@ -6,8 +6,10 @@ character, while a side panel shows what the lecture's classifiers make of it.
 
 The first frame needs only Textual: models (and NumPy) load in a worker thread after it,
 and every reply is computed in a thread worker that streams characters back (a beam search:
-its best reply so far, replaced in place as the search goes on), so the input never blocks. Messages sent while a reply is running wait
-in a queue and are answered in order.
+its best reply so far, replaced in place as the search goes on), so the input never blocks.
+Messages sent while a reply is running wait in a queue and are answered in order; Esc stops
+the running reply (keeping what it wrote) and, on an empty input, empties the queue.
+Every message, reply and verdict is written to the conversation store (store.py) as it happens.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from collections import deque
 from pathlib import Path
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
@@ -34,17 +36,23 @@ from seqbot.app.conversation import (
     conversation_to_markdown,
     write_export,
 )
-from seqbot.app.engines import MODE_ENGINE, EngineHub, EngineUnavailable
+from seqbot.app.engines import CLASSIFIER_CHECKPOINTS, MODE_ENGINE, EngineHub, EngineUnavailable
+from seqbot.app.settings import CHAT_BEAM_WIDTH, AppSettings
+from seqbot.app.store import ConversationStore, data_dir
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from seqbot.app.widgets.turn_view import TurnView
 
-BEAM_WIDTH = 4
 TEMPERATURES = (0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
+BEAM_WIDTHS = (2, 4, 8, 16)
+TOP_KS = (None, 5, 10, 40)
 MAX_MESSAGE_CHARS = 1000
 GENERATE_LENGTH = 200
+# Generate mode writes about GENERATE_LENGTH characters, then on to the end of the word (at most
+# this many more, else it is cut back to the last space).
+WORD_SLACK = 40
 PLACEHOLDERS = {
-    "translate": "Type an English sentence and press Enter…",
+    "translate": "Type English and press Enter (Ctrl+J: new line; each line is translated)…",
     "chat": "Say something to the chatbot and press Enter…",
     "generate": "Type the start of a text and press Enter…",
 }
@@ -53,7 +61,12 @@ WELCOME = (
     "Type an English sentence below and press Enter: a character-level seq2seq model answers in "
     "French, one character at a time, and the side panel shows what the RNN lecture's classifiers "
     "think of your message.\n\n"
-    "F2 switches mode (translate, chat, generate) · Ctrl+B greedy/beam · F1 help · Ctrl+P all commands"
+    "F2 mode · Ctrl+B greedy/beam · Esc stops a reply · Ctrl+O past conversations · F1 help · Ctrl+P all commands"
+)
+CLIPBOARD_NOTICE = (
+    "Sent reply {number} ({length} characters) to the terminal's clipboard with OSC 52. "
+    "If it does not paste: the terminal must allow OSC 52; under tmux add "
+    "`set -g set-clipboard on` to ~/.tmux.conf."
 )
 
 
@@ -61,14 +74,66 @@ def is_korean(text: str) -> bool:
     return any("\uac00" <= char <= "\ud7a3" or "\u3131" <= char <= "\u318e" for char in text)
 
 
+def until_word_boundary(pieces, length: int, slack: int = WORD_SLACK):
+    """Pass `pieces` through until `length` characters, then on to the next word boundary (a
+    piece that starts with a space, or text that ends with one or with punctuation); within
+    `slack` more characters, else stop. What it yields never ends inside a word unless no
+    boundary came at all."""
+    written = 0
+    for piece in pieces:
+        if written >= length:
+            if piece[:1].isspace():
+                return
+            if written >= length + slack:
+                return
+        yield piece
+        written += len(piece)
+        if written >= length and piece[-1:] in (" ", "\n", ".", ",", ";", ":", "!", "?"):
+            return
+
+
+def block_attention(parts: list) -> list[list[float]] | None:
+    """The attention of several line translations as one map: line i's block on the diagonal,
+    zero elsewhere, with a row and a column of zeros for each line break between them."""
+    if any(part.attention is None for part in parts if part.text):
+        return None
+    columns = sum(len(part.source) for part in parts) + len(parts) - 1
+    rows, offset = [], 0
+    for index, part in enumerate(parts):
+        if index:
+            rows.append([0.0] * columns)  # the "\n" of the reply
+        for row in (part.attention if part.text else []):
+            line = [0.0] * columns
+            line[offset:offset + len(part.source)] = [float(value) for value in row[: len(part.source)]]
+            rows.append(line)
+        offset += len(part.source) + 1
+    return rows
+
+
 class Conversation(VerticalScroll):
-    """The scrolling list of turns; focus it (Tab) to move the selection with ↑/↓."""
+    """The scrolling list of turns; focus it (Tab) to move the selection with ↑/↓. It follows
+    the newest reply while `pinned` (scrolled to the end); scrolling up unpins it."""
 
     can_focus = True
     BINDINGS = [
         Binding("up", "app.select_previous", "Previous message", show=False),
         Binding("down", "app.select_next", "Next message", show=False),
     ]
+    pinned = True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.pinned = new_value >= self.max_scroll_y - 1
+
+    def follow(self) -> None:
+        """Scroll to the end after the next layout, when it has the new content's height."""
+        if self.pinned:
+            self.call_after_refresh(self.scroll_to_end_pinned)
+
+    def scroll_to_end_pinned(self) -> None:
+        if self.pinned:
+            self.scroll_end(animate=False, immediate=True)
+            self.pinned = True
 
 
 class SeqbotApp(App[None]):
@@ -78,18 +143,31 @@ class SeqbotApp(App[None]):
     # Below 100 columns the side panel narrows and the footer packs its keys.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        Binding("escape", "stop", "Stop"),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "cycle_mode", "Mode"),
-        Binding("ctrl+b", "toggle_beam", "Greedy/beam"),
-        Binding("f3", "attention", "Attention"),
+        Binding("ctrl+b", "toggle_beam", "Beam"),
         Binding("f4", "cycle_temperature", "Temperature"),
-        Binding("ctrl+y", "copy_reply", "Copy"),
-        Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+l", "clear", "Clear"),
+        Binding("f5", "toggle_panel", "Panel"),
+        Binding("ctrl+o", "conversations", "History"),
+        # Shown in the footer only when it is wide enough (see `wide`); the key works at any width.
+        Binding("f3", "wide('attention')", "Attention"),
+        Binding("f3", "attention", "Attention", show=False),
+        # Priority: the input would take F6 (select line) and Ctrl+Y (redo) itself.
+        Binding("f6", "wide('settings')", "Settings", priority=True),
+        Binding("f6", "settings", "Settings", show=False, priority=True),
+        Binding("ctrl+y", "wide('copy_reply')", "Copy", priority=True),
+        Binding("ctrl+y", "copy_reply", "Copy", show=False, priority=True),
+        Binding("ctrl+s", "wide('export')", "Export"),
+        Binding("ctrl+s", "export", "Export", show=False),
+        Binding("ctrl+l", "wide('clear')", "New"),
+        Binding("ctrl+l", "clear", "New conversation", show=False),
         Binding("ctrl+up", "select_previous", "Previous message", show=False),
         Binding("ctrl+down", "select_next", "Next message", show=False),
     ]
+    # Below this many columns the footer shows only the keys above the `wide` ones.
+    WIDE_FOOTER = 130
 
     mode: reactive[str] = reactive("translate", init=False)
     beam: reactive[int] = reactive(1, init=False)
@@ -102,6 +180,8 @@ class SeqbotApp(App[None]):
         classify: bool = True,
         preload: bool = True,
         export_dirs: list[Path] | None = None,
+        store: ConversationStore | None = None,
+        store_problem: str | None = None,
     ) -> None:
         super().__init__()
         if mode not in MODES:
@@ -110,6 +190,11 @@ class SeqbotApp(App[None]):
         self.classify = classify and hub.has("classifiers")
         self.preload = preload
         self.export_dirs = export_dirs
+        self.store = store if store is not None else ConversationStore.in_memory()
+        self.store_problem = store_problem
+        self.settings = AppSettings.from_dict(self.store.settings())
+        self.conversation_id: int | None = None
+        self.message_ids: dict[int, int] = {}  # turn number -> its row in the store
         self.turns: list[Turn] = []
         self.views: dict[int, TurnView] = {}
         self.pending: deque[Turn] = deque()
@@ -117,7 +202,13 @@ class SeqbotApp(App[None]):
         self.selected: Turn | None = None
         self.next_number = 1
         self.redraw_pending: set[int] = set()
+        # Each mode keeps its own decoding: chat starts at the chat model's beam, as `seqbot chat` does.
+        self.mode_beams = {"translate": 1, "chat": CHAT_BEAM_WIDTH, "generate": 1}
+        self.chat_beam = CHAT_BEAM_WIDTH  # replaced by the chat checkpoint's own once it loads
+        self.chat_beam_chosen = False
         self.set_reactive(SeqbotApp.mode, mode)
+        self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
+        self.set_reactive(SeqbotApp.temperature, self.settings.temperature)
 
     # ----------------------------------------------------------------- layout
 
@@ -127,14 +218,24 @@ class SeqbotApp(App[None]):
             with Conversation(id="conversation"):
                 yield Static(WELCOME, id="welcome")
             yield SidePanel(id="side-panel")
+        yield Static("", id="queue")
         yield MessageInput(max_chars=MAX_MESSAGE_CHARS, placeholder=PLACEHOLDERS[self.mode], id="message-input")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SidePanel).classifiers_on = self.classify
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self.on_theme_changed)
+        panel = self.query_one(SidePanel)
+        panel.classifiers_on = self.classify
+        panel.display = self.settings.side_panel
+        message_input = self.query_one(MessageInput)
+        message_input.input_history.entries = self.store.input_history()
         self.update_status()
-        self.query_one(MessageInput).focus()
+        message_input.focus()
         self.set_interval(0.2, self.tick)
+        if self.store_problem:
+            self.notify(self.store_problem, title="Conversations are not kept", severity="warning", timeout=10)
         if self.preload:
             self.call_after_refresh(self.load_models)
 
@@ -142,13 +243,29 @@ class SeqbotApp(App[None]):
         self.query_one(Footer).compact = event.size.width < 100
 
     def update_status(self) -> None:
-        decoding = f"temperature {self.temperature:g}" if self.mode == "generate" else (
-            "greedy" if self.beam == 1 else f"beam {self.beam}")
+        decoding = self.decoding_label()
         self.sub_title = f"{self.mode} · {decoding}"
         message_input = self.query_one(MessageInput)
         message_input.border_title = f"{MODE_TITLES[self.mode]} · {decoding}"
         waiting = len(self.pending)
-        message_input.border_subtitle = f"{waiting} queued" if waiting else ""
+        message_input.border_subtitle = f"{waiting} queued · Esc on an empty box clears" if waiting else ""
+        queue = self.query_one("#queue", Static)
+        queue.display = bool(waiting)
+        if waiting:
+            shown = " · ".join(f"{turn.number}. “{self.shorten(turn.text, 24)}”" for turn in list(self.pending)[:4])
+            queue.update(f"waiting: {shown}" + (" …" if waiting > 4 else ""))
+        self.refresh_bindings()
+
+    @staticmethod
+    def shorten(text: str, limit: int) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def decoding_label(self) -> str:
+        if self.mode == "generate":
+            top_k = f", top-k {self.settings.top_k}" if self.settings.top_k else ""
+            return f"temperature {self.temperature:g}{top_k}"
+        return "greedy" if self.beam == 1 else f"beam {self.beam}"
 
     def statuses(self) -> dict[str, str]:
         statuses = {name: self.hub.status(name) for name in self.hub.names}
@@ -175,10 +292,25 @@ class SeqbotApp(App[None]):
             if not self.hub.has(name):
                 continue
             try:
-                self.hub.get(name)
+                engine = self.hub.get(name)
             except EngineUnavailable:
                 pass  # the status line and the turns that need it say why
+            else:
+                if name == "chat":
+                    self.ui(self.chat_loaded, engine)
             self.ui(self.refresh_panel)
+
+    def chat_loaded(self, chatbot) -> None:
+        """Chat decodes with the chat model's own settings (its checkpoint's beam), as `seqbot chat`
+        does, unless the person already chose greedy or beam for chat."""
+        beam = getattr(getattr(chatbot, "decoding", None), "beam", None)
+        if isinstance(beam, int) and beam >= 1:
+            self.chat_beam = beam
+            if not self.chat_beam_chosen:
+                self.mode_beams["chat"] = beam
+                if self.mode == "chat":
+                    self.set_reactive(SeqbotApp.beam, beam)
+                    self.update_status()
 
     def ui(self, callback, *args):
         """Run `callback` on the app's thread; quietly nothing once the app is closing."""
@@ -191,12 +323,10 @@ class SeqbotApp(App[None]):
 
     @on(MessageInput.Submitted)
     def on_message_submitted(self, event: MessageInput.Submitted) -> None:
-        message_input = self.query_one(MessageInput)
-        text = event.value.strip()
-        if not text:
+        text = event.value.strip("\n").rstrip()
+        if not text.strip():
             return
-        message_input.history.add(text)
-        message_input.value = ""
+        self.query_one(MessageInput).input_history.add(text)
         self.send(text)
 
     def send(self, text: str) -> Turn:
@@ -205,24 +335,49 @@ class SeqbotApp(App[None]):
             notices.append(f"the message had {len(text):,} characters; only the first {MAX_MESSAGE_CHARS:,} were kept")
             self.notify(notices[-1], title="Message truncated", severity="warning")
             text = text[:MAX_MESSAGE_CHARS]
+        generate = self.mode == "generate"
         turn = Turn(
             number=self.next_number,
             mode=self.mode,
             text=text,
-            beam=self.beam if self.mode != "generate" else 1,
-            temperature=self.temperature if self.mode == "generate" else None,
+            beam=self.beam if not generate else 1,
+            temperature=self.temperature if generate else None,
+            top_k=self.settings.top_k if generate else None,
             notices=notices,
         )
         self.next_number += 1
         self.turns.append(turn)
+        self.save_new(turn)
         view = TurnView(turn)
         self.views[turn.number] = view
         self.query_one("#welcome").display = False
-        self.query_one(Conversation).mount(view)
+        conversation = self.query_one(Conversation)
+        conversation.pinned = True  # a new message brings the end of the conversation back
+        conversation.mount(view)
         self.pending.append(turn)
         self.select(turn)
+        conversation.follow()
         self.pump()
         return turn
+
+    def save_new(self, turn: Turn) -> None:
+        """Commit the message as it is sent: a crash later loses at most its reply."""
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = self.store.new_conversation()
+            self.message_ids[turn.number] = self.store.add_message(self.conversation_id, turn)
+            self.store.add_input(turn.text, self.conversation_id)
+        except Exception as error:  # a full disk must not cost the conversation on screen
+            self.notify(f"could not save the message: {error}", title="Not saved", severity="error")
+
+    def save(self, turn: Turn) -> None:
+        message_id = self.message_ids.get(turn.number)
+        if message_id is None or turn not in self.turns:
+            return
+        try:
+            self.store.update_message(message_id, turn)
+        except Exception as error:
+            self.notify(f"could not save reply {turn.number}: {error}", title="Not saved", severity="error")
 
     def pump(self) -> None:
         """Start the next queued turn if nothing is running."""
@@ -243,8 +398,8 @@ class SeqbotApp(App[None]):
             view.refresh_reply()
         else:
             view.refresh_turn()
-        if turn is self.turns[-1] and turn is self.selected:  # follow the stream unless the person looks elsewhere
-            self.query_one(Conversation).scroll_end(animate=False)
+        if turn is self.turns[-1]:  # follow the newest reply unless the person scrolled up
+            self.query_one(Conversation).follow()
 
     def tick(self) -> None:
         """Advance the timer of a running beam search (shown until its first partial reply)."""
@@ -255,9 +410,41 @@ class SeqbotApp(App[None]):
         if self.active is turn:
             self.active = None
         self.turn_changed(turn)
+        self.save(turn)
         if turn is self.selected:
             self.refresh_panel()
         self.pump()
+
+    # ------------------------------------------------------------------- stop
+
+    def action_stop(self) -> None:
+        """Esc: stop the running reply (what it wrote stays, marked stopped); on an empty input,
+        also drop the messages waiting in the queue."""
+        stopped = []
+        turn = self.active
+        if turn is not None and not turn.finished:
+            turn.cancelled = True
+            turn.status = "cancelled"
+            if turn.started is not None:
+                turn.seconds = time.perf_counter() - turn.started
+            self.active = None  # the next message need not wait for the worker to notice
+            self.turn_changed(turn)
+            self.save(turn)
+            stopped.append(f"stopped reply {turn.number}")
+        if not self.query_one(MessageInput).value and self.pending:
+            dropped = list(self.pending)
+            self.pending.clear()
+            for waiting in dropped:
+                waiting.cancelled = True
+                waiting.status = "cancelled"
+                self.turn_changed(waiting)
+                self.save(waiting)
+            stopped.append(f"cleared the queue ({len(dropped)} message{'s' if len(dropped) > 1 else ''})")
+        if stopped:
+            self.notify("; ".join(stopped).capitalize() + ".", timeout=3)
+        self.pump()
+
+    # ----------------------------------------------------------------- answers
 
     @work(thread=True, group="answer", exit_on_error=False)
     def answer(self, turn: Turn) -> None:
@@ -269,14 +456,18 @@ class SeqbotApp(App[None]):
                 self.chat(turn)
             else:
                 self.generate(turn)
-            turn.status = "cancelled" if turn.cancelled else "done"
+            if not turn.cancelled:
+                turn.status = "done"
         except EngineUnavailable as error:
             turn.status, turn.error = "error", str(error)
         except Exception as error:  # a model bug must cost one reply, not the app
             turn.status, turn.error = "error", f"the model failed on this message ({type(error).__name__}: {error})"
-        turn.seconds = time.perf_counter() - started
+        if not turn.cancelled:
+            turn.seconds = time.perf_counter() - started
+        else:
+            turn.status = "cancelled"
         self.ui(self.turn_changed, turn)
-        if self.classify and not turn.cancelled:
+        if self.classify and turn in self.turns:  # a stopped reply's message is still classified
             self.classify_turn(turn)
         self.ui(self.turn_finished, turn)
 
@@ -287,12 +478,12 @@ class SeqbotApp(App[None]):
             super().__init__()
             self.turn = turn
 
-    def stream(self, turn: Turn, pieces, replace: bool = False):
-        """Append each piece to the reply (with `replace`, each piece is the whole reply so far,
-        as a beam search gives it). The decoder never waits for the screen: it posts one redraw
-        message at a time, and the redraw shows every piece that arrived meanwhile. Returns what
-        the generator returns (the engines' beam streams return their final result), None when
-        cancelled."""
+    def stream(self, turn: Turn, pieces, replace: bool = False, prefix: str = ""):
+        """Append each piece to the reply (with `replace`, each piece is the whole reply so far
+        after `prefix`, as a beam search gives it). The decoder never waits for the screen: it
+        posts one redraw message at a time, and the redraw shows every piece that arrived
+        meanwhile. Returns what the generator returns (the engines' beam streams return their
+        final result), None when stopped."""
         worker = get_current_worker()
         pieces = iter(pieces)
         while True:
@@ -304,7 +495,7 @@ class SeqbotApp(App[None]):
                 turn.cancelled = True
                 getattr(pieces, "close", lambda: None)()  # stop the search now, not at its end
                 return None
-            turn.reply = piece if replace else turn.reply + piece
+            turn.reply = prefix + piece if replace else turn.reply + piece
             if id(turn) not in self.redraw_pending:
                 self.redraw_pending.add(id(turn))
                 self.post_message(self.ReplyGrew(turn))
@@ -315,31 +506,57 @@ class SeqbotApp(App[None]):
         self.turn_changed(message.turn, reply_only=True)
 
     def translate(self, turn: Turn) -> None:
+        """Each line of the message on its own (the translator joins whitespace, lines included)."""
         translator = self.hub.get("translator")
         turn.model = "translator"
         turn.unknown_chars = list(translator.unknown_characters(turn.text))
         if turn.unknown_chars:
             self.ui(self.turn_changed, turn)
+        lines = turn.text.split("\n")
+        parts = []
+        for index, line in enumerate(lines):
+            if index:
+                turn.reply += "\n"
+            if not line.strip():
+                parts.append(None)
+                continue
+            result = self.translate_line(translator, turn, line)
+            if turn.cancelled:
+                return
+            parts.append(result)
+            if result.truncated:
+                where = f"line {index + 1}: " if len(lines) > 1 else ""
+                turn.notices.append(
+                    f"{where}the translator reads at most {len(result.source)} characters; the rest was not translated")
+        done = [part for part in parts if part is not None]
+        if len(lines) == 1:
+            result = done[0]
+            turn.reply, turn.source, turn.attention = result.text, result.source, result.attention
+        else:
+            filled = [part if part is not None else _Blank() for part in parts]
+            turn.reply = "\n".join(part.text for part in filled)
+            turn.source = "\n".join(part.source for part in filled)
+            turn.attention = block_attention(filled)
+        unknown = [char for part in done for char in part.unknown_chars]
+        turn.unknown_chars = list(dict.fromkeys(unknown)) or turn.unknown_chars
+
+    def translate_line(self, translator, turn: Turn, line: str):
+        before = turn.reply
         if turn.beam > 1:
             result = None
             if hasattr(translator, "stream_beam"):  # the best hypothesis so far, as the search runs
-                result = self.stream(turn, translator.stream_beam(turn.text, beam=turn.beam), replace=True)
+                result = self.stream(turn, translator.stream_beam(line, beam=turn.beam), replace=True, prefix=before)
                 if turn.cancelled:
-                    return
+                    return None
             if result is None:
-                result = translator.translate(turn.text, beam=turn.beam)
+                result = translator.translate(line, beam=turn.beam)
         else:
-            self.stream(turn, translator.stream(turn.text))
+            self.stream(turn, translator.stream(line))
             if turn.cancelled:
-                return
-            result = translator.translate(turn.text)  # the same greedy text, now with its attention
-        turn.reply = result.text
-        turn.source = result.source
-        turn.attention = result.attention
-        turn.unknown_chars = list(result.unknown_chars) or turn.unknown_chars
-        if result.truncated:
-            turn.notices.append(
-                f"the translator reads at most {len(result.source)} characters; the rest was not translated")
+                return None
+            result = translator.translate(line, beam=1)  # the same greedy text, now with its attention
+        turn.reply = before + result.text
+        return result
 
     def chat(self, turn: Turn) -> None:
         chatbot = self.hub.get("chat")
@@ -348,25 +565,35 @@ class SeqbotApp(App[None]):
             turn.unknown_chars = list(chatbot.unknown_characters(turn.text))
             if turn.unknown_chars:
                 self.ui(self.turn_changed, turn)
+        text = " ".join(turn.text.split())
         if turn.beam > 1 and hasattr(chatbot, "stream_reply"):
-            self.stream(turn, chatbot.stream_reply(turn.text, beam=turn.beam), replace=True)
+            self.stream(turn, chatbot.stream_reply(text, beam=turn.beam), replace=True)
         elif turn.beam > 1:
-            turn.reply = chatbot.reply(turn.text, beam=turn.beam)
+            reply = chatbot.reply(text, beam=turn.beam)
+            if not turn.cancelled:
+                turn.reply = reply
         else:
-            self.stream(turn, chatbot.stream(turn.text))
+            self.stream(turn, chatbot.stream(text))
 
     def generate(self, turn: Turn) -> None:
         generator = self.hub.get("generator")
         turn.model = "generator"
+        length = GENERATE_LENGTH + WORD_SLACK
         if hasattr(generator, "plan") and hasattr(generator, "stream_plan"):
             # The real engine checks the request first and says what it changed (unknown characters, ...).
-            plan = generator.plan(turn.text, temperature=turn.temperature, length=GENERATE_LENGTH)
+            plan = generator.plan(turn.text, temperature=turn.temperature, length=length, top_k=turn.top_k)
             if plan.notices:
                 turn.notices.extend(plan.notices)
                 self.ui(self.turn_changed, turn)
-            self.stream(turn, generator.stream_plan(plan))
+            pieces = generator.stream_plan(plan)
         else:
-            self.stream(turn, generator.stream(turn.text, temperature=turn.temperature, length=GENERATE_LENGTH))
+            pieces = generator.stream(turn.text, temperature=turn.temperature, length=length, top_k=turn.top_k)
+        self.stream(turn, until_word_boundary(pieces, GENERATE_LENGTH))
+        if not turn.cancelled and len(turn.reply) > GENERATE_LENGTH and not turn.reply[-1:].isspace():
+            # No boundary within the slack: cut back to the last space rather than mid-word.
+            cut = turn.reply.rfind(" ", GENERATE_LENGTH // 2)
+            if cut > 0:
+                turn.reply = turn.reply[:cut]
 
     def classify_turn(self, turn: Turn) -> None:
         try:
@@ -374,8 +601,9 @@ class SeqbotApp(App[None]):
         except EngineUnavailable as error:
             turn.classifier_errors = {"classifiers": str(error)}
         else:
+            disabled = set(self.settings.disabled_classifiers)
             try:
-                turn.predictions = list(classifiers.classify(turn.text))
+                turn.predictions = self.run_classifiers(classifiers, turn.text, disabled)
             except ValueError as error:  # SeqbotError: e.g. "no words to classify (only emoji)"
                 turn.classifier_errors["classifiers"] = str(error)
             except Exception as error:
@@ -384,9 +612,18 @@ class SeqbotApp(App[None]):
             korean = "ko" in languages if turn.predictions else is_korean(turn.text)
             for name, message in (getattr(classifiers, "errors", {}) or {}).items():
                 # Only the models that would have read this message: NSMC for Korean, the others for English.
-                if ("nsmc" in name.lower()) == korean:
+                if ("nsmc" in name.lower()) == korean and name not in disabled:
                     turn.classifier_errors[name] = message
         turn.classified = True
+
+    @staticmethod
+    def run_classifiers(classifiers, text: str, disabled: set[str]) -> list:
+        """Every enabled classifier's verdict. A ClassifierSet is narrowed to the enabled models
+        first (its constructor takes them), so a turned-off model does not even run."""
+        if disabled and isinstance(getattr(classifiers, "classifiers", None), dict):
+            enabled = {name: model for name, model in classifiers.classifiers.items() if name not in disabled}
+            classifiers = type(classifiers)(enabled, dict(getattr(classifiers, "errors", {}) or {}))
+        return [p for p in classifiers.classify(text) if p.model not in disabled]
 
     # ---------------------------------------------------------------- selection
 
@@ -394,7 +631,7 @@ class SeqbotApp(App[None]):
         self.selected = turn
         for number, view in self.views.items():
             view.set_class(turn is not None and number == turn.number, "-selected")
-        if turn is not None and turn.number in self.views:
+        if turn is not None and turn.number in self.views and turn is not self.turns[-1]:
             self.views[turn.number].scroll_visible(animate=False)
         self.refresh_panel()
 
@@ -411,6 +648,9 @@ class SeqbotApp(App[None]):
         if self.turns:
             index = self.turns.index(self.selected) if self.selected in self.turns else -1
             self.select(self.turns[min(index + 1, len(self.turns) - 1)])
+            if self.selected is self.turns[-1]:
+                self.query_one(Conversation).pinned = True
+                self.query_one(Conversation).follow()
 
     # ------------------------------------------------------------------ actions
 
@@ -420,22 +660,57 @@ class SeqbotApp(App[None]):
         commands += [
             ("Decoding: toggle greedy / beam search", "Switch between greedy decoding and beam search", "toggle_beam"),
             ("Decoding: greedy", "Pick the most likely character at each step (streams)", "set_beam(1)"),
-            (f"Decoding: beam search (width {BEAM_WIDTH})", "Keep the best partial replies; shows the best so far as it searches", f"set_beam({BEAM_WIDTH})"),
         ]
-        commands += [(f"Temperature: {t:g}", "Sampling temperature of the generate mode", f"set_temperature({t})") for t in TEMPERATURES]
+        commands += [(f"Beam width: {width}", "Beam search with this many hypotheses (translate mode; saved)",
+                      f"set_beam_width({width})") for width in BEAM_WIDTHS]
+        commands += [(f"Temperature: {t:g}", "Sampling temperature of the generate mode (saved)", f"set_temperature({t})")
+                     for t in TEMPERATURES]
+        commands += [(f"Top-k: {k or 'off'}", "Generate mode samples from the k likeliest tokens only (saved)",
+                      f"set_top_k({k or 0})") for k in TOP_KS]
+        for name in CLASSIFIER_CHECKPOINTS:
+            state = "on" if name in self.settings.disabled_classifiers else "off"
+            commands.append((f"Classifier {name}: turn {state}", "Which classifiers run on each message (saved)",
+                             f"toggle_classifier('{name}')"))
         commands += [
+            ("Stop the reply", "Stop the running reply (Esc); on an empty input also clear the queue", "stop"),
             ("Attention heatmap", "Which input characters each output character looked at", "attention"),
-            ("Copy reply", "Copy the selected reply to the clipboard (OSC 52)", "copy_reply"),
-            ("Export conversation (Markdown and JSON)", "Write both files to the current folder", "export"),
-            ("Export conversation as Markdown", "Write a .md file to the current folder", "export('md')"),
-            ("Export conversation as JSON", "Write a .json file to the current folder", "export('json')"),
-            ("Clear conversation", "Remove every message and cancel queued ones", "clear"),
+            ("Copy reply", "Send the selected reply to the terminal clipboard (OSC 52)", "copy_reply"),
+            ("Export conversation (Markdown and JSON)", f"Write both files to {self.export_folder()}", "export"),
+            ("Export conversation as Markdown", f"Write a .md file to {self.export_folder()}", "export('md')"),
+            ("Export conversation as JSON", f"Write a .json file to {self.export_folder()}", "export('json')"),
+            ("New conversation", "Start afresh; this one stays in the conversations list", "clear"),
+            ("Conversations", "List, search, reopen and delete past conversations", "conversations"),
+            ("Settings", "Beam width, temperature, top-k, classifiers, side panel, theme", "settings"),
+            ("Side panel: show / hide", "The classifiers' panel (F5; saved)", "toggle_panel"),
             ("Select previous message", "The side panel follows the selection", "select_previous"),
             ("Select next message", "The side panel follows the selection", "select_next"),
             ("Help", "Keys and what seqbot does", "help"),
-            ("Change theme", "Pick another colour theme", "change_theme"),
         ]
         return commands
+
+    def get_system_commands(self, screen):
+        """Textual's own entries (Theme, Quit, Keys, ...), with a Screenshot that saves where
+        exports go (Textual's default, ~/Downloads, may not exist) and says the full path."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                yield SystemCommand("Screenshot", f"Save an SVG picture of the screen in {self.export_folder()}",
+                                    lambda: self.set_timer(0.1, self.action_save_screenshot))
+            else:
+                yield command
+
+    def export_folder(self) -> Path:
+        return Path(self.export_dirs[0]) if self.export_dirs else data_dir() / "exports"
+
+    def action_save_screenshot(self) -> None:
+        folder = self.export_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as error:
+            self.notify(f"could not save the screenshot in {folder}: {error.strerror or error}",
+                        title="Screenshot failed", severity="error")
+            return
+        self.notify(str(Path(path).resolve()), title="Screenshot saved", timeout=8)
 
     def action_help(self) -> None:
         from seqbot.app.screens.help import HelpScreen
@@ -455,11 +730,11 @@ class SeqbotApp(App[None]):
 
     def watch_mode(self, mode: str) -> None:
         self.query_one(MessageInput).placeholder = PLACEHOLDERS[mode]
+        self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
         self.update_status()
-        self.refresh_bindings()
         status = self.hub.status(MODE_ENGINE[mode])
         if status in ("ready", "loading", "not loaded"):
-            self.notify(f"{MODE_TITLES[mode]} mode", timeout=2)
+            self.notify(f"{MODE_TITLES[mode]} mode · {self.decoding_label()}", timeout=2)
         else:
             self.notify(f"{MODE_TITLES[mode]} mode, but its model is unavailable: {status}", severity="warning")
 
@@ -468,28 +743,95 @@ class SeqbotApp(App[None]):
             return self.mode == "generate"
         if action == "toggle_beam":
             return self.mode != "generate"
+        if action == "stop":
+            return self.active is not None or bool(self.pending)
+        if action == "wide":
+            # False hides the footer entry and passes the key on to its twin binding, which runs it.
+            return self.size.width >= self.WIDE_FOOTER
         return True
 
+    async def action_wide(self, action: str) -> None:
+        await self.run_action(action)
+
+    def beam_width_for(self, mode: str) -> int:
+        return self.chat_beam if mode == "chat" else self.settings.beam_width
+
     def action_toggle_beam(self) -> None:
-        self.action_set_beam(BEAM_WIDTH if self.beam == 1 else 1)
+        self.action_set_beam(self.beam_width_for(self.mode) if self.beam == 1 else 1)
 
     def action_set_beam(self, width: int) -> None:
-        self.beam = width
+        self.chat_beam_chosen = self.chat_beam_chosen or self.mode == "chat"
+        self.mode_beams[self.mode] = int(width)
+        self.beam = int(width)
 
     def watch_beam(self, beam: int) -> None:
         self.update_status()
         self.notify("Greedy decoding (streams as it goes)" if beam == 1 else f"Beam search, width {beam}", timeout=2)
 
+    def action_set_beam_width(self, width: int) -> None:
+        self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "beam_width": width}))
+        if self.mode == "translate":
+            self.action_set_beam(self.settings.beam_width)
+
     def action_cycle_temperature(self) -> None:
         later = [t for t in TEMPERATURES if t > self.temperature + 1e-9]
-        self.temperature = later[0] if later else TEMPERATURES[0]
+        self.action_set_temperature(later[0] if later else TEMPERATURES[0])
 
     def action_set_temperature(self, temperature: float) -> None:
-        self.temperature = float(temperature)
+        self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "temperature": float(temperature)}))
 
     def watch_temperature(self, temperature: float) -> None:
         self.update_status()
         self.notify(f"Temperature {temperature:g}", timeout=2)
+
+    def action_set_top_k(self, top_k: int) -> None:
+        self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "top_k": top_k or None}))
+        self.notify(f"Top-k {self.settings.top_k or 'off'} (generate mode)", timeout=2)
+
+    def action_toggle_classifier(self, name: str) -> None:
+        disabled = set(self.settings.disabled_classifiers) ^ {name}
+        self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "disabled_classifiers": sorted(disabled)}))
+        self.notify(f"Classifier {name} {'off' if name in disabled else 'on'} (from the next message)", timeout=3)
+
+    def action_toggle_panel(self) -> None:
+        self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "side_panel": not self.settings.side_panel}))
+
+    def action_settings(self) -> None:
+        from seqbot.app.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen(self.settings, list(self.available_themes)), self.settings_closed)
+
+    def settings_closed(self, settings: AppSettings | None) -> None:
+        if settings is not None:
+            self.apply_settings(settings)
+            self.notify("Settings saved.", timeout=2)
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Use and keep `settings` (the store saves them at once)."""
+        self.settings = settings
+        self.query_one(SidePanel).display = settings.side_panel
+        if self.mode_beams["translate"] > 1:
+            self.mode_beams["translate"] = settings.beam_width
+            if self.mode == "translate":
+                self.set_reactive(SeqbotApp.beam, settings.beam_width)
+        if settings.theme != self.theme and settings.theme in self.available_themes:
+            self.theme = settings.theme
+        if self.temperature != settings.temperature:
+            self.temperature = settings.temperature
+        try:
+            self.store.save_settings(settings.to_dict())
+        except Exception as error:
+            self.notify(f"could not save the settings: {error}", severity="error")
+        self.update_status()
+
+    def on_theme_changed(self, theme) -> None:
+        if self.settings.theme != theme.name:
+            self.settings.theme = theme.name
+            try:
+                self.store.save_settings({"theme": theme.name})
+            except Exception:
+                pass  # the theme still changes; only remembering it failed
 
     def reply_target(self) -> Turn | None:
         """The selected turn, else the latest one."""
@@ -508,7 +850,10 @@ class SeqbotApp(App[None]):
         elif not turn.reply:
             self.notify(f"Message {turn.number} got an empty translation, so there is no heatmap.", severity="warning")
         elif turn.attention is None:
-            self.notify("This translator has no attention (trained with attention \"none\"), so there is no heatmap.", severity="warning")
+            why = ("it was stopped before the end" if turn.status == "cancelled" else
+                   "attention is not kept with past conversations" if turn.number in self.message_ids and turn.source is None
+                   else "this translator has no attention (trained with attention \"none\")")
+            self.notify(f"No heatmap for message {turn.number}: {why}.", severity="warning")
         else:
             from seqbot.app.screens.attention import AttentionScreen
 
@@ -520,7 +865,7 @@ class SeqbotApp(App[None]):
             self.notify("There is no reply to copy yet.", severity="warning")
             return
         self.copy_to_clipboard(turn.reply)
-        self.notify(f"Copied reply {turn.number} to the clipboard ({len(turn.reply)} characters).", timeout=3)
+        self.notify(CLIPBOARD_NOTICE.format(number=turn.number, length=len(turn.reply)), title="Clipboard", timeout=6)
 
     def action_export(self, which: str = "both") -> None:
         if not self.turns:
@@ -534,17 +879,66 @@ class SeqbotApp(App[None]):
         except OSError as error:
             self.notify(str(error), title="Export failed", severity="error")
             return
-        self.notify("\n".join(str(path) for path in paths), title="Conversation exported", timeout=6)
+        self.notify("\n".join(str(path) for path in paths), title="Conversation exported", timeout=10)
 
     def action_clear(self) -> None:
+        """A new conversation: the old one stays in the store (Ctrl+O lists it)."""
+        self.reset_conversation()
+        self.notify("New conversation (the last one is kept: Ctrl+O).", timeout=3)
+
+    def reset_conversation(self) -> None:
         for turn in self.turns:
             turn.cancelled = True
         self.pending.clear()
+        self.active = None
         self.turns = []
         self.views = {}
+        self.message_ids = {}
+        self.conversation_id = None
         self.next_number = 1
         self.query(TurnView).remove()
         self.query_one("#welcome").display = True
         self.select(None)
         self.update_status()
-        self.notify("Conversation cleared.", timeout=2)
+
+    # ------------------------------------------------------------ conversations
+
+    def action_conversations(self) -> None:
+        from seqbot.app.screens.conversations import ConversationsScreen
+
+        if not isinstance(self.screen, ConversationsScreen):
+            self.push_screen(ConversationsScreen(self.store, self.conversation_id), self.conversation_chosen)
+
+    def conversation_chosen(self, conversation_id: int | None) -> None:
+        if conversation_id is None:
+            if self.conversation_id is not None and not self.store.exists(self.conversation_id):
+                self.reset_conversation()  # the open one was deleted
+            return
+        self.open_conversation(conversation_id)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        stored = self.store.turns(conversation_id)
+        self.reset_conversation()
+        self.conversation_id = conversation_id
+        conversation = self.query_one(Conversation)
+        for message_id, turn in stored:
+            self.turns.append(turn)
+            self.message_ids[turn.number] = message_id
+            view = TurnView(turn)
+            self.views[turn.number] = view
+            conversation.mount(view)
+        self.next_number = max((turn.number for turn in self.turns), default=0) + 1
+        self.query_one("#welcome").display = not self.turns
+        self.select(self.turns[-1] if self.turns else None)
+        conversation.pinned = True
+        conversation.follow()
+        self.notify(f"Reopened conversation {conversation_id} ({len(self.turns)} messages).", timeout=3)
+
+
+class _Blank:
+    """An empty line of a multi-line message: no text, no attention."""
+
+    source = ""
+    text = ""
+    attention = None
+    unknown_chars: list[str] = []

@@ -30,6 +30,7 @@ class Turn:
     text: str
     beam: int = 1
     temperature: float | None = None
+    top_k: int | None = None
     status: str = "queued"
     reply: str = ""
     error: str | None = None
@@ -49,7 +50,8 @@ class Turn:
     @property
     def decoding(self) -> str:
         if self.mode == "generate":
-            return f"temperature {self.temperature:g}" if self.temperature is not None else "sampling"
+            sampling = f"temperature {self.temperature:g}" if self.temperature is not None else "sampling"
+            return sampling + (f", top-k {self.top_k}" if self.top_k else "")
         return "greedy" if self.beam <= 1 else f"beam {self.beam}"
 
     @property
@@ -72,7 +74,8 @@ def prediction_to_dict(prediction: Any) -> dict:
         "label": prediction.label,
         "probability": round(float(prediction.probability), 4),
         "top": [[label, round(float(p), 4)] for label, p in prediction.top],
-        "explanation": None if explanation is None else [[w, round(float(s), 4)] for w, s in explanation],
+        # "words", as in `seqbot classify --json`: each word's push toward the model's positive class.
+        "words": None if explanation is None else [[w, round(float(s), 4)] for w, s in explanation],
         "language": getattr(prediction, "language", None),
     }
 
@@ -84,6 +87,7 @@ def turn_to_dict(turn: Turn) -> dict:
         "message": turn.text,
         "reply": turn.reply,
         "status": turn.status,
+        "stopped": turn.status == "cancelled",
         "error": turn.error,
         "decoding": turn.decoding,
         "model": turn.model,
@@ -116,7 +120,8 @@ def conversation_to_markdown(turns: list[Turn]) -> str:
         if turn.error:
             lines += [f"**seqbot:** _{turn.error}_", ""]
         else:
-            lines += ["**seqbot:**", "", _quote(turn.reply), ""]
+            stopped = " _(stopped)_" if turn.status == "cancelled" else ""
+            lines += [f"**seqbot:**{stopped}", "", _quote(turn.reply), ""]
         for notice in turn.notices:
             lines += [f"- note: {notice}"]
         if turn.unknown_chars:
@@ -137,16 +142,28 @@ def conversation_to_markdown(turns: list[Turn]) -> str:
 
 
 def write_export(text: str, suffix: str, directories: list[Path] | None = None, stamp: str | None = None) -> Path:
-    """Write `text` to seqbot-conversation-<stamp>.<suffix> in the first writable folder
-    of `directories` (default: the current folder, then the home folder)."""
+    """Write `text` to a new file seqbot-conversation-<stamp>.<suffix> in the first writable folder
+    of `directories` (default: the exports folder in the data folder). Never overwrites: when the
+    name is taken (two exports in the same second), -2, -3, ... is added."""
     stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
-    candidates = directories if directories is not None else [Path.cwd(), Path.home()]
+    if directories is None:
+        from seqbot.app.store import data_dir
+
+        directories = [data_dir() / "exports"]
     failures = []
-    for directory in candidates:
-        path = Path(directory) / f"seqbot-conversation-{stamp}.{suffix}"
+    for directory in directories:
         try:
-            path.write_text(text, encoding="utf-8")
-            return path
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            for attempt in range(1, 1000):
+                name = f"seqbot-conversation-{stamp}" + (f"-{attempt}" if attempt > 1 else "") + f".{suffix}"
+                path = Path(directory).resolve() / name
+                try:
+                    with open(path, "x", encoding="utf-8") as file:
+                        file.write(text)
+                    return path
+                except FileExistsError:
+                    continue
+            failures.append(f"{directory}: 999 exports with this time stamp already")
         except OSError as error:
             failures.append(f"{directory}: {error.strerror or error}")
     raise OSError("could not write the export anywhere (" + "; ".join(failures) + ")")

@@ -5,6 +5,9 @@
     seqbot --checkpoints DIR             use the models in DIR
     seqbot --no-classifiers              no side-panel classification
 
+Conversations, input history and settings are kept in $SEQBOT_HOME (default
+$XDG_DATA_HOME/seqbot, else ~/.local/share/seqbot); `seqbot history` lists them.
+
 This module is imported for every `seqbot` command, so it imports nothing heavy: Textual is
 imported only in run(), and the models load inside the app, after its first frame.
 """
@@ -40,7 +43,20 @@ def run(args: argparse.Namespace) -> int:
     from seqbot.app.app import SeqbotApp
     from seqbot.app.engines import EngineHub
 
+    from seqbot.app.store import ConversationStore
+
     classify = not getattr(args, "no_classifiers", False)
     hub = EngineHub.from_checkpoints(directory, classifiers=classify)
-    SeqbotApp(hub, mode=getattr(args, "mode", "translate") or "translate", classify=classify).run()
+    store, problem = None, None
+    try:
+        store = ConversationStore.open()
+    except (OSError, SeqbotError) as error:  # the app still runs; it says why nothing is kept
+        problem = f"{error}; this session is kept in memory only"
+    app = SeqbotApp(hub, mode=getattr(args, "mode", "translate") or "translate", classify=classify,
+                    store=store, store_problem=problem)
+    try:
+        app.run()
+    finally:
+        if store is not None:
+            store.close()
     return 0

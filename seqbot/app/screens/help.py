@@ -18,17 +18,22 @@ reverse red; a message longer than the model reads is cut, with a note.
 """
 
 KEYS = [
-    ("Enter", "send (while a reply is written, the message waits its turn)"),
-    ("↑ / ↓", "recall earlier messages"),
+    ("Enter", "send (while a reply is written, the message waits its turn in the queue)"),
+    ("Ctrl+J", "new line (also Shift+Enter / Alt+Enter where the terminal tells them apart); a paste keeps its lines"),
+    ("Esc", "stop the reply being written (it keeps what it wrote); on an empty input, also clear the queue"),
+    ("↑ / ↓", "recall earlier messages (kept between sessions)"),
     ("Ctrl+↑ / Ctrl+↓", "select the previous / next message (or click it)"),
     ("F1, ? (empty input)", "this help"),
     ("F2", "next mode: translate → chat → generate"),
     ("Ctrl+B", "greedy (streams) ↔ beam search (best reply so far, as it searches)"),
     ("F3", "attention heatmap of the selected translation"),
     ("F4", "next temperature (generate mode)"),
-    ("Ctrl+Y", "copy the selected reply (OSC 52 clipboard)"),
-    ("Ctrl+S", "export the conversation as Markdown and JSON"),
-    ("Ctrl+L", "clear the conversation"),
+    ("F5", "show / hide the side panel"),
+    ("F6", "settings: beam width, temperature, top-k, classifiers, panel, theme"),
+    ("Ctrl+O", "past conversations: search, reopen, delete"),
+    ("Ctrl+Y", "send the selected reply to the terminal's clipboard (OSC 52; under tmux: set -g set-clipboard on)"),
+    ("Ctrl+S", "export the conversation as Markdown and JSON (to the data folder; the notice gives the path)"),
+    ("Ctrl+L", "new conversation (the last one is kept)"),
     ("Ctrl+P", "command palette: every action, the theme"),
     ("Ctrl+Q", "quit"),
 ]

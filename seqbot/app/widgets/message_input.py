@@ -1,56 +1,105 @@
-"""The input line: Up/Down recall earlier messages, a paste keeps every line (joined by
-spaces), and an over-long paste is cut to `max_chars` with a notice."""
+"""The compose box: Enter sends, Ctrl+J (or Shift/Alt+Enter where the terminal tells them
+apart) starts a new line, a paste keeps its lines, Up on the first line and Down on the last
+recall earlier messages, and an over-long paste is cut to `max_chars` with a notice.
+
+Enter is handled in the widget's own key handler, in order with the characters typed before
+it, and the box is emptied right there: keys that arrive in one burst ("One." Enter "Two."
+Enter from tmux, or a paste without bracketed paste) give exactly the messages typed. (A key
+binding would run later, in the app's queue, after the characters that followed it.)
+"""
 
 from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import TextArea
 
 from seqbot.app.history import InputHistory
 
+NEWLINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter", "ctrl+enter")
 
-class MessageInput(Input):
+
+class MessageInput(TextArea):
     BINDINGS = [
+        # Never reached (the key handler below takes these keys); listed so the footer shows them.
+        Binding(",".join(NEWLINE_KEYS), "new_line", "New line", key_display="^j"),
         Binding("up", "history_previous", "Previous input", show=False),
         Binding("down", "history_next", "Next input", show=False),
     ]
 
-    class HelpRequested(Message):
-        """`?` typed into an empty input: open the help instead."""
+    class Submitted(Message):
+        """Enter: `value` is what was in the box (which is now empty)."""
 
-    def __init__(self, max_chars: int = 1000, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.history = InputHistory()
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    class HelpRequested(Message):
+        """`?` typed into an empty box: open the help instead."""
+
+    def __init__(self, max_chars: int = 1000, placeholder: str = "", **kwargs) -> None:
+        super().__init__(placeholder=placeholder, soft_wrap=True, show_line_numbers=False,
+                         tab_behavior="focus", **kwargs)
+        self.input_history = InputHistory()
         self.max_chars = max_chars
 
-    def action_history_previous(self) -> None:
-        entry = self.history.previous(self.value)
-        if entry is not None:
-            self.value = entry
-            self.cursor_position = len(entry)
+    @property
+    def value(self) -> str:
+        return self.text
 
-    def action_history_next(self) -> None:
-        entry = self.history.next()
-        if entry is not None:
-            self.value = entry
-            self.cursor_position = len(entry)
+    @value.setter
+    def value(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
-        # Textual then runs Input._on_key itself (handlers run down the MRO) unless prevented.
-        if event.character == "?" and not self.value:
+        # Runs before TextArea._on_key (handlers run down the MRO) unless prevented.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit()
+        elif event.key in NEWLINE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.action_new_line()
+        elif event.character == "?" and not self.text:
             event.stop()
             event.prevent_default()
             self.post_message(self.HelpRequested())
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def submit(self) -> None:
+        """Send what is in the box and empty it, at once."""
+        text = self.text
+        self.value = ""
+        self.post_message(self.Submitted(text))
+
+    def action_new_line(self) -> None:
+        self.insert("\n")
+
+    def action_history_previous(self) -> None:
+        if self.cursor_location[0] > 0:
+            self.action_cursor_up()
+            return
+        entry = self.input_history.previous(self.text)
+        if entry is not None:
+            self.value = entry
+
+    def action_history_next(self) -> None:
+        if self.cursor_location[0] < self.document.line_count - 1:
+            self.action_cursor_down()
+            return
+        entry = self.input_history.next()
+        if entry is not None:
+            self.value = entry
+
+    async def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
-        text = " ".join(line.strip() for line in event.text.splitlines() if line.strip())
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
         if not text:
             return
-        room = self.max_chars - len(self.value) + len(self.selected_text)
+        room = self.max_chars - len(self.text) + len(self.selected_text)
         if len(text) > room:
             self.notify(
                 f"The paste had {len(text):,} characters; kept the first {max(room, 0):,} "
@@ -59,7 +108,5 @@ class MessageInput(Input):
                 severity="warning",
             )
             text = text[: max(room, 0)]
-        if self.selection.is_empty:
-            self.insert_text_at_cursor(text)
-        else:
-            self.replace(text, *sorted(self.selection))
+        if text:
+            self.replace(text, *self.selection)

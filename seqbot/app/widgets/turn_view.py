@@ -50,7 +50,7 @@ def reply_meta(turn: Turn) -> Text:
     elif turn.status == "running":
         details.append("thinking…" if not turn.reply else "writing…")
     elif turn.status == "cancelled":
-        details.append("cancelled")
+        details.append("stopped" if turn.reply or turn.started is not None else "removed from the queue")
     elif turn.seconds is not None:
         details.append(f"{turn.seconds:.2f} s")
     meta.append(" · " + " · ".join(details), "dim")
@@ -105,6 +105,10 @@ class TurnView(Vertical):
             reply.update(Text(turn.reply + CURSOR))
         elif turn.status == "queued":
             reply.update(Text("…", "dim"))
+        elif turn.status == "cancelled":
+            reply.set_class(True, "-stopped")
+            reply.update(Text(turn.reply + " ⏹" if turn.reply else "(stopped before it wrote anything)",
+                              "" if turn.reply else "dim"))
         else:
             reply.update(Text(turn.reply or "(empty reply)", "" if turn.reply else "dim"))
 
