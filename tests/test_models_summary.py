@@ -75,9 +75,11 @@ def test_summary_command_prints_the_table(capsys):
     assert "SimpleRNN" in out and "(None, 3)" in out and "42" in out
 
 
-def test_summary_command_unknown_name_is_a_clear_error(capsys):
-    assert main(["models", "summary", "no_such_model", "--checkpoints", "/nonexistent"]) == 2
+def test_summary_command_unknown_name_is_a_clear_error(capsys, tmp_path):
+    assert main(["models", "summary", "no_such_model", "--checkpoints", str(tmp_path)]) == 2
     assert "unknown model 'no_such_model'" in capsys.readouterr().err
+    assert main(["models", "summary", "no_such_model", "--checkpoints", "/nonexistent"]) == 2
+    assert "/nonexistent does not exist" in capsys.readouterr().err
 
 
 def test_models_list_names_every_architecture(capsys):
