@@ -14,7 +14,6 @@ import sys
 from itertools import islice
 
 LINES_PER_BATCH = 64  # stdin lines translated together when stdin is not a terminal
-MAX_LINE_CHARS = 2_000  # a longer line is cut, with a notice: a 1 MB line would take minutes, piece by piece
 
 
 def add_arguments(parser) -> None:
@@ -44,10 +43,6 @@ def run(args) -> int:
 
 
 def _translate_lines(translator, texts: list[str], beam: int | None, first_number: int, label: str) -> None:
-    for number, text in enumerate(texts, start=first_number):
-        if len(text) > MAX_LINE_CHARS:
-            print(f"seqbot: {label} {number}: only its first {MAX_LINE_CHARS:,} characters are translated", file=sys.stderr)
-    texts = [text[:MAX_LINE_CHARS] for text in texts]
     for number, result in enumerate(translator.translate_batch(texts, beam=beam), start=first_number):
         if result.unknown_chars:
             shown = " ".join(repr(char) for char in result.unknown_chars)
