@@ -311,6 +311,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         epochs=settings.epochs,
         callbacks=all_callbacks,
         verbose=2 if settings.strategy != "default" else "auto",
+        shuffle=False,  # the batches come shuffled from make_batches; Keras cannot shuffle a tf.data Dataset
     )
     if not model_path.exists():
         raise SeqbotError(f"training in {run_dir} finished no epoch, so there is no model to export")
