@@ -22,7 +22,7 @@ def test_grown_model_computes_the_same_function(cell):
     big_config = Seq2SeqConfig(13, 15, cell, units=8, embedding_dim=4, attention="dot",
                                bidirectional=True, encoder_layers=2, decoder_layers=2)
     big = build_seq2seq(big_config)
-    copied = grow_weights(big, big_config, export_weights(small, small_config), {})
+    copied = grow_weights(big, big_config, export_weights(small, small_config))
     assert {"encoder/kernel", "decoder/kernel", "combine/kernel", "source_embedding", "output/kernel"} <= set(copied)
     assert "encoder_backward/kernel" not in copied
 

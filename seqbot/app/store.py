@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqbot.app.conversation import Turn
+from seqbot.app.conversation import Turn, prediction_to_dict
 from seqbot.errors import SeqbotError
 
 HOME_ENV = "SEQBOT_HOME"
@@ -127,6 +127,12 @@ class StoredPrediction:
     explanation: list | None = None
     language: str | None = None
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "StoredPrediction":
+        """What conversation.prediction_to_dict wrote (word scores under "words", as in exports)."""
+        return cls(data["model"], data["task"], data["label"], data["probability"], data["top"],
+                   data.get("words", data.get("explanation")), data.get("language"))
+
 
 @dataclass
 class ConversationSummary:
@@ -136,19 +142,6 @@ class ConversationSummary:
     updated: float
     messages: int
     match: str | None = None  # with a search: the first message that matched
-
-
-def _prediction_dict(prediction: Any) -> dict:
-    explanation = getattr(prediction, "explanation", None)
-    return {
-        "model": prediction.model,
-        "task": prediction.task,
-        "label": prediction.label,
-        "probability": float(prediction.probability),
-        "top": [[label, float(p)] for label, p in prediction.top],
-        "explanation": None if explanation is None else [[w, float(s)] for w, s in explanation],
-        "language": getattr(prediction, "language", None),
-    }
 
 
 class ConversationStore:
@@ -284,7 +277,7 @@ class ConversationStore:
                 "UPDATE messages SET reply = ?, status = ?, error = ?, model = ?, seconds = ?, notices = ?, "
                 "unknown_chars = ?, predictions = ?, classifier_errors = ?, decoding = ? WHERE id = ?",
                 (turn.reply, turn.status, turn.error, turn.model, turn.seconds, json.dumps(turn.notices),
-                 json.dumps(turn.unknown_chars), json.dumps([_prediction_dict(p) for p in turn.predictions]),
+                 json.dumps(turn.unknown_chars), json.dumps([prediction_to_dict(p) for p in turn.predictions]),
                  json.dumps(turn.classifier_errors), json.dumps(self.decoding(turn)), message_id))
 
     def turns(self, conversation_id: int) -> list[tuple[int, Turn]]:
@@ -304,7 +297,7 @@ class ConversationStore:
                         classifier_errors=json.loads(classifier_errors))
             turn.top_k = decoding.get("top_k")
             turn.status = status if status in ("done", "error", "cancelled") else "cancelled"
-            turn.predictions = [StoredPrediction(**p) for p in json.loads(predictions)]
+            turn.predictions = [StoredPrediction.from_dict(p) for p in json.loads(predictions)]
             turn.classified = bool(turn.predictions or turn.classifier_errors)
             result.append((message_id, turn))
         return result

@@ -67,9 +67,7 @@ def run(args) -> int:
     overrides = {f.name: getattr(args, f.name) for f in fields(TrainSettings) if getattr(args, f.name, None) is not None}
     if overrides.get("init_from") == "none":
         overrides["init_from"] = None
-        settings = TrainSettings(**(recipe.settings | overrides | {"init_from": None}))
-    else:
-        settings = TrainSettings(**(recipe.settings | overrides))
+    settings = TrainSettings(**(recipe.settings | overrides))
     run_dir = Path(args.out or Path("runs") / args.recipe)
     if args.export:
         check_export(Path(args.export), args.force)
@@ -113,7 +111,8 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
 
         loaded = load_artifact(artifact, kind="seq2seq")
         run = json.loads((run_dir / "run.json").read_text())
-        loaded.metadata = training_metadata(run, data) | loaded.metadata if "code_version" not in loaded.metadata else loaded.metadata
+        if "code_version" not in loaded.metadata:  # saved by a trainer that did not record the run yet
+            loaded.metadata = training_metadata(run, data) | loaded.metadata
         from seqbot.engine.decoding import DecodingConfig
 
         loaded.config.setdefault("decoding", DecodingConfig().to_dict())

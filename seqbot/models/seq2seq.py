@@ -294,8 +294,7 @@ def load_exported_weights(model: keras.Model, weights: dict[str, np.ndarray], co
         model.get_layer("attention").set_weights([weights[f"attention/{part}"] for part in ("key_kernel", "key_bias", "query_kernel", "v")])
 
 
-def grow_weights(model: keras.Model, config: Seq2SeqConfig, old_weights: dict[str, np.ndarray],
-                 old_config: dict) -> list[str]:
+def grow_weights(model: keras.Model, config: Seq2SeqConfig, old_weights: dict[str, np.ndarray]) -> list[str]:
     """Start a bigger model from a smaller exported one so that it computes the same function.
 
     Weights whose names and shapes match are copied; vocabularies may have grown at their end (new

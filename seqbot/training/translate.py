@@ -187,7 +187,8 @@ def _vocabularies(data: PairData, settings: TrainSettings) -> tuple[CharVocabula
         built = CharVocabulary.build(texts, settings.min_char_count).to_list()
         if not start:
             return CharVocabulary(built)
-        return CharVocabulary(start + [char for char in built[4:] if char not in set(start)])
+        known = set(start)
+        return CharVocabulary(start + [char for char in built[4:] if char not in known])
 
     start = {"source": [], "target": []}
     if settings.init_from:
@@ -248,7 +249,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         if settings.init_from and not (run_dir / "backup").exists():
             from seqbot.artifact import load_artifact
             start = load_artifact(settings.init_from, kind="seq2seq")
-            copied = grow_weights(model, model_config, start.weights, start.config)
+            copied = grow_weights(model, model_config, start.weights)
             print(f"started from {settings.init_from}: {len(copied)} weights copied")
         model = compile_seq2seq(model, settings.optimizer, settings.learning_rate, settings.label_smoothing, settings.clipnorm)
 
