@@ -4,7 +4,7 @@
     python bench/bench_translator_targets.py --skip-process --skip-memory
 
 Prints, for each checkpoint:
-- greedy latency of one 40-character sentence (engine, one process; median of --repeats);
+- greedy and beam-4 latency of one 40-character sentence (engine, one process; median of --repeats);
 - batched beam-4 throughput (sentences/s) over --sentences sentences of everyday length;
 - `seqbot translate "..."` as a whole process (median wall time of 3 runs);
 - peak memory (max RSS) of `seqbot translate` on one 1 MB input line (greedy, stdin);
@@ -35,12 +35,13 @@ SENTENCES = [
 ]
 
 
-def greedy_ms(translator: Translator, repeats: int) -> float:
-    translator.translate(SENTENCE, beam=1)
+def sentence_ms(translator: Translator, repeats: int, beam: int) -> float:
+    """Median time of translating the one 40-character sentence (what a person types)."""
+    translator.translate(SENTENCE, beam=beam)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        translator.translate(SENTENCE, beam=1, attention=False)
+        translator.translate(SENTENCE, beam=beam, attention=False)
         times.append(1000 * (time.perf_counter() - started))
     return statistics.median(times)
 
@@ -88,7 +89,8 @@ def main() -> None:
     rows = {}
     for name, path in (("baseline", args.baseline), ("checkpoint", args.checkpoint)):
         translator = Translator.load(path)
-        row = {"greedy ms (40 chars)": greedy_ms(translator, args.repeats),
+        row = {"greedy ms (40 chars)": sentence_ms(translator, args.repeats, beam=1),
+               "beam 4 ms (40 chars)": sentence_ms(translator, args.repeats, beam=4),
                "beam 4 sentences/s": beam_throughput(translator, args.sentences)}
         if not args.skip_process:
             row["seqbot translate ms"] = process_ms(path)
