@@ -125,6 +125,11 @@ class Conversation(VerticalScroll):
         super().watch_scroll_y(old_value, new_value)
         self.pinned = new_value >= self.max_scroll_y - 1
 
+    def watch_virtual_size(self) -> None:
+        # A reply can grow after its last update (a notice laid out, a beam reply replaced): stay at the end.
+        if self.pinned:
+            self.scroll_end(animate=False, immediate=True)
+
     def follow(self) -> None:
         """Scroll to the end after the next layout, when it has the new content's height."""
         if self.pinned:
