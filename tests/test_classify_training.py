@@ -258,3 +258,29 @@ def test_overrides_change_only_what_is_given_and_unknown_ones_are_refused():
     assert classify.recipe("reuters", {"epochs": 2, "batch_size": None}) == replace(classify.CONFIGS["reuters"], epochs=2)
     with pytest.raises(SeqbotError, match="not a setting"):
         classify.recipe("reuters", {"units": 3})
+
+
+def test_snippet_crops_and_calibration_are_recorded_and_the_calibrate_command_rebuilds_them(corpora, tmp_path,
+                                                                                            monkeypatch, capsys):
+    """crops_per_text adds snippets of the training and validation texts; calibrate=True fits a
+    temperature on the validation part; `seqbot train calibrate` rebuilds that part from the
+    checkpoint's record and fits the same temperature."""
+    from seqbot.cli import main
+
+    config = replace(classify.CONFIGS["spam_rnn"], crops_per_text=2, calibrate=True)
+    monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
+    lines = []
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(tmp_path / "runs"))
+    model = load_classifier(output)
+    data = classify.spam_dataset(corpora)
+    train_texts, _, valid_texts, _ = classify.training_split(config, data)
+    cut = classify.validation_cut(config, data)
+    assert model.metadata["snippets"] == len(train_texts) - cut > 0
+    assert set(train_texts[cut:]) - set(data.train_texts)  # the snippets are new texts
+    record = model.metadata["calibration"]
+    assert record["validation_texts"] == len(valid_texts) > len(data.train_texts) - cut
+    assert model.temperature == record["temperature"] != 1.0
+    assert main(["train", "calibrate", str(output), "--corpora", str(corpora), "--runs", str(tmp_path / "again")]) == 0
+    again = load_classifier(tmp_path / "again" / "calibrate-spam_rnn" / "spam_rnn.npz")
+    assert again.temperature == pytest.approx(model.temperature, abs=2e-4)
+    assert f"on {len(valid_texts)} validation texts" in capsys.readouterr().out

@@ -93,7 +93,7 @@ def unread_scripts(text: str) -> list[str]:
 class LayerStack:
     """Replays the exported Keras layers on a batch of id sequences (0 = padding)."""
 
-    def __init__(self, layer_configs: list[dict], weights: dict[str, np.ndarray]):
+    def __init__(self, layer_configs: list[dict], weights: dict[str, np.ndarray], temperature: float = 1.0):
         self.layers = []
         for config in layer_configs:
             arrays = []
@@ -103,8 +103,20 @@ class LayerStack:
                     raise CheckpointError(f"the checkpoint lacks weight {key!r}")
                 arrays.append(weights[key].astype(np.float32))
             self.layers.append((config, arrays))
+        if temperature != 1.0:
+            self._divide_logits(temperature)
         self._pad_cache: dict[int, dict] = {}
         self._recording: dict | None = None
+
+    def _divide_logits(self, temperature: float) -> None:
+        """Temperature scaling (Guo et al. 2017): the output layer's kernel and bias divided by T are its
+        logits divided by T, so every path through the stack gives calibrated probabilities."""
+        if not temperature > 0 or not np.isfinite(temperature):
+            raise CheckpointError(f"the checkpoint's temperature {temperature!r} is not a positive number")
+        config, weights = self.layers[-1] if self.layers else ({}, [])
+        if config.get("type") != "dense" or config.get("activation") not in ("sigmoid", "softmax"):
+            raise CheckpointError("a temperature needs a sigmoid or softmax Dense output layer")
+        self.layers[-1] = (config, [w / np.float32(temperature) for w in weights])
 
     def _pad_reference(self, length: int) -> None:
         """Models without masking see every text left-padded to a fixed length, so a short message starts
@@ -237,7 +249,8 @@ class NeuralClassifier:
             self.padding = config.get("padding", "pre")
             self.keep = config.get("keep", "first")  # which end of a long text the model reads
             self.encoder = TextEncoder(config["preprocessing"], artifact.blobs)
-            self.stack = LayerStack(config["layers"], artifact.weights)
+            self.temperature = float(config.get("temperature", 1.0))  # fitted on validation texts (calibration)
+            self.stack = LayerStack(config["layers"], artifact.weights, self.temperature)
         except KeyError as error:
             raise CheckpointError(f"classifier checkpoint {name} lacks {error}") from None
         self.metadata = artifact.metadata

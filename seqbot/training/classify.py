@@ -91,6 +91,8 @@ class ClassifyConfig:
     rnn_dropout: float = 0.0  # dropout on the recurrent layer's inputs while training (Embedding -> RNN stacks)
     pretrain_epochs: int = 0  # first train Embedding + RNN as a next-word model on the training texts (Dai & Le 2015)
     seed: int = 0  # initial weights and dropout masks (Keras' set_random_seed)
+    crops_per_text: int = 0  # add up to N snippets of <= 12 words of each training text, labelled as it (short_messages.crops)
+    calibrate: bool = False  # fit a temperature on the validation texts (and their crops) and store it in the artifact
 
 
 CONFIGS = {
@@ -144,6 +146,10 @@ CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lst
                                        plateau_factor=0.5)
 CONFIGS["imdb_lstm_dropout5"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout5", rnn_dropout=0.5)
 CONFIGS["imdb_lstm_dropout_first"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout_first", keep="first")
+# The shipped IMDB model's recipe for chat-length messages as well as reviews: the same network also trained on
+# three snippets (sentences and clauses of <= 12 words) of every training review, one more epoch, then calibrated.
+CONFIGS["imdb_lstm_cnn_crops"] = replace(CONFIGS["imdb_lstm_cnn_ppmi"], name="imdb_lstm_cnn_crops", epochs=3, patience=3,
+                                         average_epochs=2, crops_per_text=3, calibrate=True)
 # The same trained on 98% of the training reviews for the epochs the 80/20 run found best (3); shipped as nsmc.
 CONFIGS["nsmc_spm_attention_98"] = replace(CONFIGS["nsmc_spm_attention"], name="nsmc_spm_attention_98", epochs=3, patience=3,
                                            validation_fraction=0.02)
@@ -236,6 +242,27 @@ def recipe(name: str, overrides: dict | None = None) -> ClassifyConfig:
     return replace(CONFIGS[name], **changes)
 
 
+def validation_cut(config: ClassifyConfig, data: Dataset) -> int:
+    """How many of the training texts train; the rest (the tail) validate."""
+    return int(len(data.train_texts) * (1 - config.validation_fraction))
+
+
+def training_split(config: ClassifyConfig, data: Dataset) -> tuple[list[str], list[int], list[str], list[int]]:
+    """(train texts, labels, validation texts, labels): the recipe's validation tail of the training
+    texts; with `crops_per_text`, each part followed by its texts' short snippets (seqbot.data.short_messages)."""
+    cut = validation_cut(config, data)
+    parts = [list(data.train_texts[:cut]), list(data.train_labels[:cut]),
+             list(data.train_texts[cut:]), list(data.train_labels[cut:])]
+    if config.crops_per_text:
+        from seqbot.data.short_messages import crops
+
+        for texts, labels, seed in ((parts[0], parts[1], config.seed), (parts[2], parts[3], config.seed + 1)):
+            extra_texts, extra_labels = crops(texts, labels, config.crops_per_text, seed)
+            texts += extra_texts
+            labels += extra_labels
+    return parts[0], parts[1], parts[2], parts[3]
+
+
 def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids, vocab_size: int, directory: Path,
                             log=print) -> dict:
     """Train the classifier's Embedding and RNN as a next-word model on the training texts for
@@ -293,7 +320,13 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
     vocab_size = len(preprocessing["vocab"]) if "vocab" in preprocessing else encoder.processor.GetPieceSize() + 1
     log(f"{name}: {len(data.train_texts)} train / {len(data.test_texts)} test texts, vocabulary {vocab_size} "
         f"(lecture: {spec(config.spec).vocab_size})")
-    train_ids = encode_all(encoder, data.train_texts, config.max_length, config.keep)
+    cut = validation_cut(config, data)
+    train_texts, train_labels, valid_texts, valid_labels = training_split(config, data)
+    if config.crops_per_text:
+        log(f"{name}: + {len(train_texts) - cut} training and {len(valid_texts) - (len(data.train_texts) - cut)} "
+            f"validation snippets of <= 12 words")
+    train_ids = encode_all(encoder, train_texts, config.max_length, config.keep)
+    valid_ids = encode_all(encoder, valid_texts, config.max_length, config.keep)
     test_ids = encode_all(encoder, data.test_texts, config.max_length, config.keep)
     classes = len(data.label_names)
     out_classes = 1 if classes == 2 else classes
@@ -302,7 +335,6 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         labels = np.asarray(labels)
         return labels.astype(np.float32)[:, None] if out_classes == 1 else np.eye(classes, dtype=np.float32)[labels]
 
-    cut = int(len(train_ids) * (1 - config.validation_fraction))
     options = dataset_options()
 
     def dataset(ids, labels, shuffle):
@@ -319,8 +351,8 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         ).apply(tf.data.experimental.assert_cardinality(-(-len(ids) // config.batch_size))).with_options(options)
         # a known length: Keras warns that a generator "ran out of data" at every epoch's end otherwise
 
-    train_data = dataset(train_ids[:cut], data.train_labels[:cut], True)
-    valid_data = dataset(train_ids[cut:], data.train_labels[cut:], False)
+    train_data = dataset(train_ids, train_labels, True)
+    valid_data = dataset(valid_ids, valid_labels, False)
     test_data = dataset(test_ids, data.test_labels, False)
     keras.utils.set_random_seed(config.seed)
     with scope:
@@ -338,11 +370,11 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
 
         t0 = time.time()
         embedding = model.get_layer("embedding")
-        vectors = ppmi_vectors(pad(train_ids[:cut], config.max_length, pre=True), vocab_size, embedding.output_dim)
+        vectors = ppmi_vectors(pad(train_ids[:cut], config.max_length, pre=True), vocab_size, embedding.output_dim)  # reviews only
         embedding.set_weights([vectors])
         log(f"embedding starts from PPMI-SVD vectors of the {cut} training texts ({time.time() - t0:.0f}s)")
     if config.pretrain_epochs and (fresh or (directory / "language-model" / "loop_state.json").exists()):
-        pretraining = pretrain_language_model(config, model, train_ids[:cut], train_ids[cut:], vocab_size, directory, log)
+        pretraining = pretrain_language_model(config, model, train_ids, valid_ids, vocab_size, directory, log)
         # a resumed run's backup (loaded by fit) supersedes the copied layers
 
     def export_run(model, result):
@@ -354,13 +386,19 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
                     "pretraining": pretraining}
         metadata = run_metadata(config, corpus_files(config.corpus, corpora), result.time_s,
                                 {"test_accuracy": round(float(test_accuracy), 4)}, recipe_name=name,
-                                corpus=data.corpus, split=data.split, train_texts=cut, validation_texts=len(train_ids) - cut,
+                                corpus=data.corpus, split=data.split, train_texts=cut,
+                                validation_texts=len(data.train_texts) - cut, snippets=len(train_ids) - cut,
                                 test_texts=len(test_ids), vocabulary_size=vocab_size,
                                 lecture_vocabulary_size=spec(config.spec).vocab_size, training=training, trained_as=name)
         artifact = export_artifact(model, config.spec, preprocessing, data.label_names, metadata, config.max_length, blobs)
         artifact.config.update(task=config.task, language=config.language, keep=config.keep,
                                padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
         path = save_artifact(result.run_dir / f"{config.artifact}.npz", artifact)
+        if config.calibrate:
+            from seqbot.training.calibration import calibrate_checkpoint
+
+            calibrate_checkpoint(path, valid_texts, valid_labels, path, {"fitted_on": "validation texts and their snippets"},
+                                 log=log)
         log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
         return path
 

@@ -1,0 +1,125 @@
+"""How far the sentiment models' probabilities can be trusted, on whole reviews and on chat-length messages.
+
+    seqbot eval sentiment                       the shipped imdb and nsmc checkpoints
+    seqbot eval sentiment imdb --sample 2000    a seeded 2,000 of the long test sets (a quick look)
+    seqbot eval sentiment runs/classify-imdb_lstm_cnn_crops/imdb.npz
+    seqbot eval sentiment imdb --json           the rows as JSON
+
+Sets (all from test files the models never trained on):
+  IMDB reviews        the 25,000 test reviews
+  IMDB short          2,000 snippets of <= 12 words from strongly rated test reviews (1-2 or 9-10
+                      stars), labelled by their review (seqbot.data.short_messages)
+  IMDB short, hand    the hand-checked head of that set whose snippet alone is clearly positive or
+                      negative, labelled by the reader (seqbot/data/imdb_short_checked.tsv)
+  NSMC reviews        the 50,000 test reviews (every one under 140 characters)
+  NSMC short          those of at most 12 words
+Columns: accuracy, the share whose right class got >= 70 %, log-loss (nats) and expected calibration
+error (15 bins). A calibrated checkpoint (one with a temperature) gets a second row per set without it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_MODELS = ("imdb", "nsmc")
+SHORT_WORDS = 12
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("models", nargs="*", default=list(DEFAULT_MODELS),
+                        help="checkpoint names or .npz paths (default: imdb nsmc)")
+    parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
+    parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
+    parser.add_argument("--sample", type=int, help="score a seeded N of the long test sets (reviews) only")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+
+
+def run(args) -> int:
+    from seqbot.engine.classifier import load_classifier
+    from seqbot.errors import SeqbotError
+    from seqbot.paths import checkpoints_dir
+
+    rows, notes = [], []
+    for model in args.models:
+        path = Path(model) if model.endswith(".npz") else checkpoints_dir(args.checkpoints) / f"{model}.npz"
+        classifier = load_classifier(path)
+        corpus = classifier.metadata.get("corpus") or classifier.metadata.get("dataset")
+        if getattr(classifier, "task", None) != "sentiment" or corpus not in ("imdb", "nsmc"):
+            raise SeqbotError(f"{path} is not an IMDB or NSMC sentiment model (task {getattr(classifier, 'task', '?')}, "
+                              f"corpus {corpus})")
+        for name, texts, labels in test_sets(corpus, args.corpora, args.sample, notes):
+            print(f"  scoring {model} on {name} ({len(texts)} texts)", file=sys.stderr, flush=True)
+            rows += score(model, classifier, name, texts, labels)
+    if args.json:
+        print(json.dumps({"rows": rows, "notes": notes}, indent=2))
+    else:
+        print_table(rows)
+        for note in notes:
+            print(note)
+    return 0
+
+
+def test_sets(corpus: str, corpora: str | None, sample: int | None, notes: list[str]):
+    """(name, texts, labels) for each of the corpus's sets; notes get the hand-checked sample's label noise."""
+    import numpy as np
+
+    from seqbot.data.classify_splits import load_dataset
+
+    data = load_dataset(corpus, corpora)
+    texts, labels = list(data.test_texts), list(data.test_labels)
+    if sample and sample < len(texts):
+        picked = np.sort(np.random.default_rng(0).choice(len(texts), size=sample, replace=False))
+        texts, labels = [texts[i] for i in picked], [labels[i] for i in picked]
+    if corpus == "nsmc":
+        yield "NSMC reviews", texts, labels
+        short = [(t, y) for t, y in zip(texts, labels) if 0 < len(t.split()) <= SHORT_WORDS]
+        yield f"NSMC short (<= {SHORT_WORDS} words)", [t for t, _ in short], [y for _, y in short]
+        return
+    yield "IMDB reviews", texts, labels
+    messages, checked = imdb_short_sets(corpora, notes)
+    yield "IMDB short (review's label)", [m.text for m in messages], [m.label for m in messages]
+    clear = [c for c in checked if c.hand_label is not None]
+    yield "IMDB short, hand-checked", [c.message.text for c in clear], [c.hand_label for c in clear]
+
+
+def imdb_short_sets(corpora: str | None, notes: list[str]):
+    from seqbot.data import imdb
+    from seqbot.data.classify_splits import corpus_files
+    from seqbot.data.short_messages import hand_checked, imdb_short_messages
+
+    reviews = imdb.read_reviews(corpus_files("imdb", corpora)[0], splits=("test",))
+    messages = imdb_short_messages(reviews)
+    checked, unmatched = hand_checked(messages)
+    clear = [c for c in checked if c.hand_label is not None]
+    agree = sum(c.hand_label == c.message.label for c in clear)
+    if not any("hand-checked" in note for note in notes):
+        notes.append(f"hand-checked sample: {len(checked)} messages; {len(checked) - len(clear)} say neither (neutral, "
+                     f"mixed or meaningless alone); of the {len(clear)} clear ones {len(clear) - agree} say the opposite "
+                     f"of their review, so {(len(checked) - agree) / max(len(checked), 1):.0%} of the review labels do not "
+                     f"describe the snippet" + (f"; {unmatched} rows did not match this corpus copy" if unmatched else ""))
+    return messages, checked
+
+
+def score(model: str, classifier, name: str, texts: list[str], labels: list[int]) -> list[dict]:
+    """One row (two for a calibrated checkpoint: as served, and without its temperature)."""
+    import numpy as np
+
+    from seqbot.engine.calibration import calibration_report, with_temperature
+
+    probabilities = classifier.probabilities_batch(texts)
+    labels = np.asarray(labels)
+    temperature = getattr(classifier, "temperature", 1.0)
+    rows = [{"model": model, "set": name, "temperature": temperature, **calibration_report(probabilities, labels)}]
+    if temperature != 1.0:
+        raw = with_temperature(probabilities, 1.0 / temperature)  # log p / T * T: the logits back
+        rows.append({"model": model, "set": name, "temperature": 1.0, **calibration_report(raw, labels)})
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'model':<10} {'set':<30} {'T':>5} {'texts':>6} {'accuracy':>9} {'right>=70%':>11} {'log-loss':>9} {'ECE':>7}")
+    for row in rows:
+        print(f"{row['model']:<10} {row['set']:<30} {row['temperature']:>5.2f} {row['texts']:>6} {row['accuracy']:>9.2%} "
+              f"{row['right_confident']:>11.2%} {row['log_loss']:>9.4f} {row['ece']:>7.4f}")

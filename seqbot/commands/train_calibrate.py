@@ -1,0 +1,52 @@
+"""Calibrate a trained classifier: fit a temperature on its own validation texts, scored by the NumPy engine.
+
+    seqbot train calibrate nsmc                                          writes runs/calibrate-nsmc/nsmc.npz
+    seqbot train calibrate nsmc --export checkpoints/nsmc.npz --force   replace the shipped one (old kept as .bak)
+
+The validation texts are rebuilt from the corpus with the split the checkpoint records (its
+recipe's validation tail of the training texts, with their snippets when the recipe adds them),
+so they are texts the model never trained on. Only the output layer's temperature changes: the
+ranking, and so the accuracy, stays (see `seqbot eval sentiment` for log-loss and calibration error).
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("checkpoint", help="a checkpoint name (checkpoints/NAME.npz) or an .npz path")
+    parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
+    parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
+    parser.add_argument("--export", help="copy the calibrated artifact here, e.g. checkpoints/nsmc.npz")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from seqbot.artifact import load_artifact
+    from seqbot.data.classify_splits import load_dataset
+    from seqbot.errors import SeqbotError
+    from seqbot.paths import checkpoints_dir
+    from seqbot.training.calibration import calibrate_checkpoint
+    from seqbot.training.classify import CONFIGS, training_split, validation_cut
+    from seqbot.training.outputs import export_copy, run_folder
+
+    path = Path(args.checkpoint) if args.checkpoint.endswith(".npz") else checkpoints_dir(args.checkpoints) / f"{args.checkpoint}.npz"
+    metadata = load_artifact(path).metadata
+    recipe = CONFIGS.get(metadata.get("trained_as", ""))
+    if recipe is None or "corpus" not in metadata or "train_texts" not in metadata:
+        raise SeqbotError(f"{path} does not record the recipe and split it was trained with; its validation texts "
+                          f"cannot be rebuilt")
+    data = load_dataset(metadata["corpus"], args.corpora, metadata.get("split", {}).get("seed"))
+    if validation_cut(recipe, data) != metadata["train_texts"]:
+        raise SeqbotError(f"{path} trained on {metadata['train_texts']} texts but recipe {recipe.name} splits this corpus "
+                          f"at {validation_cut(recipe, data)}: a different corpus copy or a --train-limit run")
+    _, _, texts, labels = training_split(recipe, data)
+    output = run_folder(f"calibrate-{path.stem}", args.runs) / path.name
+    calibrate_checkpoint(path, texts, labels, output, {"fitted_on": f"the {recipe.name} recipe's validation texts"},
+                         log=lambda line: print(line, flush=True))
+    print(f"wrote {output}")
+    if args.export:
+        export_copy(output, args.export, args.force, log=lambda line: print(line, flush=True))
+    return 0
