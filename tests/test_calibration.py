@@ -78,9 +78,31 @@ def test_calibrate_checkpoint_writes_a_new_file_with_the_fitted_temperature(tmp_
     texts = ["free entry win cash now", "txt STOP to claim your prize", "see you at 6", "ok thanks mum", "URGENT call now"]
     labels = [1, 1, 0, 0, 1]
     output = tmp_path / "out" / "spam_rnn.npz"
-    temperature = calibrate_checkpoint(source, texts, labels, output, log=lambda line: None)
+    fitted = calibrate_checkpoint(source, texts, labels, output, log=lambda line: None)
     assert source.read_bytes() == before
     calibrated = load_classifier(output)
-    assert calibrated.temperature == pytest.approx(temperature, abs=1e-4)
-    record = calibrated.metadata["calibration"]
+    assert calibrated.temperature == calibrated.short_temperature == pytest.approx(fitted["temperature"], abs=1e-4)
+    record = calibrated.metadata["calibration"]["temperature"]
     assert record["validation_texts"] == 5 and record["after"]["log_loss"] <= record["before"]["log_loss"] + 1e-6
+
+
+def test_a_short_message_temperature_is_fitted_on_its_own_set_and_served_by_length(tmp_path):
+    from seqbot.training.calibration import calibrate_checkpoint
+
+    source = tmp_path / "spam_rnn.npz"
+    save_artifact(source, spam_rnn_artifact())
+    long_texts = ["you have won a guaranteed cash prize call now to claim it today", "sorry i will be late tonight, "
+                  "the bus is stuck in traffic again and my phone is dying", "free entry in a weekly competition to win "
+                  "tickets text WIN now", "can you pick up some milk on your way home after work please"]
+    short = (["free prize", "see you soon", "win cash now", "ok"], [1, 0, 1, 0])
+    output = tmp_path / "calibrated.npz"
+    fitted = calibrate_checkpoint(source, long_texts + short[0], [1, 0, 1, 0] * 2, output, short=short, short_words=3,
+                                  log=lambda line: None)
+    model = load_classifier(output)
+    assert model.short_words == 3 and model.metadata["calibration"]["temperature"]["validation_texts"] == 4
+    assert model.short_temperature == pytest.approx(fitted["short_temperature"], abs=1e-4) != model.temperature
+    raw = model.probabilities_batch(["free prize", long_texts[0]], calibrated=False)
+    served = model.probabilities_batch(["free prize", long_texts[0]])
+    assert np.allclose(served[0], with_temperature(raw[:1], model.short_temperature)[0], atol=1e-6)
+    assert np.allclose(served[1], with_temperature(raw[1:], model.temperature)[0], atol=1e-6)
+    assert np.allclose(model.probabilities("free prize"), served[0], atol=1e-6)

@@ -277,10 +277,54 @@ def test_snippet_crops_and_calibration_are_recorded_and_the_calibrate_command_re
     cut = classify.validation_cut(config, data)
     assert model.metadata["snippets"] == len(train_texts) - cut > 0
     assert set(train_texts[cut:]) - set(data.train_texts)  # the snippets are new texts
-    record = model.metadata["calibration"]
+    record = model.metadata["calibration"]["temperature"]
     assert record["validation_texts"] == len(valid_texts) > len(data.train_texts) - cut
-    assert model.temperature == record["temperature"] != 1.0
+    assert model.temperature == model.short_temperature == record["value"] != 1.0
     assert main(["train", "calibrate", str(output), "--corpora", str(corpora), "--runs", str(tmp_path / "again")]) == 0
     again = load_classifier(tmp_path / "again" / "calibrate-spam_rnn" / "spam_rnn.npz")
     assert again.temperature == pytest.approx(model.temperature, abs=2e-4)
     assert f"on {len(valid_texts)} validation texts" in capsys.readouterr().out
+
+
+def test_mixed_width_batches_keep_groups_apart_pad_at_the_start_and_cover_every_text_once():
+    long_ids = [[1, 2, 3], [4], [5, 6]]
+    short_ids = [[7], [8, 9], [10], [11]]
+    groups = [(long_ids, np.arange(3), 6), (short_ids, np.arange(3, 7), 2)]
+    batches = list(classify.mixed_width_batches(groups, batch_size=2, rng=np.random.default_rng(0)))
+    assert sorted(int(t) for _, targets in batches for t in targets) == list(range(7))
+    for ids, targets in batches:
+        assert ids.shape[1] == (6 if targets[0] < 3 else 2) and all((t < 3) == (targets[0] < 3) for t in targets)
+        for row, target in zip(ids, targets):
+            text = (long_ids + short_ids)[target]
+            assert list(row[len(row) - len(text):]) == text and not row[:len(row) - len(text)].any()
+
+
+def test_snippets_padded_shorter_train_and_the_engine_scores_validation_as_keras_did(corpora, tmp_path, monkeypatch):
+    config = replace(classify.CONFIGS["spam_rnn"], fixed_length=True, max_length=40, crops_per_text=2, crop_length=20,
+                     calibrate=True)
+    monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "runs"))
+    model = load_classifier(output)
+    keras_loss = model.metadata["training"]["history"][-1]["val_loss"]
+    assert model.metadata["calibration"]["temperature"]["before"]["log_loss"] == pytest.approx(keras_loss, abs=2e-3)
+    with pytest.raises(SeqbotError, match="multiple of 4"):
+        monkeypatch.setitem(classify.CONFIGS, "spam_rnn", replace(config, crop_length=21))
+        classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "other"))
+
+
+def test_a_warm_start_continues_from_an_artifact_with_the_same_vocabulary_only(corpora, tmp_path, monkeypatch):
+    from seqbot.artifact import load_artifact
+
+    runs = tmp_path / "runs"
+    first = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(runs))
+    monkeypatch.setitem(classify.CONFIGS, "warm", replace(classify.CONFIGS["spam_rnn"], name="warm", init_from=str(first)))
+    lines = []
+    classify.train("warm", str(corpora), {"epochs": 1, "learning_rate": 1e-9}, log=lines.append, runs=str(runs))
+    assert any(line.startswith(f"starting from {first}") for line in lines)
+    before, after = load_artifact(first), load_artifact(runs / "classify-warm" / "spam_rnn.npz")
+    for key, array in before.weights.items():  # a learning rate of 1e-9 leaves the loaded weights as they were
+        assert np.allclose(after.weights[key], array, atol=1e-5), key
+    monkeypatch.setitem(classify.CONFIGS, "other", replace(classify.CONFIGS["spam_rnn"], name="other", oov=True,
+                                                           init_from=str(first)))
+    with pytest.raises(SeqbotError, match="same\\s+preprocessing"):
+        classify.train("other", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(runs))

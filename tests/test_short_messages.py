@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from seqbot.data import imdb
-from seqbot.data.short_messages import (CHECKED_FILE, HAND_LABELS, crops, hand_checked, imdb_short_messages, sentences,
-                                        snippets)
+from seqbot.data.short_messages import (CHECKED_FILE, HAND_LABELS, VALIDATION_CHECKED_FILE, VALIDATION_SET_SIZE, crops,
+                                        hand_checked, imdb_short_messages, sentences, snippets)
 
 
 def test_sentences_split_before_a_capital_and_keep_abbreviation_like_dots_inside():
@@ -76,7 +76,7 @@ def test_hand_checked_rows_match_by_fingerprint_and_count_the_others(tmp_path):
 
 def test_the_shipped_hand_checked_sample_stores_no_review_text():
     rows = [line.split("\t") for line in CHECKED_FILE.read_text().splitlines() if line and not line.startswith("#")][1:]
-    assert len(rows) == 200 and all(len(row) == 4 and row[3] in HAND_LABELS for row in rows)
+    assert len(rows) == 300 and all(len(row) == 4 and row[3] in HAND_LABELS for row in rows)
     assert all(len(row[2]) == 10 and int(row[2], 16) >= 0 for row in rows)
 
 
@@ -84,5 +84,18 @@ def test_the_hand_checked_sample_matches_the_real_test_set(real_corpora):
     reviews = imdb.read_reviews(real_corpora / imdb.DEFAULT_FILE, splits=("test",))
     messages = imdb_short_messages(reviews)
     checked, unmatched = hand_checked(messages)
-    assert unmatched == 0 and [c.message for c in checked] == messages[:200]
+    assert unmatched == 0 and [c.message for c in checked] == messages[:300]
     assert all(len(m.text.split()) <= 12 for m in messages)
+
+
+def test_the_validation_sample_comes_from_the_reviews_that_validate_and_never_from_test(real_corpora):
+    from seqbot.data.classify_splits import imdb_reviews
+    from seqbot.training.classify import CONFIGS, validation_cut, load_dataset
+
+    train, _ = imdb_reviews(real_corpora)
+    cut = validation_cut(CONFIGS["imdb_lstm_cnn_crops"], load_dataset("imdb", str(real_corpora)))
+    messages = imdb_short_messages(train[cut:], VALIDATION_SET_SIZE, split="train")
+    checked, unmatched = hand_checked(messages, VALIDATION_CHECKED_FILE)
+    assert unmatched == 0 and len(checked) == 200 and all(c.message.review.startswith("train/") for c in checked)
+    validating = {f"{r.id}_{r.rating}" for r in train[cut:]}
+    assert all(c.message.review.split("/")[-1] in validating for c in checked)

@@ -14,7 +14,9 @@ Sets (all from test files the models never trained on):
   NSMC reviews        the 50,000 test reviews (every one under 140 characters)
   NSMC short          those of at most 12 words
 Columns: accuracy, the share whose right class got >= 70 %, log-loss (nats) and expected calibration
-error (15 bins). A calibrated checkpoint (one with a temperature) gets a second row per set without it.
+error (15 bins). T is the temperature the set's texts were served with (a calibrated IMDB model has
+one for messages of <= 12 words and one for longer texts); a calibrated checkpoint gets a second
+row per set with T = 1, its raw probabilities.
 """
 
 from __future__ import annotations
@@ -103,23 +105,25 @@ def imdb_short_sets(corpora: str | None, notes: list[str]):
 
 
 def score(model: str, classifier, name: str, texts: list[str], labels: list[int]) -> list[dict]:
-    """One row (two for a calibrated checkpoint: as served, and without its temperature)."""
+    """One row (two for a calibrated checkpoint: as served, and without its temperatures)."""
     import numpy as np
 
-    from seqbot.engine.calibration import calibration_report, with_temperature
+    from seqbot.engine.calibration import calibration_report
 
-    probabilities = classifier.probabilities_batch(texts)
     labels = np.asarray(labels)
-    temperature = getattr(classifier, "temperature", 1.0)
-    rows = [{"model": model, "set": name, "temperature": temperature, **calibration_report(probabilities, labels)}]
-    if temperature != 1.0:
-        raw = with_temperature(probabilities, 1.0 / temperature)  # log p / T * T: the logits back
-        rows.append({"model": model, "set": name, "temperature": 1.0, **calibration_report(raw, labels)})
+    temperatures = sorted({classifier.temperature_for(text) for text in texts}) if hasattr(classifier, "temperature_for") else [1.0]
+    rows = [{"model": model, "set": name, "temperature": temperatures[0] if len(temperatures) == 1 else temperatures,
+             **calibration_report(classifier.probabilities_batch(texts), labels)}]
+    if temperatures != [1.0]:
+        rows.append({"model": model, "set": name, "temperature": 1.0,
+                     **calibration_report(classifier.probabilities_batch(texts, calibrated=False), labels)})
     return rows
 
 
 def print_table(rows: list[dict]) -> None:
     print(f"{'model':<10} {'set':<30} {'T':>5} {'texts':>6} {'accuracy':>9} {'right>=70%':>11} {'log-loss':>9} {'ECE':>7}")
     for row in rows:
-        print(f"{row['model']:<10} {row['set']:<30} {row['temperature']:>5.2f} {row['texts']:>6} {row['accuracy']:>9.2%} "
+        temperature = row["temperature"]
+        temperature = "mixed" if isinstance(temperature, list) else f"{temperature:.2f}"
+        print(f"{row['model']:<10} {row['set']:<30} {temperature:>5} {row['texts']:>6} {row['accuracy']:>9.2%} "
               f"{row['right_confident']:>11.2%} {row['log_loss']:>9.4f} {row['ece']:>7.4f}")

@@ -5,7 +5,8 @@
 
 The validation texts are rebuilt from the corpus with the split the checkpoint records (its
 recipe's validation tail of the training texts, with their snippets when the recipe adds them),
-so they are texts the model never trained on. Only the output layer's temperature changes: the
+so they are texts the model never trained on; IMDB's crops recipe also fits a temperature for
+messages of <= 12 words on the hand-checked snippets of those validation reviews. Only the output layer's temperature changes: the
 ranking, and so the accuracy, stays (see `seqbot eval sentiment` for log-loss and calibration error).
 """
 
@@ -28,8 +29,7 @@ def run(args) -> int:
     from seqbot.data.classify_splits import load_dataset
     from seqbot.errors import SeqbotError
     from seqbot.paths import checkpoints_dir
-    from seqbot.training.calibration import calibrate_checkpoint
-    from seqbot.training.classify import CONFIGS, training_split, validation_cut
+    from seqbot.training.classify import CONFIGS, calibrate, validation_cut
     from seqbot.training.outputs import export_copy, run_folder
 
     path = Path(args.checkpoint) if args.checkpoint.endswith(".npz") else checkpoints_dir(args.checkpoints) / f"{args.checkpoint}.npz"
@@ -42,10 +42,8 @@ def run(args) -> int:
     if validation_cut(recipe, data) != metadata["train_texts"]:
         raise SeqbotError(f"{path} trained on {metadata['train_texts']} texts but recipe {recipe.name} splits this corpus "
                           f"at {validation_cut(recipe, data)}: a different corpus copy or a --train-limit run")
-    _, _, texts, labels = training_split(recipe, data)
     output = run_folder(f"calibrate-{path.stem}", args.runs) / path.name
-    calibrate_checkpoint(path, texts, labels, output, {"fitted_on": f"the {recipe.name} recipe's validation texts"},
-                         log=lambda line: print(line, flush=True))
+    calibrate(recipe, data, args.corpora, path, output, log=lambda line: print(line, flush=True))
     print(f"wrote {output}")
     if args.export:
         export_copy(output, args.export, args.force, log=lambda line: print(line, flush=True))

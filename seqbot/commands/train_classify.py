@@ -17,7 +17,8 @@ from __future__ import annotations
 
 # option -> ClassifyConfig field; every default is None so only what is given overrides the recipe
 OVERRIDES = {"epochs": int, "batch_size": int, "learning_rate": float, "patience": int, "max_length": int,
-             "train_limit": int, "validation_fraction": float, "seed": int, "clipnorm": float, "plateau_factor": float}
+             "train_limit": int, "validation_fraction": float, "seed": int, "clipnorm": float, "plateau_factor": float,
+             "init_from": str}
 
 
 def add_arguments(parser) -> None:

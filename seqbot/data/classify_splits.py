@@ -76,15 +76,20 @@ def reuters_dataset(root: Path, seed: int = 113) -> Dataset:
                    {"documents": len(documents), "test_fraction": 0.2, "seed": seed})
 
 
-def imdb_dataset(root: Path, seed: int = 0) -> Dataset:
-    """The official 25,000 / 25,000 train/test reviews of aclImdb (unlabelled reviews ignored)."""
+def imdb_reviews(root: Path, seed: int = 0) -> tuple[list[imdb.Review], list[imdb.Review]]:
+    """(training reviews in the seeded order the recipes split them in, test reviews in archive order)."""
     path = root / imdb.DEFAULT_FILE
     reviews = imdb.read_reviews(path, sort=False)
     train = [review for review in reviews if review.split == "train"]
     test = [review for review in reviews if review.split == "test"]
     if not train or not test:
         raise CorpusError(f"{path} holds no aclImdb/{{train,test}}/{{pos,neg}}/*.txt reviews")
-    train = shuffled(train, seed)  # the archive lists all negatives first; validation_split takes the tail
+    return shuffled(train, seed), test  # the archive lists all negatives first; validation takes the tail
+
+
+def imdb_dataset(root: Path, seed: int = 0) -> Dataset:
+    """The official 25,000 / 25,000 train/test reviews of aclImdb (unlabelled reviews ignored)."""
+    train, test = imdb_reviews(root, seed)
     return Dataset("imdb", [r.text for r in train], [r.label for r in train], [r.text for r in test],
                    [r.label for r in test], list(imdb.LABEL_NAMES), {"official": "25k train / 25k test", "seed": seed})
 

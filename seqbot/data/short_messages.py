@@ -85,23 +85,24 @@ def crops(texts: list[str], labels: list[int], per_text: int, seed: int = 0,
     return out_texts, out_labels
 
 
-def imdb_short_messages(reviews, size: int = SET_SIZE, seed: int = SET_SEED) -> list[ShortMessage]:
+def imdb_short_messages(reviews, size: int = SET_SIZE, seed: int = SET_SEED, split: str = "test") -> list[ShortMessage]:
     """The short-message test set: one seeded snippet from each of `size` strongly rated test reviews
     (half positive, half negative), in a seeded order (the hand-checked sample is its head).
-    `reviews` are seqbot.data.imdb.Review objects; only split == "test" ones are used."""
+    `reviews` are seqbot.data.imdb.Review objects; only those of `split` are used (the calibration
+    sample passes the training reviews that validate: see validation_reviews)."""
     rng = random.Random(seed)
     by_label: dict[int, list[ShortMessage]] = {0: [], 1: []}
-    strong = [r for r in reviews if r.split == "test" and (r.rating <= STRONG_NEGATIVE or r.rating >= STRONG_POSITIVE)]
+    strong = [r for r in reviews if r.split == split and (r.rating <= STRONG_NEGATIVE or r.rating >= STRONG_POSITIVE)]
     for review in sorted(strong, key=lambda r: (r.label, r.id)):
         pieces = snippets(review.text)
         if pieces:
             index = rng.randrange(len(pieces))
             folder = "pos" if review.label == 1 else "neg"
             by_label[review.label].append(ShortMessage(pieces[index], review.label,
-                                                       f"test/{folder}/{review.id}_{review.rating}", index))
+                                                       f"{split}/{folder}/{review.id}_{review.rating}", index))
     half = size // 2
     if min(len(by_label[0]), len(by_label[1])) < half:
-        raise ValueError(f"only {len(by_label[0])} negative and {len(by_label[1])} positive strongly rated test reviews "
+        raise ValueError(f"only {len(by_label[0])} negative and {len(by_label[1])} positive strongly rated {split} reviews "
                          f"have a short snippet; a set of {size} needs {half} of each")
     chosen = rng.sample(by_label[0], half) + rng.sample(by_label[1], half)
     rng.shuffle(chosen)
@@ -109,6 +110,10 @@ def imdb_short_messages(reviews, size: int = SET_SIZE, seed: int = SET_SEED) -> 
 
 
 CHECKED_FILE = Path(__file__).with_name("imdb_short_checked.tsv")
+# The same reading of snippets from the training reviews that validate the shipped recipe: what its
+# short-message temperature is fitted on (seqbot.training.calibration), never the test sample.
+VALIDATION_CHECKED_FILE = Path(__file__).with_name("imdb_short_validation_checked.tsv")
+VALIDATION_SET_SIZE = 300
 HAND_LABELS = {"negative": 0, "positive": 1, "neither": None}
 
 

@@ -27,6 +27,7 @@ from seqbot.artifact import Artifact, load_artifact
 from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (the text contract lives in data)
 from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
 from seqbot.engine import layers
+from seqbot.engine.calibration import with_temperature
 from seqbot.engine.naive_bayes import NaiveBayes
 from seqbot.engine.news_domain import NOT_NEWS_LIKE, REUTERS_CORPUS, REUTERS_GATE, known_word_coverage
 from seqbot.errors import CheckpointError, SeqbotError
@@ -93,7 +94,7 @@ def unread_scripts(text: str) -> list[str]:
 class LayerStack:
     """Replays the exported Keras layers on a batch of id sequences (0 = padding)."""
 
-    def __init__(self, layer_configs: list[dict], weights: dict[str, np.ndarray], temperature: float = 1.0):
+    def __init__(self, layer_configs: list[dict], weights: dict[str, np.ndarray]):
         self.layers = []
         for config in layer_configs:
             arrays = []
@@ -103,20 +104,8 @@ class LayerStack:
                     raise CheckpointError(f"the checkpoint lacks weight {key!r}")
                 arrays.append(weights[key].astype(np.float32))
             self.layers.append((config, arrays))
-        if temperature != 1.0:
-            self._divide_logits(temperature)
         self._pad_cache: dict[int, dict] = {}
         self._recording: dict | None = None
-
-    def _divide_logits(self, temperature: float) -> None:
-        """Temperature scaling (Guo et al. 2017): the output layer's kernel and bias divided by T are its
-        logits divided by T, so every path through the stack gives calibrated probabilities."""
-        if not temperature > 0 or not np.isfinite(temperature):
-            raise CheckpointError(f"the checkpoint's temperature {temperature!r} is not a positive number")
-        config, weights = self.layers[-1] if self.layers else ({}, [])
-        if config.get("type") != "dense" or config.get("activation") not in ("sigmoid", "softmax"):
-            raise CheckpointError("a temperature needs a sigmoid or softmax Dense output layer")
-        self.layers[-1] = (config, [w / np.float32(temperature) for w in weights])
 
     def _pad_reference(self, length: int) -> None:
         """Models without masking see every text left-padded to a fixed length, so a short message starts
@@ -249,11 +238,24 @@ class NeuralClassifier:
             self.padding = config.get("padding", "pre")
             self.keep = config.get("keep", "first")  # which end of a long text the model reads
             self.encoder = TextEncoder(config["preprocessing"], artifact.blobs)
-            self.temperature = float(config.get("temperature", 1.0))  # fitted on validation texts (calibration)
-            self.stack = LayerStack(config["layers"], artifact.weights, self.temperature)
+            self.stack = LayerStack(config["layers"], artifact.weights)
+            # Temperature scaling fitted on validation texts (seqbot.training.calibration): one for texts of more
+            # than `short_words` words, one for shorter messages (the same one when the artifact has a single).
+            self.temperature = float(config.get("temperature", 1.0))
+            self.short_temperature = float(config.get("short_temperature", self.temperature))
+            self.short_words = int(config.get("short_words", 0))
         except KeyError as error:
             raise CheckpointError(f"classifier checkpoint {name} lacks {error}") from None
         self.metadata = artifact.metadata
+        for value in (self.temperature, self.short_temperature):
+            if not (value > 0 and np.isfinite(value)):
+                raise CheckpointError(f"classifier checkpoint {name} has temperature {value!r}; it must be a positive number")
+
+    def temperature_for(self, text: str) -> float:
+        return self.short_temperature if len(text.split()) <= self.short_words else self.temperature
+
+    def _calibrated(self, probabilities: np.ndarray, temperature: float) -> np.ndarray:
+        return probabilities if temperature == 1.0 else with_temperature(probabilities, temperature)
 
     def ids(self, text: str) -> np.ndarray:
         """(1, length) ids: the first (or, keep="last", the last) `max_length` tokens; padded to max_length
@@ -273,14 +275,12 @@ class NeuralClassifier:
         return padded
 
     def probabilities(self, text: str) -> np.ndarray:
-        """P(label) for every label."""
-        output = self.stack(self.ids(text))[0].astype(np.float64)
-        if len(self.labels) == 2 and output.shape[-1] == 1:
-            return np.array([1.0 - output[0], output[0]])
-        return output
+        """P(label) for every label (calibrated when the artifact has a temperature)."""
+        return self._calibrated(self._output_probabilities(self.stack(self.ids(text))), self.temperature_for(text))[0]
 
-    def probabilities_batch(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
-        """(n, labels) probabilities of many texts; texts of similar length run together (evaluation)."""
+    def probabilities_batch(self, texts: list[str], batch_size: int = 256, calibrated: bool = True) -> np.ndarray:
+        """(n, labels) probabilities of many texts; texts of similar length run together (evaluation).
+        `calibrated=False`: the model's own, without the artifact's temperatures."""
         encoded = [self.ids(text)[0] for text in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         result = np.zeros((len(texts), len(self.labels)))
@@ -293,6 +293,11 @@ class NeuralClassifier:
             if len(self.labels) == 2 and output.shape[-1] == 1:
                 output = np.concatenate([1.0 - output, output], axis=1)
             result[rows] = output
+        if calibrated:
+            for temperature in {self.temperature, self.short_temperature}:
+                rows = [i for i, text in enumerate(texts) if self.temperature_for(text) == temperature]
+                if rows:
+                    result[rows] = self._calibrated(result[rows], temperature)
         return result
 
     def _output_probabilities(self, output: np.ndarray) -> np.ndarray:
@@ -325,7 +330,7 @@ class NeuralClassifier:
             return None
         target = explained_label(probabilities)
         variants = [[i for other, ids in words if other != word for i in ids] for word in distinct]
-        without = self._probabilities_of_ids(variants)[:, target]
+        without = self._calibrated(self._probabilities_of_ids(variants), self.temperature_for(text))[:, target]
         pushes = log_odds(probabilities[target]) - log_odds(without)
         return sorted(zip(distinct, (float(push) for push in pushes)), key=lambda item: (-abs(item[1]), item[0]))
 

@@ -232,3 +232,26 @@ def export_artifact(model, name: str, preprocessing: dict, labels: list[str], me
         "max_length": int(max_length),
     }
     return Artifact(kind="classifier", config=config, weights=weights, metadata=metadata, blobs=blobs or {})
+
+
+def load_artifact_weights(model, artifact: Artifact) -> list[str]:
+    """Start `model` from an exported classifier's weights (the inverse of export_artifact): every layer
+    the artifact names gets its arrays; a missing layer or a shape that differs is a SeqbotError.
+    Returns the names of the layers set."""
+    names = []
+    for entry in artifact.config["layers"]:
+        count = int(entry.get("weights", 0))
+        if not count:
+            continue
+        try:
+            layer = model.get_layer(entry["name"])
+        except ValueError:
+            raise SeqbotError(f"the model has no layer {entry['name']!r} to take the checkpoint's weights") from None
+        arrays = [artifact.weights[f"{entry['name']}/{index}"] for index in range(count)]
+        expected = [tuple(w.shape) for w in layer.get_weights()]
+        if [tuple(a.shape) for a in arrays] != expected:
+            raise SeqbotError(f"layer {entry['name']}: the checkpoint's weights {[a.shape for a in arrays]} do not fit "
+                              f"{expected}; warm starts need the same architecture and vocabulary")
+        layer.set_weights(arrays)
+        names.append(entry["name"])
+    return names

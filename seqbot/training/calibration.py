@@ -1,6 +1,7 @@
 """Fit a classifier checkpoint's temperature on validation texts, scored by the NumPy engine as it serves them.
 
-    calibrate_checkpoint("runs/classify-imdb_lstm_cnn_crops/imdb.npz", texts, labels, "runs/.../imdb.npz")
+    calibrate_checkpoint(path, texts, labels, output)                        # one temperature
+    calibrate_checkpoint(path, texts, labels, output, short=(messages, hand_labels))   # and one for short messages
 
 The IMDB recipes with `calibrate=True` call it on their validation texts after training (see
 seqbot.engine.calibration for the metrics and the temperature fit). NumPy only: no TensorFlow here.
@@ -16,29 +17,45 @@ from seqbot.engine.calibration import calibration_report, fit_temperature, with_
 
 
 def calibrate_checkpoint(path: str | Path, texts: list[str], labels: list[int], output: str | Path,
-                         extra_metadata: dict | None = None, log=print) -> float:
-    """Fit a temperature for the classifier at `path` on (texts, labels), scored by the NumPy engine
-    exactly as it serves them, and write the artifact with that temperature to `output`. Label ids
-    follow the checkpoint's label order. Returns the temperature."""
+                         extra_metadata: dict | None = None, short: tuple[list[str], list[int]] | None = None,
+                         short_words: int = 12, log=print) -> dict:
+    """Fit temperatures for the classifier at `path`, scored by the NumPy engine exactly as it serves
+    texts, and write the artifact with them to `output`. Without `short`: one temperature fitted on
+    (texts, labels). With `short` (messages of at most `short_words` words whose labels say what the
+    message itself says): the temperature of longer texts is fitted on the texts of (texts, labels)
+    longer than that, and a short-message temperature on `short`. Label ids follow the checkpoint's
+    label order. Returns {"temperature": ..., ("short_temperature": ...)}."""
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.engine.classifier import NeuralClassifier
 
     artifact = load_artifact(path)
     if artifact.kind != "classifier":
         raise ValueError(f"{path} holds a {artifact.kind!r} model; only neural classifiers take a temperature")
-    artifact.config.pop("temperature", None)  # fit on the raw logits, whatever the file had
-    raw = NeuralClassifier(artifact, Path(path).stem).probabilities_batch(list(texts))
-    labels = np.asarray(labels)
-    temperature = fit_temperature(raw, labels)
-    before = calibration_report(raw, labels)
-    after = calibration_report(with_temperature(raw, temperature), labels)
-    log(f"temperature {temperature:.3f} on {len(labels)} validation texts: log-loss {before['log_loss']:.4f} -> "
-        f"{after['log_loss']:.4f}, ECE {before['ece']:.4f} -> {after['ece']:.4f}")
-    artifact.config["temperature"] = round(temperature, 4)
-    artifact.metadata["calibration"] = {"temperature": round(temperature, 4), "validation_texts": int(len(labels)),
-                                        "before": rounded(before), "after": rounded(after), **(extra_metadata or {})}
+    for key in ("temperature", "short_temperature", "short_words"):  # fit on the raw logits, whatever the file had
+        artifact.config.pop(key, None)
+    classifier = NeuralClassifier(artifact, Path(path).stem)
+    sets = {"temperature": (list(texts), list(labels))}
+    if short is not None:
+        long_rows = [i for i, text in enumerate(texts) if len(text.split()) > short_words]
+        sets = {"temperature": ([texts[i] for i in long_rows], [labels[i] for i in long_rows]),
+                "short_temperature": (list(short[0]), list(short[1]))}
+    fitted, record = {}, {}
+    for key, (set_texts, set_labels) in sets.items():
+        raw = classifier.probabilities_batch(set_texts)
+        set_labels = np.asarray(set_labels)
+        fitted[key] = temperature = fit_temperature(raw, set_labels)
+        before = calibration_report(raw, set_labels)
+        after = calibration_report(with_temperature(raw, temperature), set_labels)
+        log(f"{key.replace('_', ' ')} {temperature:.3f} on {len(set_labels)} validation texts: log-loss "
+            f"{before['log_loss']:.4f} -> {after['log_loss']:.4f}, ECE {before['ece']:.4f} -> {after['ece']:.4f}")
+        artifact.config[key] = round(temperature, 4)
+        record[key] = {"value": round(temperature, 4), "validation_texts": int(len(set_labels)),
+                       "before": rounded(before), "after": rounded(after)}
+    if short is not None:
+        artifact.config["short_words"] = short_words
+    artifact.metadata["calibration"] = {**record, **(extra_metadata or {})}
     save_artifact(Path(output), artifact)
-    return temperature
+    return fitted
 
 
 def rounded(report: dict) -> dict:

@@ -92,7 +92,10 @@ class ClassifyConfig:
     pretrain_epochs: int = 0  # first train Embedding + RNN as a next-word model on the training texts (Dai & Le 2015)
     seed: int = 0  # initial weights and dropout masks (Keras' set_random_seed)
     crops_per_text: int = 0  # add up to N snippets of <= 12 words of each training text, labelled as it (short_messages.crops)
+    crop_length: int = 0  # fixed_length models: pad snippets only to this many tokens (0: to max_length like the texts)
     calibrate: bool = False  # fit a temperature on the validation texts (and their crops) and store it in the artifact
+    short_calibration: bool = False  # IMDB: a second temperature for messages, fitted on hand-checked validation snippets
+    init_from: str | None = None  # start from this classifier artifact's weights (same architecture and vocabulary)
 
 
 CONFIGS = {
@@ -146,10 +149,20 @@ CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lst
                                        plateau_factor=0.5)
 CONFIGS["imdb_lstm_dropout5"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout5", rnn_dropout=0.5)
 CONFIGS["imdb_lstm_dropout_first"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout_first", keep="first")
-# The shipped IMDB model's recipe for chat-length messages as well as reviews: the same network also trained on
-# three snippets (sentences and clauses of <= 12 words) of every training review, one more epoch, then calibrated.
-CONFIGS["imdb_lstm_cnn_crops"] = replace(CONFIGS["imdb_lstm_cnn_ppmi"], name="imdb_lstm_cnn_crops", epochs=3, patience=3,
-                                         average_epochs=2, crops_per_text=3, calibrate=True)
+# For chat-length messages as well as reviews: the same network also trained on snippets (sentences and clauses of
+# <= 12 words) of every training review, labelled as their review, then calibrated on validation. crops3: three
+# snippets a review padded like reviews; crops: up to eight, padded to 200 tokens, the learning rate halved after a
+# worse epoch.
+CONFIGS["imdb_lstm_cnn_crops3"] = replace(CONFIGS["imdb_lstm_cnn_ppmi"], name="imdb_lstm_cnn_crops3", epochs=3, patience=3,
+                                          average_epochs=2, crops_per_text=3, calibrate=True)
+CONFIGS["imdb_lstm_cnn_crops8"] = replace(CONFIGS["imdb_lstm_cnn_crops3"], name="imdb_lstm_cnn_crops8", crops_per_text=8,
+                                          crop_length=200, plateau_factor=0.5, short_calibration=True)
+# The shipped one: imdb_lstm_cnn_ppmi's model (runs/classify-imdb_lstm_cnn_ppmi/imdb.npz, or --init-from
+# checkpoints/imdb.npz before this replaced it) trained on for 2 epochs at a lower learning rate on its reviews and
+# their snippets, then calibrated with a second temperature for messages.
+CONFIGS["imdb_lstm_cnn_crops"] = replace(CONFIGS["imdb_lstm_cnn_crops8"], name="imdb_lstm_cnn_crops", word_vectors=False,
+                                         init_from="runs/classify-imdb_lstm_cnn_ppmi/imdb.npz", learning_rate=3e-4,
+                                         epochs=2, average_epochs=0)
 # The same trained on 98% of the training reviews for the epochs the 80/20 run found best (3); shipped as nsmc.
 CONFIGS["nsmc_spm_attention_98"] = replace(CONFIGS["nsmc_spm_attention"], name="nsmc_spm_attention_98", epochs=3, patience=3,
                                            validation_fraction=0.02)
@@ -218,6 +231,25 @@ def padded_batches(ids: list[list[int]], targets: np.ndarray, batch_size: int, r
         yield pad([ids[i] for i in chunk], width, pre=False), targets[chunk]
 
 
+def mixed_width_batches(groups, batch_size: int, rng=None):
+    """Batches of (ids padded at the start to their group's width, targets), never mixing groups;
+    `groups` is a list of (ids, targets, width). With an `rng`, each group's texts and the order of
+    all the batches are shuffled on every call.
+
+    A model without masking reads a short text after a run of padding whose state settles within a
+    few dozen steps, so snippets padded to a few hundred tokens train almost as if padded to the
+    full length, at a fraction of the cost (the engine still pads them to the full length)."""
+    batches = []
+    for group, (ids, _, _) in enumerate(groups):
+        order = rng.permutation(len(ids)) if rng is not None else np.arange(len(ids))
+        batches += [(group, order[start:start + batch_size]) for start in range(0, len(ids), batch_size)]
+    if rng is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    for group, chunk in batches:
+        ids, targets, width = groups[group]
+        yield pad([ids[i] for i in chunk], width, pre=True), targets[chunk]
+
+
 def next_word_pairs(padded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Language-model rows from texts padded at the end: (inputs, next words, weights 1 where a next word exists)."""
     inputs, targets = padded[:, :-1], padded[:, 1:]
@@ -261,6 +293,49 @@ def training_split(config: ClassifyConfig, data: Dataset) -> tuple[list[str], li
             texts += extra_texts
             labels += extra_labels
     return parts[0], parts[1], parts[2], parts[3]
+
+
+def warm_start(model, path: str, preprocessing: dict, log=print) -> None:
+    """Load a classifier artifact's weights into `model`; its vocabulary must be the run's."""
+    from seqbot.artifact import load_artifact
+    from seqbot.models.classifiers import load_artifact_weights
+
+    artifact = load_artifact(path)
+    if artifact.kind != "classifier" or artifact.config.get("preprocessing") != preprocessing:
+        raise SeqbotError(f"{path} is not a classifier with this run's vocabulary; a warm start needs the same "
+                          f"preprocessing (train it with the same corpus, split and tokenizer settings)")
+    layers = load_artifact_weights(model, artifact)
+    log(f"starting from {path} ({', '.join(layers)})")
+
+
+def calibrate(config: ClassifyConfig, data: Dataset, corpora: str | None, path: Path, output: Path, log=print) -> dict:
+    """Fit the artifact's temperature(s) on the recipe's validation texts (see training_split); with
+    `short_calibration`, the short-message one on the clear rows of the hand-checked snippets of the
+    validation reviews (seqbot/data/imdb_short_validation_checked.tsv)."""
+    from seqbot.training.calibration import calibrate_checkpoint
+
+    _, _, texts, labels = training_split(config, data)
+    if not config.short_calibration:
+        return calibrate_checkpoint(path, texts, labels, output, {"fitted_on": "the validation texts and their snippets"},
+                                    log=log)
+    from seqbot.data.classify_splits import imdb_reviews
+    from seqbot.data.short_messages import MAX_WORDS, VALIDATION_CHECKED_FILE, VALIDATION_SET_SIZE, hand_checked, imdb_short_messages
+    from seqbot.paths import corpora_dir
+
+    if config.corpus != "imdb":
+        raise SeqbotError(f"short_calibration needs hand-checked IMDB snippets; recipe {config.name} trains on {config.corpus}")
+    train_reviews, _ = imdb_reviews(corpora_dir(corpora), data.split.get("seed", 0))
+    validation_reviews = train_reviews[validation_cut(config, data):]
+    messages = imdb_short_messages(validation_reviews, VALIDATION_SET_SIZE, split="train")
+    checked, unmatched = hand_checked(messages, VALIDATION_CHECKED_FILE)
+    clear = [c for c in checked if c.hand_label is not None]
+    if unmatched or not clear:
+        raise SeqbotError(f"{unmatched} of the hand-checked validation snippets do not match this corpus copy "
+                          f"({len(clear)} usable); the short-message temperature cannot be fitted")
+    return calibrate_checkpoint(path, texts, labels, output,
+                                {"fitted_on": "validation reviews; short messages: the clear hand-checked validation snippets"},
+                                short=([c.message.text for c in clear], [c.hand_label for c in clear]),
+                                short_words=MAX_WORDS, log=log)
 
 
 def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids, vocab_size: int, directory: Path,
@@ -337,8 +412,21 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
 
     options = dataset_options()
 
-    def dataset(ids, labels, shuffle):
+    if config.crop_length and config.fixed_length and (config.max_length - config.crop_length) % 4:
+        raise SeqbotError(f"crop_length {config.crop_length} must differ from max_length {config.max_length} by a multiple "
+                          f"of 4, so that the pooling windows end where the text ends at both widths")
+    two_widths = bool(config.crop_length and config.fixed_length and config.crops_per_text)
+
+    def dataset(ids, labels, shuffle, texts: int | None = None):
         targets = to_targets(labels)
+        if two_widths:  # `texts` whole texts, then their snippets
+            groups = [(ids[:texts], targets[:texts], config.max_length), (ids[texts:], targets[texts:], config.crop_length)]
+            count = sum(-(-len(group[0]) // config.batch_size) for group in groups)
+            rng = np.random.default_rng(config.seed)
+            return tf.data.Dataset.from_generator(
+                lambda: mixed_width_batches(groups, config.batch_size, rng if shuffle else None),
+                output_signature=(tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None, *targets.shape[1:]), tf.float32)),
+            ).apply(tf.data.experimental.assert_cardinality(count)).with_options(options)
         if config.fixed_length:
             d = tf.data.Dataset.from_tensor_slices((pad(ids, config.max_length, pre=True), targets))
             if shuffle:
@@ -351,13 +439,13 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         ).apply(tf.data.experimental.assert_cardinality(-(-len(ids) // config.batch_size))).with_options(options)
         # a known length: Keras warns that a generator "ran out of data" at every epoch's end otherwise
 
-    train_data = dataset(train_ids, train_labels, True)
-    valid_data = dataset(valid_ids, valid_labels, False)
+    train_data = dataset(train_ids, train_labels, True, texts=cut)
+    valid_data = dataset(valid_ids, valid_labels, False, texts=len(data.train_texts) - cut)
     test_data = dataset(test_ids, data.test_labels, False)
     keras.utils.set_random_seed(config.seed)
     with scope:
         model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
-                      variable_length=not config.fixed_length, rnn_dropout=config.rnn_dropout)
+                      variable_length=not config.fixed_length or two_widths, rnn_dropout=config.rnn_dropout)
         loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
         model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, config.clipnorm), loss=loss,
                       metrics=["accuracy"])
@@ -365,7 +453,9 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         log(f"  {row[0]:<32} {row[1]:<20} {row[2]:>10,}")
     pretraining = None
     fresh = not (directory / "backup" / "latest.weights.h5").exists()
-    if fresh and config.word_vectors:
+    if fresh and config.init_from:
+        warm_start(model, config.init_from, preprocessing, log)
+    elif fresh and config.word_vectors:
         from seqbot.training.word_vectors import ppmi_vectors
 
         t0 = time.time()
@@ -395,10 +485,7 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
                                padding="pre" if config.fixed_length else "none", trained_as=name, corpus=data.corpus)
         path = save_artifact(result.run_dir / f"{config.artifact}.npz", artifact)
         if config.calibrate:
-            from seqbot.training.calibration import calibrate_checkpoint
-
-            calibrate_checkpoint(path, valid_texts, valid_labels, path, {"fitted_on": "validation texts and their snippets"},
-                                 log=log)
+            calibrate(config, data, corpora, path, path, log)
         log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
         return path
 
