@@ -300,15 +300,18 @@ def test_mixed_width_batches_keep_groups_apart_pad_at_the_start_and_cover_every_
 
 
 def test_snippets_padded_shorter_train_and_the_engine_scores_validation_as_keras_did(corpora, tmp_path, monkeypatch):
-    config = replace(classify.CONFIGS["spam_rnn"], fixed_length=True, max_length=40, crops_per_text=2, crop_length=20,
+    config = replace(classify.CONFIGS["spam_rnn"], fixed_length=True, max_length=40, crops_per_text=2, crop_length=16,
                      calibrate=True)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
     output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "runs"))
     model = load_classifier(output)
     keras_loss = model.metadata["training"]["history"][-1]["val_loss"]
     assert model.metadata["calibration"]["temperature"]["before"]["log_loss"] == pytest.approx(keras_loss, abs=2e-3)
+    data = classify.spam_dataset(corpora)  # the test texts are scored once each, whole, as the engine reads them
+    predicted = model.probabilities_batch(data.test_texts, calibrated=False).argmax(axis=1)
+    assert model.metadata["scores"]["test_accuracy"] == pytest.approx(np.mean(predicted == np.array(data.test_labels)), abs=1e-4)
     with pytest.raises(SeqbotError, match="multiple of 4"):
-        monkeypatch.setitem(classify.CONFIGS, "spam_rnn", replace(config, crop_length=21))
+        monkeypatch.setitem(classify.CONFIGS, "spam_rnn", replace(config, crop_length=17))
         classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "other"))
 
 

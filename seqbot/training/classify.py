@@ -416,10 +416,13 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
         raise SeqbotError(f"crop_length {config.crop_length} must differ from max_length {config.max_length} by a multiple "
                           f"of 4, so that the pooling windows end where the text ends at both widths")
     two_widths = bool(config.crop_length and config.fixed_length and config.crops_per_text)
+    longest_snippet = max((len(ids) for ids in train_ids[cut:] + valid_ids[len(data.train_texts) - cut:]), default=0)
+    if two_widths and longest_snippet > config.crop_length:
+        raise SeqbotError(f"crop_length {config.crop_length} cuts snippets of up to {longest_snippet} tokens; raise it")
 
     def dataset(ids, labels, shuffle, texts: int | None = None):
         targets = to_targets(labels)
-        if two_widths:  # `texts` whole texts, then their snippets
+        if two_widths and texts is not None:  # `texts` whole texts, then their snippets
             groups = [(ids[:texts], targets[:texts], config.max_length), (ids[texts:], targets[texts:], config.crop_length)]
             count = sum(-(-len(group[0]) // config.batch_size) for group in groups)
             rng = np.random.default_rng(config.seed)
