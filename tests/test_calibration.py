@@ -106,3 +106,13 @@ def test_a_short_message_temperature_is_fitted_on_its_own_set_and_served_by_leng
     assert np.allclose(served[0], with_temperature(raw[:1], model.short_temperature)[0], atol=1e-6)
     assert np.allclose(served[1], with_temperature(raw[1:], model.temperature)[0], atol=1e-6)
     assert np.allclose(model.probabilities("free prize"), served[0], atol=1e-6)
+
+
+def test_models_info_lists_each_fitted_temperature():
+    from seqbot.commands.model_info import info_fields
+
+    fit = {"value": 0.52, "validation_texts": 102, "before": {"log_loss": 0.39}, "after": {"log_loss": 0.35}}
+    fields = info_fields({"calibration": {"short_temperature": fit, "fitted_on": "hand-checked snippets"}})
+    assert fields["calibration"] == {"short temperature": "0.52 on 102 validation texts (log-loss 0.39 -> 0.35)",
+                                     "fitted on": "hand-checked snippets"}
+    assert "calibration" not in info_fields({})

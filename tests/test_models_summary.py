@@ -133,6 +133,6 @@ def test_info_prints_the_training_record(tmp_path, capsys):
 
 
 def test_info_on_an_old_checkpoint_says_what_was_not_recorded(capsys):
-    assert main(["models", "info", "imdb"]) == 0
+    assert main(["models", "info", "nsmc"]) == 0
     out = capsys.readouterr().out
-    assert "imdb_lstm_cnn_ppmi" in out and "test_accuracy: 0.8957" in out and "not recorded" in out
+    assert "nsmc_spm_attention_98" in out and "test_accuracy: 0.8627" in out and "not recorded" in out

@@ -43,7 +43,20 @@ def info_fields(metadata: dict) -> dict[str, object]:
         "training time": f"{time_s:.1f} s" if isinstance(time_s, (int, float)) else NOT_RECORDED,
         "date": metadata.get("date") or NOT_RECORDED,
         "metrics": scores or NOT_RECORDED,
+        **({"calibration": calibration_summary(metadata["calibration"])} if metadata.get("calibration") else {}),
     }
+
+
+def calibration_summary(record: dict) -> dict[str, str]:
+    """temperature -> 'T on N validation texts (log-loss a -> b)' for each fitted temperature."""
+    summary = {}
+    for key, fit in record.items():
+        if isinstance(fit, dict) and "value" in fit:
+            summary[key.replace("_", " ")] = (f"{fit['value']} on {fit['validation_texts']} validation texts (log-loss "
+                                              f"{fit['before']['log_loss']} -> {fit['after']['log_loss']})")
+    if "fitted_on" in record:
+        summary["fitted on"] = record["fitted_on"]
+    return summary
 
 
 def print_info(name: str, checkpoints: str | None) -> None:

@@ -4,7 +4,7 @@
     seqbot train classify spam_rnn                    SimpleRNN(32) on SMS spam
     seqbot train classify reuters                     LSTM(120) on Reuters-46
     seqbot train classify nsmc_spm_attention_98       the shipped NSMC model's recipe
-    seqbot train classify imdb_lstm_cnn_ppmi          the shipped IMDB model's recipe
+    seqbot train classify imdb_lstm_cnn_crops         the shipped IMDB model's recipe
     seqbot train classify spam_rnn --epochs 1 --train-limit 500     a smoke run
     seqbot train classify spam_rnn --export checkpoints/spam_rnn.npz --force
 
