@@ -314,9 +314,9 @@ def calibrate(config: ClassifyConfig, data: Dataset, corpora: str | None, path: 
     from seqbot.training.calibration import calibrate_checkpoint
 
     _, _, texts, labels = training_split(config, data)
+    one_temperature = {"fitted_on": "the validation texts and their snippets"}
     if not config.short_calibration:
-        return calibrate_checkpoint(path, texts, labels, output, {"fitted_on": "the validation texts and their snippets"},
-                                    log=log)
+        return calibrate_checkpoint(path, texts, labels, output, one_temperature, log=log)
     from seqbot.data.classify_splits import imdb_reviews
     from seqbot.data.short_messages import MAX_WORDS, VALIDATION_CHECKED_FILE, VALIDATION_SET_SIZE, hand_checked, imdb_short_messages
     from seqbot.paths import corpora_dir
@@ -324,13 +324,17 @@ def calibrate(config: ClassifyConfig, data: Dataset, corpora: str | None, path: 
     if config.corpus != "imdb":
         raise SeqbotError(f"short_calibration needs hand-checked IMDB snippets; recipe {config.name} trains on {config.corpus}")
     train_reviews, _ = imdb_reviews(corpora_dir(corpora), data.split.get("seed", 0))
-    validation_reviews = train_reviews[validation_cut(config, data):]
-    messages = imdb_short_messages(validation_reviews, VALIDATION_SET_SIZE, split="train")
-    checked, unmatched = hand_checked(messages, VALIDATION_CHECKED_FILE)
+    validation_reviews = train_reviews[:len(data.train_texts)][validation_cut(config, data):]  # as --train-limit cut them
+    try:
+        messages = imdb_short_messages(validation_reviews, VALIDATION_SET_SIZE, split="train")
+        checked, unmatched = hand_checked(messages, VALIDATION_CHECKED_FILE)
+    except ValueError:  # too few validation reviews (a --train-limit run)
+        checked, unmatched = [], VALIDATION_SET_SIZE
     clear = [c for c in checked if c.hand_label is not None]
     if unmatched or not clear:
-        raise SeqbotError(f"{unmatched} of the hand-checked validation snippets do not match this corpus copy "
-                          f"({len(clear)} usable); the short-message temperature cannot be fitted")
+        log(f"warning: {unmatched} hand-checked validation snippets are not in these validation reviews (a --train-limit "
+            f"run or another corpus copy): one temperature for every text")
+        return calibrate_checkpoint(path, texts, labels, output, one_temperature, log=log)
     return calibrate_checkpoint(path, texts, labels, output,
                                 {"fitted_on": "validation reviews; short messages: the clear hand-checked validation snippets"},
                                 short=([c.message.text for c in clear], [c.hand_label for c in clear]),
