@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -103,3 +104,33 @@ def test_shipped_translator_on_the_novel_split(real_corpora):
     scores = translation_scores([r.text for r in results], [french for _, french in pairs])
     assert scores["chrF"] >= 40, scores  # the old GRU 512 scores 46.7 greedy on all 6,000; keras-example preset: 14
     assert sum(r.truncated for r in results) == 0  # long sentences are read in parts, never cut
+
+
+class FakeTerminal:
+    """A stderr that says it is a terminal, so Progress rewrites its line at every chunk."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_translating_in_chunks_reports_progress_and_keeps_every_result_in_order():
+    from seqbot.commands.eval_translate import translate_with_progress
+
+    class Echo:
+        def translate_batch(self, texts, beam=None):
+            time.sleep(0.25)  # Progress redraws a terminal line at most every 0.2 s
+            return [text.upper() for text in texts]
+
+    english = [f"sentence {i}" for i in range(7)]
+    stream = FakeTerminal()
+    assert translate_with_progress(Echo(), english, beam=None, chunk=3, stream=stream) == [s.upper() for s in english]
+    assert "translating: 3/7 (43%)" in stream.text and stream.text.rstrip().endswith("translating: 7/7 (100%), 0 s")

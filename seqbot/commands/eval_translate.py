@@ -28,6 +28,7 @@ import unicodedata
 from pathlib import Path
 
 SAMPLES = 5
+PROGRESS_CHUNK = 500  # sentences translated between two progress reports
 
 
 def add_arguments(parser) -> None:
@@ -66,7 +67,7 @@ def run(args) -> int:
     english = [pair[0] for pair in pairs]
     references = [pair[1] for pair in pairs]
     started = time.perf_counter()
-    results = translator.translate_batch(english, beam=args.beam)
+    results = translate_with_progress(translator, english, args.beam)
     seconds = time.perf_counter() - started
     hypotheses = [result.text for result in results]
     report = {
@@ -95,6 +96,20 @@ def run(args) -> int:
     else:
         print_report(report, translator.config)
     return 0
+
+
+def translate_with_progress(translator, english: list[str], beam: int | None, chunk: int = PROGRESS_CHUNK, stream=None):
+    """translator.translate_batch(english), in chunks so that a run of minutes shows its progress on stderr
+    (results do not depend on how sentences are batched: tests/test_beam_batch.py)."""
+    from seqbot.commands.progress import Progress
+
+    progress = Progress("translating", len(english), stream=stream)
+    results = []
+    for start in range(0, len(english), chunk):
+        results += translator.translate_batch(english[start:start + chunk], beam=beam)
+        progress.update(len(results))
+    progress.finish()
+    return results
 
 
 BUCKETS = ((0, 20, "<=20"), (21, 40, "21-40"), (41, 60, "41-60"), (61, 10**9, ">60"))
