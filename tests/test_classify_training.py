@@ -299,19 +299,25 @@ def test_mixed_width_batches_keep_groups_apart_pad_at_the_start_and_cover_every_
             assert list(row[len(row) - len(text):]) == text and not row[:len(row) - len(text)].any()
 
 
-def test_snippets_padded_shorter_train_and_the_engine_scores_validation_as_keras_did(corpora, tmp_path, monkeypatch):
-    config = replace(classify.CONFIGS["spam_rnn"], fixed_length=True, max_length=40, crops_per_text=2, crop_length=16,
-                     calibrate=True)
+def test_snippets_padded_shorter_train_and_keras_scores_what_the_engine_serves(corpora, tmp_path, monkeypatch):
+    """The LSTM+CNN (no masking, pooling by 4) with snippets padded to 16 tokens and texts to 40: the
+    test texts are scored once each, whole, so Keras' recorded test loss and accuracy are the engine's.
+    (Its validation loss is close to the engine's only once the padding state settles, which takes
+    far more than 24 padding steps: IMDB's 200 against 1,000 agree to four decimals.)"""
+    from seqbot.engine.calibration import log_loss
+
+    config = replace(classify.CONFIGS["spam_rnn"], spec="imdb_lstm_cnn", fixed_length=True, max_length=40,
+                     crops_per_text=2, crop_length=16)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
     output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "runs"))
     model = load_classifier(output)
-    keras_loss = model.metadata["training"]["history"][-1]["val_loss"]
-    assert model.metadata["calibration"]["temperature"]["before"]["log_loss"] == pytest.approx(keras_loss, abs=2e-3)
-    data = classify.spam_dataset(corpora)  # the test texts are scored once each, whole, as the engine reads them
-    predicted = model.probabilities_batch(data.test_texts, calibrated=False).argmax(axis=1)
-    assert model.metadata["scores"]["test_accuracy"] == pytest.approx(np.mean(predicted == np.array(data.test_labels)), abs=1e-4)
-    with pytest.raises(SeqbotError, match="multiple of 4"):
-        monkeypatch.setitem(classify.CONFIGS, "spam_rnn", replace(config, crop_length=17))
+    data = classify.spam_dataset(corpora)
+    raw = model.probabilities_batch(data.test_texts, calibrated=False)
+    scores = model.metadata["scores"]
+    assert scores["test_loss"] == pytest.approx(log_loss(raw, np.array(data.test_labels)), abs=2e-3)
+    assert scores["test_accuracy"] == pytest.approx(np.mean(raw.argmax(axis=1) == np.array(data.test_labels)), abs=1e-4)
+    monkeypatch.setitem(classify.CONFIGS, "spam_rnn", replace(config, crop_length=18))
+    with pytest.raises(SeqbotError, match="multiple of the pooling size"):
         classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lambda line: None, runs=str(tmp_path / "other"))
 
 

@@ -36,3 +36,6 @@ def test_eval_sentiment_reports_every_set_without_tensorflow(real_corpora):
         assert 0.5 < row["accuracy"] <= 1 and 0 <= row["ece"] < 0.5 and row["log_loss"] > 0
         assert row["right_confident"] <= row["accuracy"]
     assert any("hand-checked sample: 300 messages" in note for note in report["notes"])
+    neither = 300 - clear
+    assert any(note.startswith("imdb: ") and f"of the {neither} hand-checked messages that say neither" in note
+               for note in report["notes"])

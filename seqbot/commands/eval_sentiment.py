@@ -13,6 +13,7 @@ Sets (all from test files the models never trained on):
                       negative, labelled by the reader (seqbot/data/imdb_short_checked.tsv)
   NSMC reviews        the 50,000 test reviews (every one under 140 characters)
   NSMC short          those of at most 12 words
+The notes say how often a model gives >= 70 % to the hand-checked messages that say neither.
 Columns: accuracy, the share whose right class got >= 70 %, log-loss (nats) and expected calibration
 error (15 bins). T is the temperature the set's texts were served with (a calibrated IMDB model has
 one for messages of <= 12 words and one for longer texts); a calibrated checkpoint gets a second
@@ -26,7 +27,6 @@ import sys
 from pathlib import Path
 
 DEFAULT_MODELS = ("imdb", "nsmc")
-SHORT_WORDS = 12
 
 
 def add_arguments(parser) -> None:
@@ -39,6 +39,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from seqbot.engine.calibration import CONFIDENT
     from seqbot.engine.classifier import load_classifier
     from seqbot.errors import SeqbotError
     from seqbot.paths import checkpoints_dir
@@ -53,6 +54,11 @@ def run(args) -> int:
                               f"corpus {corpus})")
         for name, texts, labels in test_sets(corpus, args.corpora, args.sample, notes):
             print(f"  scoring {model} on {name} ({len(texts)} texts)", file=sys.stderr, flush=True)
+            if labels is None:  # no right answer: how often the model is sure anyway
+                sure = float((classifier.probabilities_batch(texts).max(axis=1) >= CONFIDENT).mean())
+                notes.append(f"{model}: {sure:.0%} of the {len(texts)} hand-checked messages that say neither get >= "
+                             f"{CONFIDENT:.0%} for one side")
+                continue
             rows += score(model, classifier, name, texts, labels)
     if args.json:
         print(json.dumps({"rows": rows, "notes": notes}, indent=2))
@@ -64,35 +70,45 @@ def run(args) -> int:
 
 
 def test_sets(corpus: str, corpora: str | None, sample: int | None, notes: list[str]):
-    """(name, texts, labels) for each of the corpus's sets; notes get the hand-checked sample's label noise."""
+    """(name, texts, labels) for each of the corpus's sets; notes get the hand-checked sample's label noise.
+    Texts without a label (the hand-checked messages that say neither) come with labels None."""
     import numpy as np
 
-    from seqbot.data.classify_splits import load_dataset
+    from seqbot.data.classify_splits import imdb_reviews, load_dataset
+    from seqbot.data.short_messages import MAX_WORDS
+    from seqbot.paths import corpora_dir
 
-    data = load_dataset(corpus, corpora)
-    texts, labels = list(data.test_texts), list(data.test_labels)
+    if corpus == "imdb":  # the archive is read once: the reviews carry the ratings the short-message set needs
+        _, test = imdb_reviews(corpora_dir(corpora))
+        texts, labels = [r.text for r in test], [r.label for r in test]
+    else:
+        data = load_dataset(corpus, corpora)
+        texts, labels = list(data.test_texts), list(data.test_labels)
+    pick = lambda items: items
     if sample and sample < len(texts):
         picked = np.sort(np.random.default_rng(0).choice(len(texts), size=sample, replace=False))
-        texts, labels = [texts[i] for i in picked], [labels[i] for i in picked]
+        pick = lambda items: [items[i] for i in picked]
     if corpus == "nsmc":
+        texts, labels = pick(texts), pick(labels)
         yield "NSMC reviews", texts, labels
-        short = [(t, y) for t, y in zip(texts, labels) if 0 < len(t.split()) <= SHORT_WORDS]
-        yield f"NSMC short (<= {SHORT_WORDS} words)", [t for t, _ in short], [y for _, y in short]
+        short = [(t, y) for t, y in zip(texts, labels) if 0 < len(t.split()) <= MAX_WORDS]
+        yield f"NSMC short (<= {MAX_WORDS} words)", [t for t, _ in short], [y for _, y in short]
         return
-    yield "IMDB reviews", texts, labels
-    messages, checked = imdb_short_sets(corpora, notes)
+    yield "IMDB reviews", pick(texts), pick(labels)
+    messages, checked = imdb_short_sets(test, notes)
     yield "IMDB short (review's label)", [m.text for m in messages], [m.label for m in messages]
     clear = [c for c in checked if c.hand_label is not None]
     yield "IMDB short, hand-checked", [c.message.text for c in clear], [c.hand_label for c in clear]
+    yield NEITHER, [c.message.text for c in checked if c.hand_label is None], None
 
 
-def imdb_short_sets(corpora: str | None, notes: list[str]):
-    from seqbot.data import imdb
-    from seqbot.data.classify_splits import corpus_files
+NEITHER = "IMDB short, hand-checked neither"
+
+
+def imdb_short_sets(test_reviews, notes: list[str]):
     from seqbot.data.short_messages import hand_checked, imdb_short_messages
 
-    reviews = imdb.read_reviews(corpus_files("imdb", corpora)[0], splits=("test",))
-    messages = imdb_short_messages(reviews)
+    messages = imdb_short_messages(test_reviews)
     checked, unmatched = hand_checked(messages)
     clear = [c for c in checked if c.hand_label is not None]
     agree = sum(c.hand_label == c.message.label for c in clear)

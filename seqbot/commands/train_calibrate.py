@@ -6,20 +6,20 @@
 The validation texts are rebuilt from the corpus with the split the checkpoint records (its
 recipe's validation tail of the training texts, with their snippets when the recipe adds them),
 so they are texts the model never trained on; IMDB's crops recipe also fits a temperature for
-messages of <= 12 words on the hand-checked snippets of those validation reviews. Only the output layer's temperature changes: the
-ranking, and so the accuracy, stays (see `seqbot eval sentiment` for log-loss and calibration error).
+messages of <= 12 words on the hand-checked snippets of those validation reviews. Only the
+temperatures change: the ranking, and so the accuracy, stays (`seqbot eval sentiment` shows the
+log-loss and calibration error).
 """
 
 from __future__ import annotations
 
+from seqbot.commands.run_options import add_run_options
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("checkpoint", help="a checkpoint name (checkpoints/NAME.npz) or an .npz path")
-    parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
     parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
-    parser.add_argument("--export", help="copy the calibrated artifact here, e.g. checkpoints/nsmc.npz")
-    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
-    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
+    add_run_options(parser, "checkpoints/nsmc.npz", tensorflow=False)
 
 
 def run(args) -> int:

@@ -15,6 +15,8 @@ the old file is kept beside it as NAME.npz.bak-<timestamp>. Options left out kee
 
 from __future__ import annotations
 
+from seqbot.commands.run_options import add_run_options
+
 # option -> ClassifyConfig field; every default is None so only what is given overrides the recipe
 OVERRIDES = {"epochs": int, "batch_size": int, "learning_rate": float, "patience": int, "max_length": int,
              "train_limit": int, "validation_fraction": float, "seed": int, "clipnorm": float, "plateau_factor": float,
@@ -23,15 +25,9 @@ OVERRIDES = {"epochs": int, "batch_size": int, "learning_rate": float, "patience
 
 def add_arguments(parser) -> None:
     parser.add_argument("name", help="recipe to train (see the list above, or `seqbot models recipes`)")
-    parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
     for option, kind in OVERRIDES.items():
         parser.add_argument(f"--{option.replace('_', '-')}", type=kind, default=None, help="override the recipe's value")
-    parser.add_argument("--export", help="copy the trained artifact here, e.g. checkpoints/spam_rnn.npz")
-    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
-    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (default 1)")
-    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
-                        help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")
+    add_run_options(parser, "checkpoints/spam_rnn.npz")
 
 
 def run(args) -> int:

@@ -14,6 +14,8 @@ file needs --force and is kept beside it as .bak-<timestamp>).
 
 from __future__ import annotations
 
+from seqbot.commands.run_options import add_run_options
+
 OVERRIDES = {"cell": str, "level": str, "units": int, "embedding_dim": int, "sequence_length": int, "window_stride": int,
              "batch_size": int, "learning_rate": float, "clipnorm": float, "steps_per_epoch": int, "epochs": int,
              "patience": int, "plateau_factor": float, "max_minutes": float, "validation_fraction": float,
@@ -26,13 +28,7 @@ def add_arguments(parser) -> None:
     for option, kind in OVERRIDES.items():
         parser.add_argument(f"--{option.replace('_', '-')}", type=kind, default=None, choices=CHOICES.get(option),
                             help="override the recipe's value")
-    parser.add_argument("--corpora", help="corpora folder (default $SEQBOT_CORPORA or corpora/)")
-    parser.add_argument("--export", help="copy the trained artifact here, e.g. checkpoints/generator.npz")
-    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
-    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (default 1)")
-    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
-                        help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")
+    add_run_options(parser, "checkpoints/generator.npz")
 
 
 def run(args) -> int:

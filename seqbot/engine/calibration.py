@@ -11,7 +11,6 @@ probabilities stop being too sure (T > 1) or too timid (T < 1). The engine appli
 
 from __future__ import annotations
 
-
 import numpy as np
 
 CONFIDENT = 0.7  # "the right class at >= 70 % probability"
@@ -23,9 +22,10 @@ def _log_probabilities(probabilities: np.ndarray) -> np.ndarray:
     return np.log(np.clip(np.asarray(probabilities, dtype=np.float64), EPSILON, 1.0))
 
 
-def with_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(log p / T) row by row: what the model would give with its logits divided by T."""
-    scaled = _log_probabilities(probabilities) / temperature
+def with_temperature(probabilities: np.ndarray, temperature) -> np.ndarray:
+    """softmax(log p / T) row by row: what the model would give with its logits divided by T
+    (`temperature`: one number, or one per row)."""
+    scaled = _log_probabilities(probabilities) / np.reshape(temperature, (-1, 1))
     scaled -= scaled.max(axis=1, keepdims=True)
     exp = np.exp(scaled)
     return exp / exp.sum(axis=1, keepdims=True)

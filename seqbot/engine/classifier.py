@@ -254,8 +254,9 @@ class NeuralClassifier:
     def temperature_for(self, text: str) -> float:
         return self.short_temperature if len(text.split()) <= self.short_words else self.temperature
 
-    def _calibrated(self, probabilities: np.ndarray, temperature: float) -> np.ndarray:
-        return probabilities if temperature == 1.0 else with_temperature(probabilities, temperature)
+    def _calibrated(self, probabilities: np.ndarray, temperature) -> np.ndarray:
+        """`temperature`: one for every row, or one per row."""
+        return probabilities if np.all(temperature == 1.0) else with_temperature(probabilities, temperature)
 
     def ids(self, text: str) -> np.ndarray:
         """(1, length) ids: the first (or, keep="last", the last) `max_length` tokens; padded to max_length
@@ -289,15 +290,9 @@ class NeuralClassifier:
             batch = np.zeros((len(rows), max(len(encoded[i]) for i in rows)), dtype=np.int64)
             for r, i in enumerate(rows):
                 batch[r, : len(encoded[i])] = encoded[i]  # masked models: padding after the text is ignored
-            output = self.stack(batch).astype(np.float64)
-            if len(self.labels) == 2 and output.shape[-1] == 1:
-                output = np.concatenate([1.0 - output, output], axis=1)
-            result[rows] = output
+            result[rows] = self._output_probabilities(self.stack(batch))
         if calibrated:
-            for temperature in {self.temperature, self.short_temperature}:
-                rows = [i for i, text in enumerate(texts) if self.temperature_for(text) == temperature]
-                if rows:
-                    result[rows] = self._calibrated(result[rows], temperature)
+            result = self._calibrated(result, np.array([self.temperature_for(text) for text in texts]))
         return result
 
     def _output_probabilities(self, output: np.ndarray) -> np.ndarray:

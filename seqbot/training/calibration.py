@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from seqbot.data.short_messages import MAX_WORDS
 from seqbot.engine.calibration import calibration_report, fit_temperature, with_temperature
 
 
 def calibrate_checkpoint(path: str | Path, texts: list[str], labels: list[int], output: str | Path,
                          extra_metadata: dict | None = None, short: tuple[list[str], list[int]] | None = None,
-                         short_words: int = 12, log=print) -> dict:
+                         short_words: int = MAX_WORDS, log=print) -> dict:
     """Fit temperatures for the classifier at `path`, scored by the NumPy engine exactly as it serves
     texts, and write the artifact with them to `output`. Without `short`: one temperature fitted on
     (texts, labels). With `short` (messages of at most `short_words` words whose labels say what the

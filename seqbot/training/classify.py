@@ -32,6 +32,7 @@ from seqbot.data.classify_splits import (CORPUS_READERS, Dataset, corpus_files, 
 from seqbot.errors import SeqbotError
 from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
 from seqbot.training.metadata import run_metadata
+from seqbot.training.recipes import named_recipe
 from seqbot.training.outputs import export_copy, run_folder
 
 
@@ -266,11 +267,7 @@ def recipe(name: str, overrides: dict | None = None) -> ClassifyConfig:
     """The named recipe with command-line overrides (keys of ClassifyConfig whose value is not None)."""
     if name not in CONFIGS:
         raise SeqbotError(f"unknown classifier {name!r}; choose one of {', '.join(NAMES)}")
-    changes = {key: value for key, value in (overrides or {}).items() if value is not None}
-    unknown = set(changes) - set(ClassifyConfig.__dataclass_fields__)
-    if unknown:
-        raise SeqbotError(f"{', '.join(sorted(unknown))}: not a setting of a classifier recipe")
-    return replace(CONFIGS[name], **changes)
+    return named_recipe(CONFIGS, name, overrides, "classifier")
 
 
 def validation_cut(config: ClassifyConfig, data: Dataset) -> int:
@@ -415,9 +412,6 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
 
     options = dataset_options()
 
-    if config.crop_length and config.fixed_length and (config.max_length - config.crop_length) % 4:
-        raise SeqbotError(f"crop_length {config.crop_length} must differ from max_length {config.max_length} by a multiple "
-                          f"of 4, so that the pooling windows end where the text ends at both widths")
     two_widths = bool(config.crop_length and config.fixed_length and config.crops_per_text)
     longest_snippet = max((len(ids) for ids in train_ids[cut:] + valid_ids[len(data.train_texts) - cut:]), default=0)
     if two_widths and longest_snippet > config.crop_length:
@@ -452,6 +446,11 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
     with scope:
         model = build(config.spec, vocab_size=vocab_size, classes=out_classes, max_length=config.max_length,
                       variable_length=not config.fixed_length or two_widths, rnn_dropout=config.rnn_dropout)
+        pooling = [layer.pool_size[0] for layer in model.layers if isinstance(layer, keras.layers.MaxPooling1D)]
+        if two_widths and any((config.max_length - config.crop_length) % size for size in pooling):
+            raise SeqbotError(f"crop_length {config.crop_length} must differ from max_length {config.max_length} by a "
+                              f"multiple of the pooling size {pooling}, so that the pooling windows end where the text "
+                              f"ends at both widths")
         loss = "binary_crossentropy" if out_classes == 1 else "categorical_crossentropy"
         model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, config.clipnorm), loss=loss,
                       metrics=["accuracy"])
@@ -481,7 +480,8 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
                                         "language-model" if config.pretrain_epochs else "random"),
                     "pretraining": pretraining}
         metadata = run_metadata(config, corpus_files(config.corpus, corpora), result.time_s,
-                                {"test_accuracy": round(float(test_accuracy), 4)}, recipe_name=name,
+                                {"test_accuracy": round(float(test_accuracy), 4), "test_loss": round(float(test_loss), 4)},
+                                recipe_name=name,
                                 corpus=data.corpus, split=data.split, train_texts=cut,
                                 validation_texts=len(data.train_texts) - cut, snippets=len(train_ids) - cut,
                                 test_texts=len(test_ids), vocabulary_size=vocab_size,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from seqbot.errors import SeqbotError
 from seqbot.paths import corpora_dir
 from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
 from seqbot.training.metadata import run_metadata
+from seqbot.training.recipes import named_recipe
 from seqbot.training.outputs import export_copy, run_folder
 
 
@@ -72,13 +73,7 @@ RECIPES = {
 
 
 def recipe(name: str = "generator", overrides: dict | None = None) -> GenerateConfig:
-    if name not in RECIPES:
-        raise SeqbotError(f"unknown generator recipe {name!r}; choose one of {', '.join(RECIPES)}")
-    changes = {key: value for key, value in (overrides or {}).items() if value is not None}
-    unknown = set(changes) - set(GenerateConfig.__dataclass_fields__)
-    if unknown:
-        raise SeqbotError(f"{', '.join(sorted(unknown))}: not a setting of a generator recipe")
-    config = replace(RECIPES[name], **changes)
+    config = named_recipe(RECIPES, name, overrides, "generator")
     if config.level not in ("char", "word"):
         raise SeqbotError(f"--level must be char or word, not {config.level!r}")
     if not 0.0 < config.validation_fraction < 0.5:
