@@ -11,7 +11,6 @@ import io
 import json
 import threading
 
-import pytest
 from rich.console import Console
 from textual import events
 from textual.widgets import Static
@@ -25,7 +24,7 @@ from seqbot.app.widgets.bars import LabelledBar
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from seqbot.app.widgets.turn_view import CURSOR, TurnView
-from test_app_fakes import FakeChatbot, FakeClassifiers, FakeGenerator, FakeTranslator, fake_hub
+from test_app_fakes import FakeChatbot, FakeClassifiers, FakeGenerator, FakeTranslator, fake_hub, gated_app
 
 SIZE = (120, 40)
 
@@ -104,9 +103,7 @@ async def test_message_is_translated_and_classified():
 
 @run_async
 async def test_reply_streams_and_later_messages_wait_in_the_queue():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
@@ -383,9 +380,7 @@ async def test_beam_search_shows_that_it_is_searching_then_the_reply():
 
 @run_async
 async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)  # one search step per release
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()  # one search step per release
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         final = FakeTranslator().translate("Hello.", beam=app.beam).text
@@ -407,9 +402,7 @@ async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
 
 @run_async
 async def test_clear_during_a_beam_search_stops_it_and_the_queue():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         await send(pilot, "Hello.")
@@ -567,9 +560,7 @@ async def test_corrupt_classifier_checkpoint_costs_only_that_model(tmp_path):
 
 @run_async
 async def test_clear_while_a_reply_streams_cancels_it_and_the_queue():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")

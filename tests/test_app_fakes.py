@@ -171,3 +171,12 @@ def test_fakes_follow_the_engine_interfaces():
     for prediction in FakeClassifiers().classify("a boring free film"):
         assert (prediction.label, prediction.probability) == prediction.top[0]
         assert [p for _, p in prediction.top] == sorted((p for _, p in prediction.top), reverse=True)
+
+
+def gated_app(translator: FakeTranslator | None = None):
+    """(app, translator) where the fake translator streams one step per `translator.gate.release()`."""
+    from seqbot.app.app import SeqbotApp
+
+    translator = translator or FakeTranslator()
+    translator.gate = threading.Semaphore(0)
+    return SeqbotApp(fake_hub(translator)), translator

@@ -21,7 +21,7 @@ from seqbot.app.store import ConversationStore
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from test_app import SIZE, panel_text, run_async, send, send_and_wait, turn_texts, wait_for
-from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator, fake_hub
+from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator, fake_hub, gated_app
 
 
 def burst(app, keys: list[str]) -> None:
@@ -47,9 +47,7 @@ async def test_fast_typing_sends_exactly_what_was_typed_before_each_enter():
 
 @run_async
 async def test_escape_stops_the_reply_keeps_its_text_and_the_queue_goes_on():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
@@ -72,9 +70,7 @@ async def test_escape_stops_the_reply_keeps_its_text_and_the_queue_goes_on():
 
 @run_async
 async def test_escape_on_an_empty_input_clears_the_queue():
-    translator = FakeTranslator()
-    translator.gate = threading.Semaphore(0)
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
         for text in ("Hello.", "One.", "Two."):
             await send(pilot, text)

@@ -3,11 +3,8 @@ third queued message before the second)."""
 
 from __future__ import annotations
 
-import threading
-
-from seqbot.app.app import SeqbotApp
 from test_app import SIZE, run_async, send, wait_for
-from test_app_fakes import FakeTranslator, fake_hub
+from test_app_fakes import FakeTranslator, gated_app
 
 
 class RecordingTranslator(FakeTranslator):
@@ -24,9 +21,7 @@ class RecordingTranslator(FakeTranslator):
 
 @run_async
 async def test_queued_messages_are_answered_in_the_order_they_were_sent():
-    translator = RecordingTranslator()
-    translator.gate = threading.Semaphore(0)  # the first reply waits until every message is queued
-    app = SeqbotApp(fake_hub(translator))
+    app, translator = gated_app(RecordingTranslator())  # the first reply waits until every message is queued
     messages = ["One.", "Two.", "Three.", "Four."]
     async with app.run_test(size=SIZE) as pilot:
         for message in messages:
