@@ -102,8 +102,10 @@ class LuongAttention(keras.layers.Layer):
             hidden = ops.tanh(keys_projected[:, None, :, :] + queries_projected[:, :, None, :])
             scores = ops.einsum("btsa,a->bts", hidden, self.v)
         source_mask = ops.not_equal(source_ids, 0)[:, None, :]
+        # The softmax in float32 even under mixed precision (bfloat16 keeps 8 bits of mantissa).
+        scores = ops.cast(scores, "float32")
         scores = ops.where(source_mask, scores, ops.full_like(scores, -1e9))
-        weights = ops.softmax(scores, axis=-1)
+        weights = ops.cast(ops.softmax(scores, axis=-1), keys.dtype)
         return ops.einsum("bts,bsu->btu", weights, keys), weights
 
     def compute_mask(self, inputs, mask=None):
@@ -175,7 +177,8 @@ def build_seq2seq(config: Seq2SeqConfig) -> keras.Model:
         features = keras.layers.Dense(config.units, activation="tanh", name="combine")(
             keras.layers.Concatenate(name="decoder_and_context")([decoder_outputs, context])
         )
-    logits = keras.layers.Dense(config.target_vocab_size, name="output")(dropout("features_dropout")(features))
+    # float32 logits under mixed precision too: the loss and the softmax need them.
+    logits = keras.layers.Dense(config.target_vocab_size, name="output", dtype="float32")(dropout("features_dropout")(features))
     return keras.Model([source, target_in], logits, name=f"seq2seq_{config.cell}_{config.attention}")
 
 

@@ -59,6 +59,7 @@ class TrainSettings:
     plateau_factor: float | None = None  # multiply the learning rate by this after a round without a better val_loss
     init_from: str | None = None  # an exported seq2seq artifact to start from (models.seq2seq.grow_weights)
     augment: bool = False  # names, numbers, case and conversational pairs (seqbot.data.augment)
+    precision: str = "float32"  # or "mixed_bfloat16": bf16 compute, float32 weights (Keras mixed precision)
 
 
 @dataclass
@@ -132,12 +133,14 @@ def _strategy(tf, name: str):
     raise SeqbotError(f"--strategy must be default, mirrored or multiworker, not {name!r}")
 
 
+PRECISIONS = ("float32", "mixed_bfloat16")
+
 # What val_loss means in run.json: "per-character" since the loss ignores padding exactly.
 LOSS = "per-character"
 
 # Settings a rerun may change without invalidating the run: none touches the model or its vocabularies.
 RESUMABLE_CHANGES = ("epochs", "max_minutes", "threads", "steps_per_epoch", "batch_size", "max_validation_pairs", "patience",
-                     "learning_rate", "plateau_factor")
+                     "learning_rate", "plateau_factor", "precision", "init_from")
 
 
 def _fixed(settings: dict) -> dict:
@@ -220,8 +223,12 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
     `callbacks`: extra Keras callbacks, run after the run's own (tests use one to simulate a kill).
     """
     run_dir = Path(run_dir)
-    tf = import_tensorflow(settings.threads)
+    tf = import_tensorflow(settings.threads, onednn=True)
     import keras
+
+    if settings.precision not in PRECISIONS:
+        raise SeqbotError(f"precision must be one of {', '.join(PRECISIONS)}, not {settings.precision!r}")
+    keras.mixed_precision.set_global_policy(settings.precision)
 
     from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights, grow_weights
 
@@ -304,16 +311,19 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         ExportBest(),
         *(callbacks or []),
     ]
-    model.fit(
-        _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed,
-                 repeat=bool(settings.steps_per_epoch), encode_pass=encode_pass),
-        steps_per_epoch=settings.steps_per_epoch,
-        validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
-        epochs=settings.epochs,
-        callbacks=all_callbacks,
-        verbose=2 if settings.strategy != "default" else "auto",
-        shuffle=False,  # the batches come shuffled from make_batches; Keras cannot shuffle a tf.data Dataset
-    )
+    try:
+        model.fit(
+            _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed,
+                     repeat=bool(settings.steps_per_epoch), encode_pass=encode_pass),
+            steps_per_epoch=settings.steps_per_epoch,
+            validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
+            epochs=settings.epochs,
+            callbacks=all_callbacks,
+            verbose=2 if settings.strategy != "default" else "auto",
+            shuffle=False,  # the batches come shuffled from make_batches; Keras cannot shuffle a tf.data Dataset
+        )
+    finally:
+        keras.mixed_precision.set_global_policy("float32")  # the policy is global: later models in this process
     if not model_path.exists():
         raise SeqbotError(f"training in {run_dir} finished no epoch, so there is no model to export")
     return model_path
