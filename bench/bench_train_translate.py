@@ -1,14 +1,30 @@
-"""Training throughput of the translator: seqbot's model and batching against the keras-io example's.
+"""Training throughput of the translator.
 
-In the same run, on the same fra-eng training pairs, pairs per second of `model.fit` for:
+Default: the shipped translator's recipe (BiGRU 512, 2 residual GRU decoder layers, dot attention,
+dropout 0.25, label smoothing 0.1, Adam 5e-4 clipnorm 5, started from checkpoints/translator.npz) on
+a seeded sample of the novel split's training pairs, under each training setting below, each in its
+own process (oneDNN is fixed when TensorFlow is imported):
+
+    float32, oneDNN off      how the shipped checkpoint was trained
+    float32, oneDNN on
+    mixed_bfloat16, oneDNN on   (what `seqbot train translate` uses now)
+    mixed_bfloat16, oneDNN on, batches of 256
+
+For each: pairs/s over --steps batches after --warmup (tracing), and the validation loss (the
+training loss, label smoothing included, computed in float32) after the same number of training
+pairs, from the same start and the same batches: a faster setting is kept only if it learns the same.
+
+    python bench/bench_train_translate.py                     # SEQBOT_CORPORA or corpora/ must hold fra-eng
+    python bench/bench_train_translate.py --steps 40 --pairs 12800
+
+--keras-example: the older comparison, in the same run, on the same fra-eng training pairs, pairs per second of `model.fit` for:
 - keras-example: the keras-io lstm_seq2seq settings (one-hot characters, LSTM 256, no attention,
   rmsprop, batch 64) with every batch padded to the longest sentence of the corpus, as that example does;
 - keras-example, bucketed: the same model fed seqbot's length-bucketed batches (what `--preset keras-example` runs);
 - seqbot: the shipped architecture (GRU, dot attention, embeddings 64, dropout 0.25) at --units and --batch-size,
   with length-bucketed batches and the masked loss.
 
-    python bench/bench_train_translate.py                       # SEQBOT_CORPORA or corpora/ must hold fra-eng
-    python bench/bench_train_translate.py --units 256 --steps 20
+    python bench/bench_train_translate.py --keras-example --units 256 --steps 20
 
 Each line is measured after a warm-up (tracing) of --warmup steps, on --threads TensorFlow threads.
 """
@@ -16,7 +32,10 @@ Each line is measured after a warm-up (tracing) of --warmup steps, on --threads 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -52,16 +71,113 @@ def pairs_per_second(model, batches, warmup: int, steps: int) -> float:
     return pairs / (time.perf_counter() - started)
 
 
+SETTINGS = [
+    ("float32, oneDNN off (the shipped run)", dict(precision="float32", onednn=False, batch_size=128)),
+    ("float32, oneDNN on", dict(precision="float32", onednn=True, batch_size=128)),
+    ("mixed_bfloat16, oneDNN on", dict(precision="mixed_bfloat16", onednn=True, batch_size=128)),
+    ("mixed_bfloat16, oneDNN on, batch 256", dict(precision="mixed_bfloat16", onednn=True, batch_size=256)),
+]
+
+
+def recipe_worker(setting: dict, args) -> dict:
+    """Train the shipped recipe from the shipped weights under `setting`; pairs/s and validation loss."""
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if setting["onednn"] else "0"
+    from seqbot.artifact import load_artifact
+    from seqbot.data.char_vocab import CharVocabulary
+    from seqbot.training.tf_setup import import_tensorflow
+    from seqbot.training.translate import TRANSLATOR_RECIPE, novel_translation_data
+
+    import_tensorflow(threads=args.threads)
+    import keras
+
+    from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, load_exported_weights
+
+    start = load_artifact(args.checkpoint, kind="seq2seq")
+    source_vocab, target_vocab = CharVocabulary(start.config["source_vocab"]), CharVocabulary(start.config["target_vocab"])
+    data = novel_translation_data(args.corpora, augment=False)
+    rng = np.random.default_rng(0)
+    train = [data.train[i] for i in rng.choice(len(data.train), size=args.pairs, replace=False)]
+    encode = lambda pairs: ([source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs])  # noqa: E731
+    sources, targets = encode(train)
+    val_sources, val_targets = encode(data.validation[:args.validation_pairs])
+    recipe = TRANSLATOR_RECIPE
+
+    def model_under(policy: str, dropout: float):
+        keras.mixed_precision.set_global_policy(policy)
+        config = Seq2SeqConfig.from_artifact_config(start.config, dropout=dropout)
+        model = build_seq2seq(config)
+        load_exported_weights(model, start.weights, config)
+        optimizer = keras.optimizers.Adam(recipe["learning_rate"], clipnorm=recipe["clipnorm"])
+        return compile_seq2seq(model, optimizer, label_smoothing=recipe["label_smoothing"]), config
+
+    keras.utils.set_random_seed(1)
+    model, config = model_under(setting["precision"], recipe["dropout"])
+    batches = list(make_batches(sources, targets, setting["batch_size"], np.random.default_rng(1)))
+    for (source, target_in), target_out in batches[:args.warmup]:
+        model.train_on_batch((source, target_in), target_out)
+    started, pairs = time.perf_counter(), 0
+    for (source, target_in), target_out in batches[args.warmup:]:
+        model.train_on_batch((source, target_in), target_out)
+        pairs += len(target_out)
+    seconds = time.perf_counter() - started
+
+    from seqbot.models.seq2seq import export_weights
+
+    trained = export_weights(model, config)
+    evaluator, _ = model_under("float32", 0.0)
+    load_exported_weights(evaluator, trained, config)
+    losses, weights = [], []
+    for (source, target_in), target_out in make_batches(val_sources, val_targets, 128, None):
+        losses.append(float(evaluator.evaluate((source, target_in), target_out, verbose=0, return_dict=True)["loss"]))
+        weights.append(int((target_out != 0).sum()))
+    return {"pairs_per_s": pairs / seconds, "trained_pairs": sum(len(y) for _, y in batches),
+            "val_loss": float(np.average(losses, weights=weights))}
+
+
+def recipe_table(args) -> None:
+    print(f"the shipped translator's recipe from {args.checkpoint}: {args.pairs:,} seeded novel-split training pairs "
+          f"(all of them trained on, the first {args.warmup} batches not timed), {args.validation_pairs:,} validation pairs, "
+          f"{args.threads} thread(s), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    results = []
+    for name, setting in SETTINGS:
+        command = [sys.executable, __file__, "--worker", json.dumps(setting), "--pairs", str(args.pairs),
+                   "--warmup", str(args.warmup), "--threads", str(args.threads), "--checkpoint", args.checkpoint,
+                   "--validation-pairs", str(args.validation_pairs)] + (["--corpora", args.corpora] if args.corpora else [])
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        results.append((name, result))
+        print(f"{name:<40} {result['pairs_per_s']:7.1f} pairs/s   validation loss {result['val_loss']:.4f} "
+              f"after {result['trained_pairs']:,} pairs", flush=True)
+    base = results[0][1]
+    for name, result in results[1:]:
+        print(f"{name}: {result['pairs_per_s'] / base['pairs_per_s']:.2f}x the pairs/s of the shipped run's setting, "
+              f"validation loss {100 * (result['val_loss'] / base['val_loss'] - 1):+.2f} %")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keras-example", action="store_true", help="the older comparison with the keras-io example")
+    parser.add_argument("--checkpoint", default="checkpoints/translator.npz", help="weights the recipe rows start from")
+    parser.add_argument("--validation-pairs", type=int, default=1000)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--units", type=int, default=512, help="seqbot model size (shipped: 512)")
     parser.add_argument("--batch-size", type=int, default=256, help="seqbot batch size (shipped: 256)")
-    parser.add_argument("--pairs", type=int, default=6000, help="training pairs (a seeded sample) to draw batches from")
+    parser.add_argument("--pairs", type=int, default=None,
+                        help="training pairs (a seeded sample); default 6,000 for --keras-example, 12,800 for the recipe")
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=15, help="--keras-example: timed batches")
+    parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: 1 for --keras-example, 2 else)")
     parser.add_argument("--corpora")
     args = parser.parse_args()
+    if args.worker:
+        args.threads = args.threads or 2
+        print(json.dumps(recipe_worker(json.loads(args.worker), args)))
+        return
+    if not args.keras_example:
+        args.pairs, args.threads = args.pairs or 12_800, args.threads or 2
+        recipe_table(args)
+        return
+    args.pairs, args.threads = args.pairs or 6000, args.threads or 1
 
     from seqbot.data.char_vocab import CharVocabulary
     from seqbot.training.tf_setup import import_tensorflow
