@@ -56,6 +56,64 @@ def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[ids]
 
 
+# OpenBLAS (0.3.x on AVX-512 x86-64) multiplies C = A @ B without repacking B when
+# rows * columns * inner <= 100 ** 3: its "small matrix" kernel. Above that it copies B into packed
+# panels on every call, which for a (512, 1536) weight and a handful of rows costs more than the product.
+SMALL_PRODUCT_WORK = 100 ** 3
+BLOCK_COLUMNS = 128  # 15 rows x 128 x 512 inputs fit SMALL_PRODUCT_WORK: beams up to 15 rows stay small
+
+
+class BlockedMatrix:
+    """A weight matrix (inputs, outputs) for products `x @ matrix` with few rows of x.
+
+    It is split once, at load, into contiguous column blocks of `block_columns` (the last `outputs %
+    block_columns` columns stay a block of their own), so that a product with 2..max_rows rows is
+    one batched NumPy call whose per-block products each fit OpenBLAS's small-matrix kernel and skip
+    the repacking of the whole weight that a plain product pays every call (beam search: 4 rows a step).
+    A product with one row (BLAS gemv, no repacking: greedy decoding of one sentence) or more rows
+    than max_rows uses the whole matrix as before, so its result is bit-for-bit `x @ matrix`.
+    A blocked product equals `x @ matrix` up to float32 round-off (the kernels sum in a different
+    order; tests/test_engine_layers.py). `block_columns=0` turns blocking off (the plain product).
+    """
+
+    def __init__(self, matrix: np.ndarray, block_columns: int = BLOCK_COLUMNS):
+        if block_columns < 0:
+            raise ValueError(f"block_columns must be 0 (no blocks) or a positive width, got {block_columns}")
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        if self.matrix.ndim != 2:
+            raise ValueError(f"a blocked matrix must be 2-D (inputs, outputs), got shape {self.matrix.shape}")
+        inputs, outputs = self.matrix.shape
+        self.block_columns = block_columns
+        self.full_blocks = outputs // block_columns if block_columns else 0
+        self.max_rows = SMALL_PRODUCT_WORK // (block_columns * inputs) if self.full_blocks else 0
+        if self.max_rows < 2:  # nothing to gain: no row count both needs and fits the small kernel
+            self.full_blocks, self.max_rows = 0, 0
+        split = self.full_blocks * block_columns
+        # (blocks, inputs, block_columns): block b is matrix[:, b * block_columns:(b + 1) * block_columns].
+        self._blocks = np.ascontiguousarray(
+            self.matrix[:, :split].reshape(inputs, self.full_blocks, block_columns).transpose(1, 0, 2)
+        ) if self.max_rows else None
+        self._rest = np.ascontiguousarray(self.matrix[:, split:]) if self.max_rows and split < outputs else None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    def product(self, x: np.ndarray) -> np.ndarray:
+        """x @ matrix for x of shape (rows, inputs) (any other shape: the plain product)."""
+        if not self.max_rows or x.ndim != 2 or not 2 <= x.shape[0] <= self.max_rows:
+            return x @ self.matrix
+        rows = x.shape[0]
+        out = np.empty((rows, self.matrix.shape[1]), dtype=np.result_type(x, self.matrix))
+        split = self.full_blocks * self.block_columns
+        # out's first `split` columns seen as (blocks, rows, block_columns): one batched product writes them all.
+        blocked_view = out[:, :split].reshape(rows, self.full_blocks, self.block_columns).transpose(1, 0, 2)
+        np.matmul(x, self._blocks, out=blocked_view)
+        if self._rest is not None:
+            np.matmul(x, self._rest, out=out[:, split:])
+        return out
+
+
 def dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None, act: str | None = None) -> np.ndarray:
     y = x @ kernel
     if bias is not None:

@@ -15,7 +15,9 @@ can drive it:
 Work done once rather than per step: the encoder input projection of the whole source (layers.rnn),
 the Bahdanau key projection of every source position, and the decoder's embedding @ kernel + bias
 folded into one (target_vocab, gates * units) table so a decoder step starts with a row lookup.
-Everything is float32.
+Everything is float32. The decoder's weight matrices are layers.BlockedMatrix: a step with a few rows
+(beam search: 4) multiplies them block by block in OpenBLAS's small-matrix kernel instead of repacking
+each whole matrix every step; one row (greedy) or many rows use the plain product.
 
 `random_artifact()` makes an artifact with random weights of the right shapes, for tests and benchmarks.
 """
@@ -107,9 +109,12 @@ class Seq2SeqModel:
     The recurrent cells use sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 with the 1/2 folded into the sigmoid
     gates' weight columns, so all gates of a step are one tanh call (the step is bound by NumPy call
     overhead at batch size 1). tests/test_engine_seq2seq.py checks it against layers.rnn / cell_step.
+
+    `block_columns`: the column-block width of the recurrent, decoder-input and attention-output
+    matrices (layers.BlockedMatrix); 0 multiplies every matrix whole (the plain products, for comparison).
     """
 
-    def __init__(self, config: dict, weights: dict[str, np.ndarray]):
+    def __init__(self, config: dict, weights: dict[str, np.ndarray], block_columns: int = layers.BLOCK_COLUMNS):
         _check(config, weights)
         self.config = config
         self.cell = config["cell"]
@@ -131,6 +136,7 @@ class Seq2SeqModel:
         self.encoder_layers = int(config.get("encoder_layers", 1))
         self.decoder_layers = int(config.get("decoder_layers", 1))
         self._state_parts = 2 if self.cell == "lstm" else 1
+        self.block_columns = block_columns
 
         def rnn_weights(name):
             return [w[f"{name}/kernel"], w[f"{name}/recurrent_kernel"], w[f"{name}/bias"]]
@@ -144,6 +150,8 @@ class Seq2SeqModel:
             self._encoder.append(([(rnn_weights(d), self._recurrent(rnn_weights(d))) for d in directions], projection))
         self._decoder = [(rnn_weights(layer_name("decoder", i)), self._recurrent(rnn_weights(layer_name("decoder", i))))
                          for i in range(1, self.decoder_layers + 1)]
+        # Decoder layers after the first: their input projection, gate scaling folded in (exact: 0.5 and 1).
+        self._decoder_inputs = [self._scaled_projection(weights) for weights, _ in self._decoder[1:]]
         # Embedding lookup followed by the input projection is a lookup in their product.
         self._source_inputs = [self._scaled(layers.input_projection(self.cell, w["source_embedding"], weights))
                                for weights, _ in self._encoder[0][0]]
@@ -156,7 +164,8 @@ class Seq2SeqModel:
             self._combine_context = np.ascontiguousarray(combine[units:])
             # Every product of the decoder output h in one call: [query_kernel | combine's h half].
             query = [w["attention/query_kernel"]] if self.attention == "bahdanau" else []
-            self._output_projection = np.ascontiguousarray(np.concatenate(query + [combine[:units]], axis=1))
+            self._output_projection = layers.BlockedMatrix(np.concatenate(query + [combine[:units]], axis=1),
+                                                           block_columns)
             self.combine_bias = w["combine/bias"]
         self.output_kernel, self.output_bias = w["output/kernel"], w["output/bias"]
 
@@ -164,9 +173,16 @@ class Seq2SeqModel:
         return np.ascontiguousarray(array * self._gate_scale, dtype=np.float32)
 
     def _recurrent(self, weights):
-        """(scaled recurrent kernel, scaled recurrent bias or None)."""
+        """(scaled recurrent kernel as a BlockedMatrix, scaled recurrent bias or None)."""
         bias = self._scaled(weights[2][1]) if self.cell == "gru" else None
-        return self._scaled(weights[1]), bias
+        return layers.BlockedMatrix(self._scaled(weights[1]), self.block_columns), bias
+
+    def _scaled_projection(self, weights):
+        """(scaled input kernel as a BlockedMatrix, scaled input bias): x @ kernel + bias is
+        _scaled(input_projection(x)) with the scaling done once; the scales are 0.5 and 1, so scaling
+        before the product rounds exactly as scaling after it."""
+        bias = weights[2][0] if self.cell == "gru" else weights[2]
+        return layers.BlockedMatrix(self._scaled(weights[0]), self.block_columns), self._scaled(bias)
 
     def _run(self, inputs_scaled, mask, recurrent, backwards: bool):
         """One direction of one encoder layer over (batch, steps, gates) scaled inputs: (outputs, final state)."""
@@ -184,10 +200,10 @@ class Seq2SeqModel:
         return outputs, state
 
     @classmethod
-    def from_artifact(cls, artifact: Artifact) -> "Seq2SeqModel":
+    def from_artifact(cls, artifact: Artifact, block_columns: int = layers.BLOCK_COLUMNS) -> "Seq2SeqModel":
         if artifact.kind != KIND:
             raise CheckpointError(f"this checkpoint holds a {artifact.kind!r} model, not a {KIND!r} model")
-        return cls(artifact.config, artifact.weights)
+        return cls(artifact.config, artifact.weights, block_columns)
 
     def _cell(self, x_scaled, state, recurrent):
         """One recurrent step from the scaled input projection; returns the new [h] or [h, c]."""
@@ -195,7 +211,7 @@ class Seq2SeqModel:
         h = state[0]
         units = self.units
         if self.cell == "lstm":
-            z = h @ kernel
+            z = kernel.product(h)
             z += x_scaled
             np.tanh(z, out=z)
             z *= self._gate_scale
@@ -203,7 +219,7 @@ class Seq2SeqModel:
             c = z[:, units:2 * units] * state[1]
             c += z[:, :units] * z[:, 2 * units:3 * units]
             return [z[:, 3 * units:] * np.tanh(c), c]
-        inner = h @ kernel
+        inner = kernel.product(h)
         inner += bias
         gates = np.tanh(x_scaled[:, :2 * units] + inner[:, :2 * units])
         gates *= 0.5
@@ -262,14 +278,15 @@ class Seq2SeqModel:
         rnn_state = self._cell(x_scaled, state.rnn_state[:parts], self._decoder[0][1])
         output = rnn_state[0]
         for index in range(1, self.decoder_layers):
-            weights, recurrent = self._decoder[index]
-            layer_state = self._cell(self._scaled(layers.input_projection(self.cell, output, weights)),
-                                     state.rnn_state[index * parts:(index + 1) * parts], recurrent)
+            kernel, bias = self._decoder_inputs[index - 1]
+            inputs = kernel.product(output)
+            inputs += bias
+            layer_state = self._cell(inputs, state.rnn_state[index * parts:(index + 1) * parts], self._decoder[index][1])
             rnn_state = rnn_state + layer_state
             output = output + layer_state[0]
         weights = None
         if self.attention != "none":
-            projected = output @ self._output_projection
+            projected = self._output_projection.product(output)
             # Rows are grouped by sentence: `group` consecutive rows read one sentence's memory (beam
             # search), so each sentence's attention is one batched product without copying its memory.
             sentences = state.memory_combined.shape[0]
