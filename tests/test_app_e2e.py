@@ -9,6 +9,7 @@ Also checks that opening the app never imports TensorFlow.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,6 +101,26 @@ def test_seqbot_command_in_tmux_translates_and_classifies(tmp_path):
                 # Every bar is labelled with the winner and its probability ("negative 61%").
                 assert prediction.model in screen and prediction.label in screen, screen
                 assert f"{prediction.probability:.0%}" in screen, screen
+    finally:
+        tmux.close()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux; .ci/run installs it)")
+def test_keys_typed_while_the_app_starts_are_sent(tmp_path):
+    """A message and Enter typed before seqbot has even started (the shell is still sleeping, the
+    terminal in line mode) is sent once the app is up: the keys went to the conversation and were
+    dropped, and the Enter arrived as a line feed (a new line instead of sending)."""
+    message = "Thank you very much."
+    command = (f"stty cols 120 rows 40; cd {PROJECT_ROOT} && SEQBOT_HOME={tmp_path / 'home'} "
+               f"sh -c 'sleep 1.5; exec {sys.executable} -m seqbot --no-classifiers'")
+    tmux = Tmux(command, name="early")
+    try:
+        time.sleep(0.5)
+        tmux.run("send-keys", "-t", "app", "-l", message)
+        tmux.run("send-keys", "-t", "app", "Enter")
+        screen = tmux.wait_for(lambda s: "you · translate" in s, 30, "the message typed while the app started")
+        assert message in screen.split("you · translate", 1)[1]
+        tmux.wait_for(lambda s: re.search(r"seqbot · greedy · \d+\.\d\d s", s), 60, "its reply")
     finally:
         tmux.close()
 

@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
@@ -138,6 +139,14 @@ class Conversation(VerticalScroll):
     def scroll_to_end_pinned(self) -> None:
         if self.pinned:
             self.scroll_end(animate=False, immediate=True)
+class ChatScreen(Screen):
+    """The main screen. The compose box has the focus from the moment the screen is composed, so
+    keys typed while the app starts (read from the terminal before the first frame) reach it;
+    with Textual's default, the first focusable widget (the conversation) took them and dropped them."""
+
+    AUTO_FOCUS = "#message-input"
+
+
             self.pinned = True
 
 
@@ -214,6 +223,9 @@ class SeqbotApp(App[None]):
         self.set_reactive(SeqbotApp.mode, mode)
         self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
         self.set_reactive(SeqbotApp.temperature, self.settings.temperature)
+    def get_default_screen(self) -> Screen:
+        return ChatScreen(id="_default")
+
 
     # ----------------------------------------------------------------- layout
 

@@ -6,11 +6,20 @@ Enter is handled in the widget's own key handler, in order with the characters t
 it, and the box is emptied right there: keys that arrive in one burst ("One." Enter "Two."
 Enter from tmux, or a paste without bracketed paste) give exactly the messages typed. (A key
 binding would run later, in the app's queue, after the characters that followed it.)
+
+Keys typed while the app starts are kept: the terminal was still in line mode then, and its
+driver turned Enter into a line feed, which reads as Ctrl+J; a Ctrl+J typed before the first
+frame was drawn is therefore taken as Enter (nobody asks for a new line in a box they cannot see).
 """
 
 from __future__ import annotations
 
 from textual import events
+
+try:  # the clock of Textual's events (Key.time): monotonic, perf_counter on Windows
+    from textual._time import get_time as textual_clock
+except ImportError:  # pragma: no cover - a Textual without it
+    from time import monotonic as textual_clock
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
@@ -43,6 +52,16 @@ class MessageInput(TextArea):
                          tab_behavior="focus", **kwargs)
         self.input_history = InputHistory()
         self.max_chars = max_chars
+        self.first_frame_at: float | None = None  # Textual's clock, once the box has been drawn
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.first_frame_drawn)
+
+    def first_frame_drawn(self) -> None:
+        self.first_frame_at = textual_clock()
+
+    def typed_before_first_frame(self, event: events.Key) -> bool:
+        return self.first_frame_at is None or event.time <= self.first_frame_at
 
     @property
     def value(self) -> str:
@@ -55,7 +74,7 @@ class MessageInput(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         # Runs before TextArea._on_key (handlers run down the MRO) unless prevented.
-        if event.key == "enter":
+        if event.key == "enter" or (event.key == "ctrl+j" and self.typed_before_first_frame(event)):
             event.stop()
             event.prevent_default()
             self.submit()
