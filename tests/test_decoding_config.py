@@ -16,7 +16,9 @@ def test_round_trip_and_overrides():
 
 
 @pytest.mark.parametrize("values, message", [({"beam": 0}, "beam width"), ({"beam": 65}, "beam width"),
-                                             ({"penalty": "none"}, "length penalty"), ({"max_length_ratio": 0}, "ratio")])
+                                             ({"penalty": "none"}, "length penalty"), ({"max_length_ratio": 0}, "ratio"),
+                                             ({"alpha": -0.1}, "alpha"), ({"alpha": float("nan")}, "alpha"),
+                                             ({"alpha": 60}, "alpha"), ({"alpha": "0.6"}, "alpha")])
 def test_bad_settings_are_clear_errors(values, message):
     with pytest.raises(ValueError, match=message):
         DecodingConfig.from_dict(values)
@@ -44,3 +46,16 @@ def test_the_shipped_chat_model_keeps_the_settings_it_was_tuned_with():
 
     bot = Chatbot.load(default_checkpoint("chat"))
     assert (bot.decoding.penalty, bot.alpha, bot.patience, bot.guard.ngram, bot.guard.max_char_run) == ("gnmt", 3.0, 4, 2, 3)
+
+
+def test_the_gnmt_penalty_is_an_option_and_the_default_is_unchanged():
+    assert (DecodingConfig().penalty, DecodingConfig().alpha, DecodingConfig().beam) == ("average", 1.0, 4)
+    gnmt = DecodingConfig.from_dict(DecodingConfig().to_dict(), penalty="gnmt", alpha=0.6)
+    assert (gnmt.penalty, gnmt.alpha, gnmt.beam) == ("gnmt", 0.6, 4)
+    assert DecodingConfig(alpha=0).alpha == 0  # log P alone
+
+
+def test_the_shipped_translator_decodes_as_it_shipped_until_alpha_is_chosen_on_validation():
+    from seqbot.engine.translator import Translator
+
+    assert Translator.load().decoding == DecodingConfig()

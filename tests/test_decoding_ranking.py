@@ -1,13 +1,13 @@
-"""Beam search ranks finished hypotheses of different lengths by log P / length, where length counts
-<end>: checked against numbers computed by hand on a tiny hand-made model, not with the code's own
-`Hypothesis.length`."""
+"""Beam search ranks finished hypotheses of different lengths by log P / length (or the GNMT penalty),
+where length counts <end>: checked against numbers computed by hand on tiny hand-made models, not
+with the code's own `Hypothesis.length`."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from seqbot.engine.decoding import Hypothesis, beam_search
+from seqbot.engine.decoding import Hypothesis, beam_search, normalised_score
 
 PAD, START, END, UNKNOWN, A, B, C, D = range(8)
 
@@ -61,3 +61,37 @@ def test_length_counts_end_only_when_the_hypothesis_finished():
     assert Hypothesis(tokens=np.array([A, B, C]), log_prob=-1.0, attention=None, finished=True).length == 4
     assert Hypothesis(tokens=np.array([A, B, C]), log_prob=-1.0, attention=None, finished=False).length == 3
     assert Hypothesis(tokens=np.array([], dtype=np.int32), log_prob=-0.1, attention=None, finished=True).length == 1
+
+
+class LengthModel(HandModel):
+    """A short and a long answer whose ranking depends on the length penalty.
+
+    <start> -> a -0.5, b -0.6;  a -> <end> -0.5;  b -> c -0.2;  c -> d -0.2;  d -> <end> -0.3.
+    Width 2: "a" finishes at step 2 with log P -1.0 (length 2 with <end>), "b c d" at step 4 with
+    log P -1.3 (length 4). By hand:
+        average, alpha 1:   "a" -1.0 / 2 = -0.5            "b c d" -1.3 / 4 = -0.325     -> "b c d"
+        average, alpha 0:   "a" -1.0                       "b c d" -1.3                  -> "a"
+        gnmt, alpha 1:      "a" -1.0 / (7 / 6) = -0.8571   "b c d" -1.3 / (9 / 6) = -0.8667 -> "a"
+        gnmt, alpha 0.5:    "a" -1.0 / sqrt(7 / 6) = -0.9258   "b c d" -1.3 / sqrt(9 / 6) = -1.0614 -> "a"
+    (gnmt without <end> in the length would rank "b c d" first: -1.3 / (8 / 6) = -0.975 > -1.0.)
+    """
+
+    TRANSITIONS = {START: {A: -0.5, B: -0.6}, A: {END: -0.5}, B: {C: -0.2}, C: {D: -0.2}, D: {END: -0.3}}
+
+
+@pytest.mark.parametrize("penalty,alpha,first,first_score", [
+    ("average", 1.0, [B, C, D], -0.325), ("average", 0.0, [A], -1.0),
+    ("gnmt", 1.0, [A], -1.0 / (7 / 6)), ("gnmt", 0.5, [A], -1.0 / (7 / 6) ** 0.5)])
+def test_the_length_penalty_decides_between_a_short_and_a_long_answer(penalty, alpha, first, first_score):
+    hypotheses = beam_search(LengthModel(), np.array([4]), width=2, alpha=alpha, penalty=penalty)
+    assert sorted(list(h.tokens) for h in hypotheses) == [[A], [B, C, D]]
+    assert [h.log_prob for h in hypotheses] == pytest.approx([-1.0, -1.3] if first == [A] else [-1.3, -1.0], abs=1e-6)
+    assert list(hypotheses[0].tokens) == first
+    assert normalised_score(hypotheses[0].log_prob, hypotheses[0].length, alpha, penalty) == pytest.approx(first_score, abs=1e-6)
+
+
+def test_gnmt_penalty_formula_at_a_fractional_alpha():
+    # ((5 + 13) / 6) ** 0.5 = sqrt(3); (5 + length) ** alpha / (5 + 1) ** alpha is the same number.
+    assert normalised_score(-6.0, 13, alpha=0.5, penalty="gnmt") == pytest.approx(-6.0 / 3 ** 0.5)
+    assert normalised_score(-6.0, 13, alpha=0.5, penalty="gnmt") == pytest.approx(-6.0 * 6 ** 0.5 / 18 ** 0.5)
+    assert normalised_score(-6.0, 13, alpha=0.0, penalty="gnmt") == -6.0

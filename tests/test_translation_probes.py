@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from seqbot.data.fra_eng import TranslationPair
-from seqbot.data.translation_probes import UNSEEN_NAMES, build_probes, passes
+from seqbot.data.translation_probes import EVERYDAY, UNSEEN_NAMES, build_probes, compare_decodings, passes
 
 
 def _probe(probes, english):
@@ -56,3 +57,47 @@ def test_probe_names_occur_nowhere_in_fra_eng_and_are_never_substituted_in(real_
             assert name in new_french or name.upper() in new_french.upper()
     assert any("Tom" not in e and "TOM" not in e for e, _ in rewritten)
     assert any(e.isupper() for e, _ in rewritten)
+
+
+def test_the_everyday_probe_is_30_short_sentences_over_five_topics():
+    assert len(EVERYDAY) == 30 and len({probe.english for probe in EVERYDAY}) == 30
+    topics = [probe.topic for probe in EVERYDAY]
+    assert {topic: topics.count(topic) for topic in topics} == {
+        "greeting": 6, "thanks": 6, "directions": 6, "small talk": 6, "question": 6}
+    for probe in EVERYDAY:
+        assert len(probe.english) <= 40 and probe.references
+        for reference in probe.references:
+            # French typography as fra.txt writes it (and the model learnt): a space before ? and !
+            assert reference == reference.strip() and not re.search(r"\S[?!]", reference), reference
+            assert reference[-1] in ".?!" and probe.english[-1] in ".?!"
+
+
+def test_beam_and_greedy_are_compared_by_sentence_chrf():
+    right = [probe.references[-1] for probe in EVERYDAY]  # any of the references is a perfect answer
+    report = compare_decodings(right, right)
+    assert report["greedy_chrF"] == report["beam_chrF"] == 100.0
+    assert report["beam_at_least_greedy"] and report["beam_worse"] == []
+    # "Hi, how are you?" as the shipped model's beam 4 translated it: worse than its greedy output.
+    index = next(i for i, probe in enumerate(EVERYDAY) if probe.english == "Hi, how are you?")
+    greedy, beam = list(right), list(right)
+    greedy[index], beam[index] = "Salut, comment vous êtes-vous ?", "Est-ce que la maison est ?"
+    report = compare_decodings(greedy, beam)
+    assert not report["beam_at_least_greedy"] and report["beam_chrF"] < report["greedy_chrF"] < 100
+    assert [row["english"] for row in report["beam_worse"]] == ["Hi, how are you?"]
+    assert report["beam_worse"][0]["beam"] == "Est-ce que la maison est ?"
+    # Better on one sentence, worse on another by less: the mean decides the check.
+    greedy[index], beam[index] = "Est-ce que la maison est ?", "Salut, comment ça va ?"
+    beam[0] = "Bonsoir"
+    report = compare_decodings(greedy, beam)
+    assert report["beam_at_least_greedy"] and [row["english"] for row in report["beam_worse"]] == [EVERYDAY[0].english]
+    with pytest.raises(ValueError, match="one greedy and one beam output per probe"):
+        compare_decodings(right[:-1], right)
+
+
+def test_the_everyday_references_only_grade_outputs():
+    """The references must never become a lookup: only the probe module and the eval command name them."""
+    package = Path(__file__).resolve().parent.parent / "seqbot"
+    allowed = {package / "data" / "translation_probes.py", package / "commands" / "eval_translate.py"}
+    readers = [path.relative_to(package).as_posix() for path in package.rglob("*.py") if path not in allowed
+               and re.search(r"\b(EVERYDAY|EverydayProbe|compare_decodings)\b", path.read_text(encoding="utf-8"))]
+    assert readers == []

@@ -1,8 +1,8 @@
 """Decoders over any model with the Seq2SeqModel interface (encode / step / state.select).
 
     hypotheses = greedy(model, source_ids)             # (batch, steps) ids -> one Hypothesis per row
-    best = beam_search(model, source_ids[0], width=5)  # one sentence, length-normalised
-    for partial in stream_beam_search(model, source_ids[0], width=5): ...  # the best so far, each step
+    best = beam_search(model, source_ids[0], width=4)  # one sentence, length-normalised
+    for partial in stream_beam_search(model, source_ids[0], width=4): ...  # the best so far, each step
     for token, attention_row in stream_greedy(model, source_ids[0]): ...
 
 Greedy decodes a whole batch at once: each row stops at <end> or after max_length tokens, and
@@ -12,8 +12,12 @@ only run over time steps.
 
 Beam search keeps `width` hypotheses per step and ranks finished ones by a length-normalised score,
     average: log P / length ** alpha            (alpha = 1: mean log-probability per token)
-    gnmt:    log P / ((5 + length) / 6) ** alpha (Wu et al. 2016)
-where log P includes the <end> token and length counts it. As in fairseq, an <end> among the
+    gnmt:    log P / ((5 + length) / 6) ** alpha (Wu et al. 2016: (5 + length)^alpha / (5 + 1)^alpha)
+where log P includes the <end> token and length counts it; alpha = 0 ranks by log P alone. The
+penalty only ranks the hypotheses that finished: the search itself keeps the `width` best by log P.
+The translator ships with average / alpha 1 (mean log-probability per character), which prefers a
+longer output made of confident characters; gnmt with a smaller alpha weighs length less. Alpha is
+chosen on the validation pairs (`seqbot eval translate --sweep-alpha`), never on the test pairs. As in fairseq, an <end> among the
 `width` best candidates of a step finishes that hypothesis, the `width` best other candidates
 stay alive, and the search stops once `width` hypotheses have finished (or at max_length), so
 width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
@@ -42,7 +46,9 @@ class DecodingConfig:
     """How a seq2seq model's output is searched for; one source of defaults, stored in an artifact's
     config under "decoding" and read back by `seqbot translate`, `eval translate` and the app.
 
-    beam: width (1 = greedy). alpha / penalty: length normalisation (see normalised_score).
+    beam: width (1 = greedy). penalty / alpha: how finished hypotheses of different lengths are ranked
+    (normalised_score): "average" (log P / length ** alpha, the translator's default with alpha 1) or
+    "gnmt" (log P / ((5 + length) / 6) ** alpha); alpha >= 0, 0 = log P alone.
     The output is capped at max_length_ratio x input characters + max_length_extra (and the model's
     max_target_length). The repetition guard drops a hypothesis that repeats a word n-gram of
     `repetition_ngram` words (0: off) or runs one character more than `max_char_run` times.
@@ -63,6 +69,9 @@ class DecodingConfig:
             raise ValueError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {self.beam!r}")
         if self.penalty not in LENGTH_PENALTIES:
             raise ValueError(f"length penalty must be one of {', '.join(LENGTH_PENALTIES)}, got {self.penalty!r}")
+        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float, np.integer, np.floating)) \
+                or not 0 <= self.alpha <= MAX_ALPHA:
+            raise ValueError(f"length penalty alpha must be a number from 0 (log P alone) to {MAX_ALPHA}, got {self.alpha!r}")
         if self.max_length_ratio <= 0 or self.max_length_extra < 0:
             raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
 
@@ -81,6 +90,7 @@ class DecodingConfig:
 
 
 MAX_BEAM = 64
+MAX_ALPHA = 10.0  # far beyond any useful length penalty (chat uses gnmt 3); catches typos such as 60 for 0.6
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -128,7 +138,7 @@ class Hypothesis:
         return len(self.tokens) + int(self.finished)
 
 
-def normalised_score(log_prob, length, alpha: float = 1.0, penalty: str = "average"):
+def normalised_score(log_prob, length, alpha: float = DecodingConfig.alpha, penalty: str = DecodingConfig.penalty):
     """Length-normalised log-probability (see the module docstring); works on arrays too."""
     length = np.maximum(length, 1)
     if penalty == "average":
@@ -243,9 +253,9 @@ def stream_greedy(model, source_ids, max_length: int | None = None) -> Iterator[
 def beam_search(
     model,
     source_ids,
-    width: int = 5,
-    alpha: float = 1.0,
-    penalty: str = "average",
+    width: int = DecodingConfig.beam,
+    alpha: float = DecodingConfig.alpha,
+    penalty: str = DecodingConfig.penalty,
     max_length: int | None = None,
     on_step: Callable[[Hypothesis], None] | None = None,
     allow: Callable[[int, np.ndarray], bool] | None = None,
@@ -269,9 +279,9 @@ def beam_search(
 def stream_beam_search(
     model,
     source_ids,
-    width: int = 5,
-    alpha: float = 1.0,
-    penalty: str = "average",
+    width: int = DecodingConfig.beam,
+    alpha: float = DecodingConfig.alpha,
+    penalty: str = DecodingConfig.penalty,
     max_length: int | None = None,
     allow: Callable[[int, np.ndarray], bool] | None = None,
     boundary_tokens=None,
@@ -391,9 +401,9 @@ def _best_so_far(finished, alive_tokens, alive_scores, alive_attention, alpha, p
 def beam_search_batch(
     model,
     source_ids,
-    width: int = 4,
-    alpha: float = 1.0,
-    penalty: str = "average",
+    width: int = DecodingConfig.beam,
+    alpha: float = DecodingConfig.alpha,
+    penalty: str = DecodingConfig.penalty,
     max_lengths=None,
     allow: Callable[[int, np.ndarray], bool] | None = None,
     boundary_tokens=None,
