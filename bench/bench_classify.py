@@ -116,10 +116,10 @@ def time_engine(classifiers: ClassifierSet, messages: list[str], repeats: int) -
     return per_message, {name: statistics.median(v) for name, v in per_model.items() if v}
 
 
-def classifiers_language(text: str) -> str:
-    from seqbot.engine.classifier import language_of
+def classifiers_language(text: str) -> tuple[str, ...]:
+    from seqbot.data.scripts import languages_of
 
-    return language_of(text)
+    return languages_of(text)
 
 
 def keras_models(classifiers: ClassifierSet):

@@ -12,7 +12,8 @@ import pytest
 
 from seqbot.artifact import Artifact, save_artifact
 from seqbot.cli import main
-from seqbot.engine.classifier import ClassifierSet, Prediction, language_of
+from seqbot.data.scripts import languages_of
+from seqbot.engine.classifier import ClassifierSet, Prediction
 from seqbot.engine.naive_bayes import NaiveBayes
 
 ENGLISH_WORDS = ["free", "prize", "call", "now", "lunch", "see", "you", "movie", "great", "bad", "oil", "price"]
@@ -69,10 +70,29 @@ def test_english_goes_to_the_english_models_and_korean_to_nsmc(checkpoints):
 
 
 def test_language_detection():
-    assert language_of("hello there") == "en"
-    assert language_of("영화 최고") == "ko"
-    assert language_of("이 movie 정말 최고") == "ko"  # more Hangul than Latin letters
-    assert language_of("this movie is 최고") == "en"
+    assert languages_of("hello there") == ("en",)
+    assert languages_of("영화 최고") == ("ko",)
+    assert languages_of("이 movie 정말 최고") == ("en", "ko")  # Hangul and Latin words: both
+    assert languages_of("this movie is 최고") == ("en", "ko")
+    assert languages_of("CG가 최고") == ("ko",)  # a Latin word with a Korean particle is a Korean word
+    assert languages_of("12 🙂") == ("en",)  # neither script: the English models (the default)
+
+
+@pytest.mark.parametrize("jamo", ["ㅋㅋ", "ㅋㅋㅋ", "ㅇㅇ", "ㅉㅉ", "ㄷ", "ㅎ;ㅎOO", "ㅠㅠ", "ﾡﾡ"])
+def test_hangul_jamo_messages_get_the_korean_verdict(checkpoints, capsys, jamo):
+    """Compatibility (and halfwidth) jamo are Hangul: the most common Korean chat messages go to NSMC,
+    also after the classifiers' NFKC folding turns them into conjoining jamo."""
+    assert languages_of(jamo) == ("ko",)
+    assert main(["classify", "--json", "--checkpoints", str(checkpoints), jamo]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["languages"] == ["ko"] and result["models"] == ["nsmc"]
+
+
+@pytest.mark.parametrize("mixed", ["휴잭맨 look down on me", "Don't cry, 트랄라", "ㅋㅋ lol"])
+def test_a_message_mixing_hangul_and_latin_words_gets_both_verdicts(checkpoints, capsys, mixed):
+    assert main(["classify", "--checkpoints", str(checkpoints), mixed]) == 0
+    out = capsys.readouterr().out
+    assert "English and Korean text; models: spam_rnn, spam_nb, imdb, reuters, nsmc" in out
 
 
 def test_table_output_says_which_models_ran(checkpoints, capsys):
@@ -90,7 +110,7 @@ def test_json_output_one_object_per_message(checkpoints, capsys, monkeypatch):
     first, second = (json.loads(line) for line in lines)
     assert [p["model"] for p in first["predictions"]] == first["models"] == ["spam_rnn", "spam_nb", "imdb", "reuters"]
     assert {"model", "label", "probability"} <= set(first["predictions"][0])
-    assert second["language"] == "ko" and second["models"] == ["nsmc"]
+    assert second["languages"] == ["ko"] and second["models"] == ["nsmc"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -107,7 +127,7 @@ def test_mixed_and_huge_input_still_classified(checkpoints, capsys):
     huge = "free prize " * 10_000  # 110,000 characters
     assert main(["classify", "--json", "--checkpoints", str(checkpoints), "이 movie 정말 재밌어요 lol", huge]) == 0
     mixed, big = (json.loads(line) for line in capsys.readouterr().out.strip().splitlines())
-    assert mixed["models"] == ["nsmc"]
+    assert mixed["models"] == ["spam_rnn", "spam_nb", "imdb", "reuters", "nsmc"]  # Hangul and Latin words
     assert big["models"] == ["spam_rnn", "spam_nb", "imdb", "reuters"] and big["text"] == huge  # given whole
 
 

@@ -13,7 +13,7 @@ from seqbot.artifact import save_artifact
 from seqbot.cli import main
 from seqbot.commands import translate as translate_command
 from seqbot.engine.seq2seq import random_artifact
-from seqbot.engine.translator import Translator
+from seqbot.engine.translator import Translator, untranslatable
 from seqbot.errors import CheckpointError, SeqbotError
 
 SOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz .,!?'"
@@ -247,3 +247,41 @@ def test_several_sentences_are_read_one_by_one_even_when_short(translator):
     assert translator.segments("hi. ok! fine?") == ["hi.", "ok!", "fine?"]
     result = translator.translate("hi. ok!")
     assert result.text == " ".join(t for t in (translator.translate("hi.").text, translator.translate("ok!").text) if t)
+
+
+# Text with no Latin letter, in several scripts and none: the rule is about scripts, not sentences.
+NO_LATIN_LETTERS = ["안녕하세요?", "ㅋㅋ!", "Привет, как дела?", "مرحبا!", "Γειά σου.", "你好！", "🙂🎉!", "?!", "12 + 3 = 15."]
+
+
+@pytest.mark.parametrize("text", NO_LATIN_LETTERS)
+def test_text_without_latin_letters_is_not_decoded(translator, text):
+    """Every one of these reaches the model as punctuation at least (the random model never ends early,
+    so decoding it would write something): the engine must refuse it, in every decoder, and say why."""
+    refusal = untranslatable(text)
+    assert refusal and refusal.startswith("not translated")
+    for result in (translator.translate(text), translator.translate(text, beam=3), translator.translate_batch([text])[0]):
+        assert result.text == "" and result.not_translated == refusal and result.unknown_chars == []
+    assert list(translator.stream(text)) == []
+    steps = translator.stream_beam(text, beam=3)
+    with pytest.raises(StopIteration) as stop:
+        next(steps)
+    assert stop.value.value.not_translated == refusal
+
+
+@pytest.mark.parametrize("text", ["hi 안녕!", "ok 🙂", "Привет, Anna!", "café", "ＨＩ!", ""])
+def test_a_latin_letter_or_blank_text_is_translated_as_before(translator, text):
+    assert untranslatable(text) is None
+    assert translator.translate(text).not_translated is None
+
+
+def test_cli_gives_a_blank_line_and_one_notice_for_each_line_without_latin_letters(checkpoint, translator, capsys, monkeypatch):
+    lines = ["hello.", "안녕하세요?", "🙂🎉!", "", "12 + 3 = 15.", "hi 안녕"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["translate", "--checkpoint", str(checkpoint)]) == 0
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert out == [translator.translate("hello.").text, "", "", "", "", translator.translate("hi 안녕").text]
+    assert out[0] and out[-1]
+    notices = [line for line in captured.err.splitlines() if "not translated" in line]
+    assert [notice.split(":")[1].strip() for notice in notices] == ["line 2", "line 3", "line 5"]
+    assert "Hangul" in notices[0] and "no letters" in notices[1]

@@ -43,6 +43,7 @@ from seqbot.app.store import ConversationStore, data_dir
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from seqbot.app.widgets.turn_view import TurnView
+from seqbot.data.scripts import languages_of
 
 TEMPERATURES = (0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
 BEAM_WIDTHS = (2, 4, 8, 16)
@@ -69,10 +70,6 @@ CLIPBOARD_NOTICE = (
     "If it does not paste: the terminal must allow OSC 52; under tmux add "
     "`set -g set-clipboard on` to ~/.tmux.conf."
 )
-
-
-def is_korean(text: str) -> bool:
-    return any("\uac00" <= char <= "\ud7a3" or "\u3131" <= char <= "\u318e" for char in text)
 
 
 def until_word_boundary(pieces, length: int, slack: int = WORD_SLACK):
@@ -523,18 +520,27 @@ class SeqbotApp(App[None]):
         self.turn_changed(message.turn, reply_only=True)
 
     def translate(self, turn: Turn) -> None:
-        """Each line of the message on its own (the translator joins whitespace, lines included)."""
+        """Each line of the message on its own (the translator joins whitespace, lines included). A line
+        the translator cannot read (no Latin letter: Korean, emoji, symbols) is not given to it; the
+        engine's own rule (untranslatable) says why in a notice, instead of French made up."""
+        from seqbot.engine.translator import untranslatable
+
         translator = self.hub.get("translator")
         turn.model = "translator"
-        turn.unknown_chars = list(translator.unknown_characters(turn.text))
-        if turn.unknown_chars:
-            self.ui(self.turn_changed, turn)
         lines = turn.text.split("\n")
+        refusals = [untranslatable(line) for line in lines]
+        for index, refusal in enumerate(refusals):
+            if refusal:
+                turn.notices.append((f"line {index + 1}: " if len(lines) > 1 else "") + refusal)
+        readable = "\n".join(line for line, refusal in zip(lines, refusals) if not refusal)
+        turn.unknown_chars = list(translator.unknown_characters(readable)) if readable.strip() else []
+        if turn.unknown_chars or any(refusals):
+            self.ui(self.turn_changed, turn)
         parts = []
         for index, line in enumerate(lines):
             if index:
                 turn.reply += "\n"
-            if not line.strip():
+            if not line.strip() or refusals[index]:
                 parts.append(None)
                 continue
             result = self.translate_line(translator, turn, line)
@@ -546,6 +552,9 @@ class SeqbotApp(App[None]):
                 turn.notices.append(
                     f"{where}the translator reads at most {len(result.source)} characters; the rest was not translated")
         done = [part for part in parts if part is not None]
+        if not done:  # no line the translator can read: the notices say why
+            turn.reply = ""
+            return
         if len(lines) == 1:
             result = done[0]
             turn.reply, turn.source, turn.attention = result.text, result.source, result.attention
@@ -625,11 +634,10 @@ class SeqbotApp(App[None]):
                 turn.classifier_errors["classifiers"] = str(error)
             except Exception as error:
                 turn.classifier_errors["classifiers"] = f"failed on this message ({type(error).__name__}: {error})"
-            languages = {getattr(p, "language", None) for p in turn.predictions}
-            korean = "ko" in languages if turn.predictions else is_korean(turn.text)
+            languages = languages_of(turn.text)
             for name, message in (getattr(classifiers, "errors", {}) or {}).items():
-                # Only the models that would have read this message: NSMC for Korean, the others for English.
-                if ("nsmc" in name.lower()) == korean and name not in disabled:
+                # Only the models that would have read this message: NSMC for Hangul, the others for Latin words.
+                if ("ko" if "nsmc" in name.lower() else "en") in languages and name not in disabled:
                     turn.classifier_errors[name] = message
         turn.classified = True
 

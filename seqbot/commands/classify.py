@@ -5,12 +5,14 @@
     seqbot classify < messages.txt                         each line of standard input is a message
 
 English text goes to the spam RNN, spam Naive Bayes, IMDB sentiment and Reuters topic models;
-Korean text to the NSMC sentiment model. The output says which models ran; a model whose
-checkpoint is missing or broken is reported once on standard error and the others still run.
+text with Hangul (syllables, or jamo such as ㅋㅋ) to the NSMC sentiment model; a message mixing
+Hangul and Latin words to both (seqbot.data.scripts.languages_of). The output says which models
+ran; a model whose checkpoint is missing or broken is reported once on standard error and the
+others still run.
 
 --json writes one object per input line:
   text         the message as read, whole (bytes that were not UTF-8 become U+FFFD)
-  language     "en" or "ko" (null when nothing was classified)
+  languages    ["en"], ["ko"] or ["en", "ko"] (empty when nothing was classified)
   models       the models that ran
   predictions  one per model: model, task (spam | sentiment | topic), label, probability,
                top ([label, probability] of the 3 likeliest),
@@ -58,20 +60,20 @@ def run(args) -> int:
 
 
 def classify_one(classifiers, text: str) -> dict:
-    """{"text", "language", "models", "predictions": [...], "error"} for one message; never raises for bad text."""
-    from seqbot.engine.classifier import language_of
+    """{"text", "languages", "models", "predictions": [...], "error"} for one message; never raises for bad text."""
+    from seqbot.data.scripts import languages_of
     from seqbot.errors import SeqbotError
 
-    result = {"text": text, "language": None, "models": [], "predictions": []}
+    result = {"text": text, "languages": [], "models": [], "predictions": []}
     try:
         predictions = classifiers.classify(text)
     except SeqbotError as error:
         result["error"] = str(error)
         return result
-    result["language"] = language_of(text)
+    result["languages"] = list(languages_of(text))
     result["models"] = [p.model for p in predictions]
     if not predictions:
-        result["error"] = f"no {result['language']} classifier is loaded"
+        result["error"] = f"no {' or '.join(result['languages'])} classifier is loaded"
     for p in predictions:
         entry = {"model": p.model, "task": p.task, "label": p.label, "probability": round(p.probability, 4),
                  "top": [[label, round(prob, 4)] for label, prob in p.top[:3]]}
@@ -91,7 +93,8 @@ def print_table(number: int, result: dict) -> None:
     if "error" in result and not result["predictions"]:
         print(f"    {result['error']}")
         return
-    language = {"en": "English", "ko": "Korean"}.get(result["language"], result["language"])
+    names = {"en": "English", "ko": "Korean"}
+    language = " and ".join(names.get(code, code) for code in result["languages"])
     print(f"    {language} text; models: {', '.join(result['models'])}")
     for p in result["predictions"]:
         line = f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} {p['probability']:6.1%}"

@@ -4,8 +4,10 @@
     seqbot translate --beam 1 "Where is the station?"  greedy instead of the checkpoint's beam search
     seqbot translate < english.txt > french.txt        each input line -> one output line, in order
 
-A blank input line gives a blank output line. Notices (characters the model never saw, which are
-skipped; input cut at the model's maximum length) go to standard error.
+A blank input line gives a blank output line. A line with no Latin letter (Korean, emoji or symbols
+only) is not translated: a blank output line, and a one-line notice on standard error saying why
+(seqbot.engine.translator.untranslatable). Other notices (characters the model never saw, which are
+skipped; input cut at the model's maximum length) go to standard error too.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def run(args) -> int:
 
 def _translate_lines(translator, texts: list[str], beam: int | None, first_number: int, label: str) -> None:
     for number, result in enumerate(translator.translate_batch(texts, beam=beam), start=first_number):
+        if result.not_translated:
+            print(f"seqbot: {label} {number}: {result.not_translated}", file=sys.stderr)
         if result.unknown_chars:
             shown = " ".join(repr(char) for char in result.unknown_chars)
             print(f"seqbot: {label} {number}: skipped characters the model never saw: {shown}", file=sys.stderr)

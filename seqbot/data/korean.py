@@ -19,21 +19,18 @@ from __future__ import annotations
 
 import re
 
+from seqbot.data.scripts import has_hangul  # noqa: F401  (one rule for what is Hangul: syllables and jamo)
+
 STOP_WORDS = ("의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다")
 # Stop words that are postpositions (josa) when they end a word; longest first.
 PARTICLES = ("으로", "은", "는", "이", "가", "의", "를", "과", "도", "와", "에", "들")
 
 _NOT_HANGUL = re.compile(r"[^ㄱ-ㅎㅏ-ㅣ가-힣 ]")
-_HANGUL_SYLLABLE = re.compile(r"[가-힣]")
 
 
 def clean(text: str) -> str:
     """The lecture's `str.replace("[^ㄱ-ㅎㅏ-ㅣ가-힣 ]", "")`, then runs of spaces collapsed."""
     return " ".join(_NOT_HANGUL.sub("", text).split())
-
-
-def has_hangul(text: str) -> bool:
-    return _HANGUL_SYLLABLE.search(text) is not None
 
 
 def strip_particle(token: str, min_stem: int = 2) -> str:

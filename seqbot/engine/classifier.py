@@ -10,20 +10,21 @@ A "classifier" artifact is a layer stack (see seqbot.models.classifiers.export_a
 here layer by layer: Embedding, SimpleRNN / LSTM / GRU, Bidirectional, Conv1D, MaxPooling1D,
 Dropout (identity at inference), Dense and the Bahdanau attention block. Texts become ids with
 the artifact's own preprocessing (word vocabulary, Korean cleaning, or a sentencepiece model).
-Korean text goes to the Korean models (NSMC), anything else to the English ones.
+Text with Hangul (syllables or jamo such as ㅋㅋ) goes to the Korean models (NSMC), text with Latin
+words to the English ones, a message mixing both to both (seqbot.data.scripts.languages_of).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.data.scripts import languages_of, script_of, unread_scripts  # noqa: F401  (the script rules live in data)
 from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (the text contract lives in data)
 from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
 from seqbot.engine import layers
@@ -39,8 +40,6 @@ MAX_TEXT_CHARS = 20_000  # longer input is cut (the models see at most a few hun
 MAX_EXPLAINED_WORDS = 64  # occlusion runs the model once per distinct word: cheap for a message, not a book
 EXPLANATION_WORDS = 8  # the strongest words kept in a prediction
 MIN_WORD_SCORE = 0.01  # a word that moved the log-odds less than this explains nothing and is left out
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -55,38 +54,11 @@ class Prediction:
     coverage: float | None = None  # topic models: the share of the message's words the model knows
 
 
-def language_of(text: str) -> str:
-    """"ko" when more words contain Hangul than Latin letters (mixed text goes by its majority), else "en"."""
-    korean = english = 0
-    for word in text.split():
-        if _HANGUL.search(word):
-            korean += 1
-        elif _LATIN.search(word):
-            english += 1
-    return "ko" if korean and korean >= english else "en"
-
-
 def prepare_text(text: str) -> str:
     """What every classifier reads: at most MAX_TEXT_CHARS characters, compatibility forms folded (NFKC:
     fullwidth "ｆｒｅｅ" is "free", "ﬁ" is "fi"), lone surrogates (undecodable bytes) replaced."""
     text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def script_of(char: str) -> str:
-    """"Latin", "Hangul", "Arabic", "CJK", ... from the character's Unicode name."""
-    first = unicodedata.name(char, "UNNAMED").split()[0]
-    return first if first == "CJK" else first.title()
-
-
-def unread_scripts(text: str) -> list[str]:
-    """The scripts of a text whose letters are mostly in scripts no model reads (neither Latin nor
-    Hangul), most frequent first; [] when the models can read it."""
-    scripts = Counter(script_of(char) for char in text if char.isalpha())
-    readable = scripts["Latin"] + scripts["Hangul"]
-    if not scripts or readable * 2 > sum(scripts.values()):
-        return []
-    return [name for name, _ in scripts.most_common() if name not in ("Latin", "Hangul")][:3]
 
 
 # --- the layer stack ---
@@ -425,11 +397,14 @@ class ClassifierSet:
     def names(self) -> list[str]:
         return list(self.classifiers)
 
-    def models_for(self, language: str) -> list[str]:
-        return [name for name, model in self.classifiers.items() if model.language == language]
+    def models_for(self, languages) -> list[str]:
+        """The loaded models for any of `languages` ("en", "ko", or several), in display order."""
+        languages = {languages} if isinstance(languages, str) else set(languages)
+        return [name for name, model in self.classifiers.items() if model.language in languages]
 
     def classify(self, text: str) -> list[Prediction]:
-        """Every classifier for the text's language. Raises SeqbotError for text with nothing to classify."""
+        """Every classifier for the text's languages (languages_of: English, Korean, or both for a mixed
+        message). Raises SeqbotError for text with nothing to classify."""
         if not isinstance(text, str):
             raise SeqbotError(f"expected text, got {type(text).__name__}")
         text = prepare_text(text)
@@ -440,5 +415,4 @@ class ClassifierSet:
         unread = unread_scripts(text)
         if unread:
             raise SeqbotError(f"no model reads this script ({', '.join(unread)}): the classifiers read English and Korean")
-        language = language_of(text)
-        return [self.classifiers[name].predict(text) for name in self.models_for(language)]
+        return [self.classifiers[name].predict(text) for name in self.models_for(languages_of(text))]

@@ -18,7 +18,10 @@ sentence case, as they learnt from. Input longer than the model's max_source_len
 sentence ends, then clause ends, then word boundaries into pieces the model reads whole, translated
 together and joined: nothing is dropped (a single word longer than the limit is cut into parts).
 Text of several sentences is always read sentence by sentence, as the corpus pairs them.
-Empty input gives an empty Translation. Decoding settings (beam width, length penalty, output
+Empty input gives an empty Translation. Text with no Latin letter (Korean, emoji, symbols or digits
+only) is not decoded at all: it gives an empty Translation whose `not_translated` says why
+(`untranslatable`, the one rule the CLI and the app both apply), never French made up from its
+punctuation. Decoding settings (beam width, length penalty, output
 length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; beam
 search over many sentences runs batched (decoding.beam_search_batch). Attention weights are kept
 only when asked for (`translate(..., attention=True)`, the app's heatmap), so memory stays linear
@@ -36,6 +39,7 @@ from typing import Generator, Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.data.scripts import describe_scripts, has_latin_letters
 from seqbot.engine import decoding
 from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
 from seqbot.errors import CheckpointError, SeqbotError
@@ -61,6 +65,7 @@ class Translation:
     unknown_chars: list[str] = field(default_factory=list)
     truncated: bool = False
     log_prob: float | None = None  # model log-probability of the output (with <end>), None for empty input
+    not_translated: str | None = None  # why the text was not given to the model at all (see untranslatable)
 
 
 @dataclass
@@ -189,10 +194,14 @@ class Translator:
         if beam is not None:
             check_beam(beam)
         config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
-        segments = [self.segments(text) for text in texts]
+        refusals = [untranslatable(text) for text in texts]
+        segments = [[] if refusal else self.segments(text) for text, refusal in zip(texts, refusals)]
         flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention)
         results, start = [], 0
-        for pieces in segments:
+        for pieces, refusal in zip(segments, refusals):
+            if refusal:
+                results.append(Translation("", "", None, not_translated=refusal))
+                continue
             results.append(flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)]))
             start += len(pieces)
         return results
@@ -256,6 +265,8 @@ class Translator:
 
     def stream(self, text: str) -> Iterator[str]:
         """Greedy translation, one character at a time as it is decoded (the same text as translate())."""
+        if untranslatable(text):
+            return
         written = False
         for piece in self.segments(text):
             prepared = self.prepare(piece)
@@ -275,6 +286,9 @@ class Translator:
         is translate(text, beam, alpha).text, and the generator returns that Translation."""
         if beam is not None:
             check_beam(beam)
+        refusal = untranslatable(text)
+        if refusal:
+            return Translation("", "", None, not_translated=refusal)
         config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
         guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
         done: list[Translation] = []
@@ -303,6 +317,19 @@ class Translator:
         if result.text != shown:
             yield result.text
         return result
+
+
+def untranslatable(text: str) -> str | None:
+    """Why `text` gets no translation, or None when it is translated. The translator reads English:
+    a text without a single Latin letter (Korean, emoji, symbols or digits only) is not decoded, since
+    all the model could do is make French up from its punctuation. A rule about scripts
+    (seqbot.data.scripts), not about sentences; blank text is not refused (it is an empty line)."""
+    if not text.strip() or has_latin_letters(text):
+        return None
+    written = describe_scripts(text)
+    if written == "no letters":
+        return "not translated: the translator reads English, and this has no letters (only symbols, emoji or digits)"
+    return f"not translated: the translator reads English, and this has no Latin letters (it is in {written})"
 
 
 def _words_within(text: str, limit: int) -> list[str]:

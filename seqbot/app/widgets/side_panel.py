@@ -107,8 +107,11 @@ class SidePanel(VerticalScroll):
             yield Static(task.title(), classes="section")
             for prediction in predictions:
                 yield from self.compose_prediction(prediction)
-        if turn.predictions and all(getattr(p, "language", "en") == "ko" for p in turn.predictions):
+        languages = {getattr(p, "language", "en") for p in turn.predictions}
+        if languages == {"ko"}:
             yield Static("Korean message: sentiment from the NSMC model.", classes="hint")
+        elif languages == {"en", "ko"}:
+            yield Static("Korean and English words: the NSMC model and the English models each read it.", classes="hint")
         if turn.classifier_errors:
             yield Static("Unavailable", classes="section -error")
             for name, message in turn.classifier_errors.items():

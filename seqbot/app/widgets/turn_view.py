@@ -110,7 +110,9 @@ class TurnView(Vertical):
             reply.update(Text(turn.reply + " ⏹" if turn.reply else "(stopped before it wrote anything)",
                               "" if turn.reply else "dim"))
         else:
-            reply.update(Text(turn.reply or "(empty reply)", "" if turn.reply else "dim"))
+            # An empty reply with a notice: the notice (e.g. "not translated: ...") says why.
+            empty = "(no translation: see the note above)" if turn.notices and turn.mode == "translate" else "(empty reply)"
+            reply.update(Text(turn.reply or empty, "" if turn.reply else "dim"))
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.turn))
