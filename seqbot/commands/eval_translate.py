@@ -1,12 +1,14 @@
 """Score the translator on held-out English-French pairs: chrF, BLEU, exact match, character accuracy,
 overall and by English length, plus probes of what people type first (greetings, names, numbers,
-capitals, a paragraph).
+capitals, a paragraph) and greedy against beam on 30 everyday sentences (beam must score >= greedy).
 
     seqbot eval translate                          the novel split's 6,000 test pairs (seqbot.data.novel_split)
     seqbot eval translate --split checkpoint       the test split recorded in the checkpoint (older models: by English only)
     seqbot eval translate --split train --limit 2000   pairs the model trained on: how well it fits
     seqbot eval translate --pairs my_pairs.txt     a file of English<TAB>French lines (a third column is ignored)
     seqbot eval translate --limit 2000 --beam 4 --json
+    seqbot eval translate --penalty gnmt --alpha 0.6              another length penalty than the checkpoint's
+    seqbot eval translate --sweep-alpha 0,0.2,0.4,0.6,0.8,1 --limit 1000   choose alpha on the VALIDATION pairs
 
 The novel split keeps every paraphrase cluster (same folded English or French) on one side and draws
 its test pairs from sentences the previously shipped translator never trained on, so every model is
@@ -27,6 +29,9 @@ import time
 import unicodedata
 from pathlib import Path
 
+from seqbot.commands.decoding_sweep import describe
+from seqbot.errors import SeqbotError
+
 SAMPLES = 5
 PROGRESS_CHUNK = 500  # sentences translated between two progress reports
 
@@ -34,26 +39,39 @@ PROGRESS_CHUNK = 500  # sentences translated between two progress reports
 def add_arguments(parser) -> None:
     parser.add_argument("--checkpoint", help="translator artifact (default checkpoints/translator.npz)")
     parser.add_argument("--pairs", help="English<TAB>French file to score on (default: the novel split's test pairs)")
-    parser.add_argument("--split", choices=["novel", "checkpoint", "train", "validation"], default="novel",
+    parser.add_argument("--split", choices=["novel", "checkpoint", "train", "validation"], default=None,
                         help="novel: the novel split's test pairs (default); checkpoint: the test split the checkpoint "
                              "records; train: the novel split's training pairs (fit); validation: its validation pairs "
                              "(to choose between models without looking at the test pairs)")
-    parser.add_argument("--no-probes", action="store_true", help="skip the probes (greetings, names, numbers, capitals, paragraph)")
+    parser.add_argument("--no-probes", action="store_true", help="skip the probes (greetings, names, numbers, capitals, paragraph, everyday greedy vs beam)")
     parser.add_argument("--corpora", help="corpora folder holding fra-eng/ (default $SEQBOT_CORPORA or corpora/)")
     parser.add_argument("--limit", type=int, help="score N pairs only: a seeded sample of the novel split, else the first N")
     parser.add_argument("--beam", type=int, metavar="K", help="beam width; 1 = greedy (default: the checkpoint's decoding settings)")
+    parser.add_argument("--penalty", choices=["average", "gnmt"],
+                        help="length penalty of beam search (default: the checkpoint's; with --sweep-alpha: gnmt)")
+    parser.add_argument("--alpha", type=float, help="length penalty alpha (default: the checkpoint's)")
+    parser.add_argument("--sweep-alpha", metavar="A,B,...",
+                        help="score each alpha (with --penalty) on the novel split's validation pairs, against "
+                             "greedy and the checkpoint's decoding, and name the best (seqbot.commands.decoding_sweep)")
+    parser.add_argument("--sweep-beam", metavar="K,L,...",
+                        help="beam widths for --sweep-alpha (default: --beam, else the checkpoint's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
 def run(args) -> int:
     from seqbot.engine.translator import Translator, check_beam
-    from seqbot.errors import SeqbotError
 
     if args.beam is not None:
         check_beam(args.beam)
     if args.limit is not None and args.limit < 1:
         raise SeqbotError(f"--limit must be at least 1, got {args.limit}")
     translator = Translator.load(args.checkpoint)
+    if args.sweep_alpha is not None:
+        return run_sweep(args, translator)
+    if args.sweep_beam is not None:
+        raise SeqbotError("--sweep-beam goes with --sweep-alpha")
+    translator.decoding = decoding_with(translator.decoding, penalty=args.penalty, alpha=args.alpha)
+    args.split = args.split or "novel"
     if args.pairs:
         pairs, source = read_pairs_file(args.pairs), str(args.pairs)
     elif args.split == "checkpoint":
@@ -74,7 +92,7 @@ def run(args) -> int:
         "checkpoint": str(translator.path),
         "pairs_source": source,
         "pairs": len(pairs),
-        "decoding": "greedy" if (args.beam or translator.decoding.beam) == 1 else f"beam {args.beam or translator.decoding.beam}",
+        "decoding": describe(decoding_with(translator.decoding, beam=args.beam)),
         **translation_scores(hypotheses, references),
         "buckets": bucket_scores(english, hypotheses, references),
         "seconds": round(seconds, 3),
@@ -91,11 +109,65 @@ def run(args) -> int:
             report["probes"] = probe_report(translator, args.beam, args.corpora)
         except CorpusError as error:  # a --pairs file scores without the corpus; the probes need it
             print(f"seqbot: probes skipped: {error}", file=sys.stderr)
+        report["everyday"] = everyday_report(translator, args.beam)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_report(report, translator.config)
     return 0
+
+
+def decoding_with(config, **overrides):
+    """`config` with the overrides that are not None; a SeqbotError for a bad value."""
+    from seqbot.engine.decoding import DecodingConfig
+
+    try:
+        return DecodingConfig.from_dict(config.to_dict(), **overrides)
+    except ValueError as error:
+        raise SeqbotError(str(error)) from None
+
+
+def run_sweep(args, translator) -> int:
+    """--sweep-alpha: the length penalty scored on the novel split's validation pairs (decoding_sweep)."""
+    from seqbot.commands import decoding_sweep
+
+    if args.pairs or args.split not in (None, "validation"):
+        raise SeqbotError("--sweep-alpha chooses decoding on the novel split's validation pairs only: "
+                          "drop --pairs / --split (never choose it on the test pairs)")
+    alphas = decoding_sweep.parse_list(args.sweep_alpha, float, "--sweep-alpha")
+    beams = decoding_sweep.parse_list(args.sweep_beam, int, "--sweep-beam") if args.sweep_beam else \
+        [args.beam or translator.decoding.beam]
+    if min(beams) < 2:
+        raise SeqbotError(f"a length penalty only matters to beam search: sweep beam widths of 2 or more, got {beams} "
+                          "(--beam or --sweep-beam)")
+    if args.alpha is not None:
+        raise SeqbotError("--alpha and --sweep-alpha do not go together: the sweep sets alpha")
+    settings = decoding_sweep.sweep_settings(translator.decoding, alphas, beams, args.penalty or decoding_sweep.DEFAULT_PENALTY)
+    pairs = novel_pairs(args.corpora, "validation")
+    if args.limit is not None:
+        pairs = sample(pairs, args.limit)
+    english, references = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    rows = decoding_sweep.run_sweep(translator, english, references, settings,
+                                    lambda model, texts: translate_with_progress(model, texts, None))
+    source = "novel split (validation)"
+    if args.json:
+        print(json.dumps({"checkpoint": str(translator.path), "pairs_source": source, "pairs": len(pairs), "rows": rows,
+                          "best": decoding_sweep.best_row(rows)["setting"]}, ensure_ascii=False, indent=2))
+    else:
+        decoding_sweep.print_sweep(rows, len(pairs), source)
+    return 0
+
+
+def everyday_report(translator, beam: int | None) -> dict:
+    """Greedy against beam search on the everyday probe (translation_probes.EVERYDAY; no corpus needed).
+    The beam width is --beam, else the checkpoint's, else 4 when either of those is greedy."""
+    from seqbot.data.translation_probes import EVERYDAY, compare_decodings
+
+    width = next((width for width in (beam, translator.decoding.beam) if width and width > 1), 4)
+    english = [probe.english for probe in EVERYDAY]
+    greedy = [result.text for result in translator.translate_batch(english, beam=1)]
+    beamed = [result.text for result in translator.translate_batch(english, beam=width)]
+    return {"decoding": describe(decoding_with(translator.decoding, beam=width)), **compare_decodings(greedy, beamed)}
 
 
 def translate_with_progress(translator, english: list[str], beam: int | None, chunk: int = PROGRESS_CHUNK, stream=None):
@@ -254,6 +326,14 @@ def print_report(report: dict, config: dict) -> None:
             print(f"  {name:<10} {group['passed']:>3} / {group['probes']:<3} ({group['pass_rate']:.1f} %)")
             for failure in group["failed"][:3]:
                 print(f"      {failure['english']}  ->  {failure['translation']}")
+    if "everyday" in report:
+        everyday = report["everyday"]
+        verdict = "beam >= greedy" if everyday["beam_at_least_greedy"] else "beam < greedy (FAILED)"
+        print(f"everyday       {everyday['probes']} sentences, sentence chrF: greedy {everyday['greedy_chrF']:.2f}, "
+              f"{everyday['decoding']} {everyday['beam_chrF']:.2f}: {verdict}")
+        for row in everyday["beam_worse"]:
+            print(f"      {row['english']}  greedy {row['greedy']!r} ({row['greedy_chrF']:.1f})  "
+                  f"beam {row['beam']!r} ({row['beam_chrF']:.1f})")
     print("samples")
     for sample in report["samples"]:
         print(f"  EN   {sample['english']}")
