@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
+
 MODES = ("translate", "chat", "generate")
 MODE_TITLES = {"translate": "Translate", "chat": "Chat", "generate": "Generate"}
 TASK_TITLES = {"spam": "Spam", "sentiment": "Sentiment", "topic": "Topic"}
@@ -77,6 +79,8 @@ def prediction_to_dict(prediction: Any) -> dict:
         # "words", as in `seqbot classify --json`: each word's push toward the model's positive class.
         "words": None if explanation is None else [[w, round(float(s), 4)] for w, s in explanation],
         "language": getattr(prediction, "language", None),
+        # Topic models: the share of the message's words the model knows (as `seqbot classify --json`).
+        "coverage": None if getattr(prediction, "coverage", None) is None else round(float(prediction.coverage), 4),
     }
 
 
@@ -129,7 +133,10 @@ def conversation_to_markdown(turns: list[Turn]) -> str:
         for prediction in turn.predictions:
             title = TASK_TITLES.get(prediction.task, prediction.task)
             line = f"- {title} ({prediction.model}): {prediction.label} {prediction.probability:.0%}"
-            if prediction.task == "topic" and prediction.top:
+            if prediction.label == NOT_NEWS_LIKE:  # the verdict, and the nearest topic only as a note
+                note = closest_topic_note(prediction.top, getattr(prediction, "coverage", None))
+                line = f"- {title} ({prediction.model}): {NOT_NEWS_LIKE} ({note})"
+            elif prediction.task == "topic" and prediction.top:
                 line += " — top: " + ", ".join(f"{label} {p:.0%}" for label, p in prediction.top[:3])
             if getattr(prediction, "explanation", None):
                 line += " — words: " + ", ".join(f"{w} {s:+.2f}" for w, s in prediction.explanation[:5])

@@ -126,12 +126,13 @@ class StoredPrediction:
     top: list
     explanation: list | None = None
     language: str | None = None
+    coverage: float | None = None  # topic models: the share of the words known (the "not news-like" note)
 
     @classmethod
     def from_dict(cls, data: dict) -> "StoredPrediction":
         """What conversation.prediction_to_dict wrote (word scores under "words", as in exports)."""
         return cls(data["model"], data["task"], data["label"], data["probability"], data["top"],
-                   data.get("words", data.get("explanation")), data.get("language"))
+                   data.get("words", data.get("explanation")), data.get("language"), data.get("coverage"))
 
 
 @dataclass

@@ -86,7 +86,7 @@ def classify_one(classifiers, text: str) -> dict:
 
 
 def print_table(number: int, result: dict) -> None:
-    from seqbot.engine.news_domain import NOT_NEWS_LIKE
+    from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
 
     text = result["text"] if len(result["text"]) <= 200 else result["text"][:200] + "…"
     print(f"[{number}] {text!r}")
@@ -99,8 +99,7 @@ def print_table(number: int, result: dict) -> None:
     for p in result["predictions"]:
         line = f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} {p['probability']:6.1%}"
         if p["label"] == NOT_NEWS_LIKE:
-            line = (f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} (closest topic {p['top'][0][0]} "
-                    f"{p['probability']:.0%}; {p['coverage']:.0%} of the words known)")
+            line = f"    {p['model']:<9} {p['task']:<10} {p['label']:<14} ({closest_topic_note(p['top'], p.get('coverage'))})"
         elif p["task"] == "topic":
             line += "   next: " + ", ".join(f"{label} {prob:.0%}" for label, prob in p["top"][1:3])
         if p.get("words"):

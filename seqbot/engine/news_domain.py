@@ -7,6 +7,11 @@ model's 1,000-word vocabulary; otherwise the verdict is "not news-like".
     gate = REUTERS_GATE
     gate.news_like(confidence=0.92, coverage=0.81)   # True
     known_word_coverage(classifier.encoder, "I am so happy today")
+    closest_topic_note([("money-fx", 0.57)], 0.43)  # "closest topic money-fx 57%; 43% of the words known"
+
+Wherever a verdict is shown (seqbot classify, the app's side panel, its exports), a rejected message's
+verdict is NOT_NEWS_LIKE alone, with closest_topic_note beside it: never a topic bar or a percentage
+that reads as the probability of "not news-like".
 
 The two thresholds were chosen by `python tools/reuters_domain.py` on half of the Reuters test
 articles against half of the SMS Spam Collection and of a sample of Friends lines (lowest mean of
@@ -37,6 +42,15 @@ def known_word_coverage(encoder, text: str) -> float:
     oov = getattr(encoder, "oov_id", None)
     known = sum(1 for _, ids in words if ids and ids != [oov])
     return known / len(words)
+
+
+def closest_topic_note(top: list[tuple[str, float]], coverage: float | None) -> str:
+    """What goes beside a "not news-like" verdict: the topic the model was nearest to, its share, and
+    how many of the message's words the model knows (when known)."""
+    note = f"closest topic {top[0][0]} {float(top[0][1]):.0%}" if top else "no topic"
+    if coverage is not None:
+        note += f"; {float(coverage):.0%} of the words known"
+    return note
 
 
 # tools/reuters_domain.py, measured on the held-out halves: 8.2 % of 1,123 Reuters test articles are called

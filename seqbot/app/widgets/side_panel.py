@@ -12,6 +12,7 @@ from textual.widgets import Static
 from seqbot.app.conversation import TASK_TITLES, Turn
 from seqbot.app.engines import ENGINES
 from seqbot.app.widgets.bars import LabelledBar
+from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
 
 # Checkpoint name -> what the model is, for the panel; unknown names are shown as they are.
 MODEL_TITLES = {
@@ -122,6 +123,19 @@ class SidePanel(VerticalScroll):
     def compose_prediction(self, prediction) -> ComposeResult:
         title = MODEL_TITLES.get(prediction.model)
         yield Static(Text(f"{title} · {prediction.model}" if title else prediction.model), classes="model-name")
+        if prediction.label == NOT_NEWS_LIKE:
+            # The topic model's out-of-domain verdict: no bar (a bar would read as the probability of "not
+            # news-like"); the topic it was nearest to is a dim note, as `seqbot classify` prints it.
+            yield Static(Text(NOT_NEWS_LIKE), classes="verdict")
+            yield Static(Text(closest_topic_note(prediction.top, getattr(prediction, "coverage", None))),
+                         classes="verdict-note")
+        else:
+            yield from self.compose_bars(prediction)
+        explanation = getattr(prediction, "explanation", None)
+        if explanation:
+            yield Static(explanation_table(explanation, task=prediction.task), classes="explanation")
+
+    def compose_bars(self, prediction) -> ComposeResult:
         pairs = ranked(prediction)
         # Two-class tasks (spam, sentiment): one bar, the winner's. Topics: the top 3.
         shown = pairs[:1] if len(pairs) <= 2 else pairs[:3]
@@ -132,9 +146,6 @@ class SidePanel(VerticalScroll):
             bar.set_class(name in ALARMING_LABELS, "-alarming")
             bar.set_class(name in REASSURING_LABELS, "-reassuring")
             yield bar
-        explanation = getattr(prediction, "explanation", None)
-        if explanation:
-            yield Static(explanation_table(explanation, task=prediction.task), classes="explanation")
 
     def compose_models(self) -> ComposeResult:
         yield Static("Models", classes="section")
