@@ -2,6 +2,7 @@
 
     python bench/bench_translator_targets.py                       # checkpoints/translator.npz vs translator-gru512.npz
     python bench/bench_translator_targets.py --skip-process --skip-memory
+    python bench/bench_translator_targets.py --blocks-only         # plain vs blocked products only
 
 Prints, for each checkpoint:
 - greedy and beam-4 latency of one 40-character sentence (engine, one process; median of --repeats);
@@ -11,6 +12,11 @@ Prints, for each checkpoint:
 and the ratio of each figure against the previous translator, since this machine is shared and
 absolute times move with its load. Targets (issue 12): greedy <= 15 ms, beam 4 >= 150 sentences/s,
 whole process <= 400 ms, 1 MB line <= 500 MB.
+
+Then, for each checkpoint, the engine's products plain (Seq2SeqModel block_columns=0, before issue 19
+item 7) against blocked (layers.BlockedMatrix, each width of --block-columns; the engine's default is
+marked): greedy, beam 4 and beam 8 on the one 40-character sentence (ms per sentence, one BLAS
+thread), the ratio to plain, and whether every output is the same text as plain.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from seqbot.artifact import load_artifact
+from seqbot.engine.layers import BLOCK_COLUMNS
+from seqbot.engine.seq2seq import KIND, Seq2SeqModel
 from seqbot.engine.translator import Translator
 from seqbot.paths import default_checkpoint
 
@@ -44,6 +53,26 @@ def sentence_ms(translator: Translator, repeats: int, beam: int) -> float:
         translator.translate(SENTENCE, beam=beam, attention=False)
         times.append(1000 * (time.perf_counter() - started))
     return statistics.median(times)
+
+
+def blocked_against_plain(path: Path, repeats: int, widths: list[int]) -> None:
+    """Greedy, beam 4 and beam 8 latency with plain products and with each block width (see the docstring)."""
+    translator = Translator.load(path)
+    artifact = load_artifact(path, kind=KIND)
+    timed = {}
+    for columns in [0] + widths:
+        translator.model = Seq2SeqModel.from_artifact(artifact, block_columns=columns)
+        label = "plain" if columns == 0 else f"blocks of {columns}" + (" (default)" if columns == BLOCK_COLUMNS else "")
+        texts = [translator.translate_batch(SENTENCES, beam=beam) for beam in (1, 4, 8)]
+        timed[label] = ([sentence_ms(translator, repeats, beam) for beam in (1, 4, 8)],
+                        [[result.text for result in batch] for batch in texts])
+    print(f"products, {path.name}: ms per sentence (one 40-character sentence, median of {repeats})")
+    print(f"  {'':<26} {'greedy':>8} {'beam 4':>8} {'beam 8':>8}   {'ratio to plain (g / 4 / 8)':<28} same text")
+    plain_ms, plain_texts = timed["plain"]
+    for label, (times, texts) in timed.items():
+        ratios = " / ".join(f"{time_ms / base:.2f}" for time_ms, base in zip(times, plain_ms))
+        print(f"  {label:<26} {times[0]:8.1f} {times[1]:8.1f} {times[2]:8.1f}   {ratios:<28} "
+              f"{'yes' if texts == plain_texts else 'NO'}")
 
 
 def beam_throughput(translator: Translator, count: int) -> float:
@@ -85,7 +114,15 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--skip-process", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--block-columns", default="64,128,256,384",
+                        help="block widths to time against the plain products (comma-separated)")
+    parser.add_argument("--blocks-only", action="store_true", help="only the plain vs blocked products table")
     args = parser.parse_args()
+    widths = [int(width) for width in args.block_columns.split(",") if width.strip()]
+    if args.blocks_only:
+        for path in (args.baseline, args.checkpoint):
+            blocked_against_plain(path, args.repeats, widths)
+        return
     rows = {}
     for name, path in (("baseline", args.baseline), ("checkpoint", args.checkpoint)):
         translator = Translator.load(path)
@@ -105,6 +142,8 @@ def main() -> None:
         print(f"  {key:<24} {rows['checkpoint'][key] / rows['baseline'][key]:10.2f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"(this bench process peaked at {peak:.0f} MB)")
+    for path in (args.baseline, args.checkpoint):
+        blocked_against_plain(path, args.repeats, widths)
 
 
 if __name__ == "__main__":
