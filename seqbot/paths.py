@@ -1,7 +1,10 @@
 """Where seqbot looks for corpora and checkpoints.
 
 Corpora: `--corpora DIR`, then `$SEQBOT_CORPORA`, then `corpora/` in the project.
-Checkpoints: `--checkpoints DIR`, then `$SEQBOT_CHECKPOINTS`, then `checkpoints/`.
+Checkpoints: `--checkpoints DIR`, then `$SEQBOT_CHECKPOINTS`, then the shipped ones: `checkpoints/` in
+a source checkout (where `seqbot train ... --export checkpoints/NAME.npz` writes), or, in an installed
+wheel (`pip install .`, pipx), the same files as the package data `seqbot/checkpoints/` (pyproject.toml
+maps the one folder onto the other at build time), found from any working directory.
 Training runs: `--runs DIR`, then `$SEQBOT_RUNS`, then `runs/` in the project (never the working
 directory, so a trainer started elsewhere still finds and resumes its run).
 """
@@ -14,6 +17,8 @@ from pathlib import Path
 from seqbot.errors import CheckpointError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_CHECKPOINTS = PROJECT_ROOT / "checkpoints"  # a source checkout (editable install)
+PACKAGED_CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"  # an installed wheel's package data
 CORPORA_ENV = "SEQBOT_CORPORA"
 CHECKPOINTS_ENV = "SEQBOT_CHECKPOINTS"
 RUNS_ENV = "SEQBOT_RUNS"
@@ -35,7 +40,13 @@ def checkpoints_dir(override: str | os.PathLike | None = None) -> Path:
         return _existing_folder(Path(override).expanduser(), "checkpoint folder")
     if os.environ.get(CHECKPOINTS_ENV):
         return _existing_folder(Path(os.environ[CHECKPOINTS_ENV]).expanduser(), f"${CHECKPOINTS_ENV}")
-    return PROJECT_ROOT / "checkpoints"
+    return shipped_checkpoints_dir()
+
+
+def shipped_checkpoints_dir() -> Path:
+    """The checkpoints that came with seqbot: an installed wheel's seqbot/checkpoints/ when there is one,
+    else checkpoints/ beside the package (a source checkout)."""
+    return PACKAGED_CHECKPOINTS if PACKAGED_CHECKPOINTS.is_dir() else SOURCE_CHECKPOINTS
 
 
 def _existing_folder(path: Path, what: str) -> Path:

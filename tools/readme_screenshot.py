@@ -52,9 +52,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--message", default=MESSAGE)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "images" / "verdict-explained.svg")
-    parser.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
+    parser.add_argument("--checkpoints", type=Path, help="checkpoint folder (default: the shipped checkpoints)")
     args = parser.parse_args()
-    asyncio.run(screenshot(args.message, args.output, args.checkpoints))
+    from seqbot.paths import checkpoints_dir
+
+    asyncio.run(screenshot(args.message, args.output, checkpoints_dir(args.checkpoints)))
 
 
 if __name__ == "__main__":
