@@ -136,15 +136,15 @@ class Conversation(VerticalScroll):
     def scroll_to_end_pinned(self) -> None:
         if self.pinned:
             self.scroll_end(animate=False, immediate=True)
+            self.pinned = True
+
+
 class ChatScreen(Screen):
     """The main screen. The compose box has the focus from the moment the screen is composed, so
     keys typed while the app starts (read from the terminal before the first frame) reach it;
     with Textual's default, the first focusable widget (the conversation) took them and dropped them."""
 
     AUTO_FOCUS = "#message-input"
-
-
-            self.pinned = True
 
 
 class SeqbotApp(App[None]):
@@ -220,11 +220,11 @@ class SeqbotApp(App[None]):
         self.set_reactive(SeqbotApp.mode, mode)
         self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
         self.set_reactive(SeqbotApp.temperature, self.settings.temperature)
-    def get_default_screen(self) -> Screen:
-        return ChatScreen(id="_default")
-
 
     # ----------------------------------------------------------------- layout
+
+    def get_default_screen(self) -> Screen:
+        return ChatScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⇄")
