@@ -477,8 +477,8 @@ async def test_command_palette_offers_every_action_and_each_one_runs(tmp_path):
         actions = {action.split("(")[0] for _, _, action in palette}
         equivalent = {"cycle_mode": "set_mode", "cycle_temperature": "set_temperature"}
         for binding in SeqbotApp.BINDINGS:
-            name = binding.action.removeprefix("app.")
-            if name.startswith("wide("):
+            name = binding.action.removeprefix("app.").split("(")[0]
+            if name == "wide":
                 continue  # the footer copy of a key; its twin binding is checked
             assert equivalent.get(name, name) in actions, f"{binding.key} ({name}) has no palette entry"
         for title, _, action in palette:

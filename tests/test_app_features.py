@@ -55,7 +55,6 @@ async def test_escape_stops_the_reply_keeps_its_text_and_the_queue_goes_on():
         assert "I love this movie." in str(app.query_one("#queue", Static).content)  # the queue is shown
         translator.gate.release(3)
         await wait_for(pilot, lambda: first.reply == "Bon")
-        await pilot.press("x")  # text in the box: Esc stops the reply only
         await pilot.press("escape")
         assert first.status == "cancelled" and first.reply == "Bon"
         assert "stopped" in turn_texts(app, 1)["reply-meta"] and "Bon" in turn_texts(app, 1)["reply"]
@@ -68,20 +67,58 @@ async def test_escape_stops_the_reply_keeps_its_text_and_the_queue_goes_on():
         assert stored[1].status == "cancelled" and stored[1].reply == "Bon"
 
 
+def footer_keys(app) -> set[str]:
+    from textual.widgets._footer import FooterKey
+
+    return {f"{key.key_display or key.key} {key.description}".lower() for key in app.query(FooterKey)}
+
+
+def notices(app) -> str:
+    return " | ".join(f"{n.title}: {n.message}" for n in app._notifications)
+
+
 @run_async
-async def test_escape_on_an_empty_input_clears_the_queue():
+async def test_first_escape_stops_the_reply_only_and_a_second_at_once_clears_the_queue():
     app, translator = gated_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(SeqbotApp.WIDE_FOOTER, 40)) as pilot:
         for text in ("Hello.", "One.", "Two."):
             await send(pilot, text)
-        assert "2 queued" in str(app.query_one(MessageInput).border_subtitle)
+        assert "2 queued · Esc twice clears" in str(app.query_one(MessageInput).border_subtitle)
+        await wait_for(pilot, lambda: "esc stop" in footer_keys(app))
+        await pilot.press("escape")  # the box is empty, as it always is right after Enter
+        first, second, third = app.turns
+        assert (first.status, second.status, third.status) == ("cancelled", "running", "queued")
+        assert "Stopped reply 1" in notices(app) and "Esc again" in notices(app)
+        await wait_for(pilot, lambda: "esc clear queue" in footer_keys(app))  # the footer says what Esc does now
+        assert "esc stop" not in footer_keys(app)
         await pilot.press("escape")
         assert [turn.status for turn in app.turns] == ["cancelled"] * 3
         assert not app.pending and not app.query_one("#queue").display
+        assert "Queue cleared" in notices(app) and "2, 3 will not be answered" in notices(app)
         assert "removed from the queue" in turn_texts(app, 3)["reply-meta"]
         translator.gate.release(1000)
         turn = await send_and_wait(pilot, "Hello.")
         assert turn.reply == "Bonjour."
+        assert (first.reply, second.reply) == ("", "")  # the stopped workers wrote nothing more
+
+
+@run_async
+async def test_escape_after_the_moment_stops_the_next_reply_and_the_queue_goes_on():
+    app, translator = gated_app()
+    app.queue_clear_seconds = 0.2
+    async with app.run_test(size=(SeqbotApp.WIDE_FOOTER, 40)) as pilot:
+        for text in ("Hello.", "One.", "Two."):
+            await send(pilot, text)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "esc stop" in footer_keys(app))  # back to Stop once the moment is over
+        await pilot.press("escape")
+        first, second, third = app.turns
+        assert (first.status, second.status, third.status) == ("cancelled", "cancelled", "running")
+        assert "Stopped reply 2" in notices(app) and "Queue cleared" not in notices(app)
+        translator.gate.release(1000)
+        await wait_for(pilot, lambda: third.finished)
+        assert third.reply == FakeTranslator().translate("Two.").text
 
 
 @run_async

@@ -8,7 +8,8 @@ The first frame needs only Textual: models (and NumPy) load in a worker thread a
 and every reply is computed in a thread worker that streams characters back (a beam search:
 its best reply so far, replaced in place as the search goes on), so the input never blocks.
 Messages sent while a reply is running wait in a queue and are answered in order; Esc stops
-the running reply (keeping what it wrote) and, on an empty input, empties the queue.
+the running reply (keeping what it wrote) and the queue goes on; a second Esc within a moment
+(QUEUE_CLEAR_SECONDS, while the footer says "Clear queue") empties the queue.
 Every message, reply and verdict is written to the conversation store (store.py) as it happens.
 """
 
@@ -50,6 +51,8 @@ BEAM_WIDTHS = (2, 4, 8, 16)
 TOP_KS = (None, 5, 10, 40)
 MAX_MESSAGE_CHARS = 1000
 GENERATE_LENGTH = 200
+# After an Esc that stopped a reply while messages wait, a second Esc within this many seconds clears the queue.
+QUEUE_CLEAR_SECONDS = 1.0
 # Generate mode writes about GENERATE_LENGTH characters, then on to the end of the word (at most
 # this many more, else it is cut back to the last space).
 WORD_SLACK = 40
@@ -155,6 +158,8 @@ class SeqbotApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
+        # Takes Esc instead of Stop for QUEUE_CLEAR_SECONDS after an Esc that stopped a reply (see check_action).
+        Binding("escape", "clear_queue('escape')", "Clear queue"),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "cycle_mode", "Mode"),
@@ -213,6 +218,9 @@ class SeqbotApp(App[None]):
         self.selected: Turn | None = None
         self.next_number = 1
         self.redraw_pending: set[int] = set()
+        self.queue_clear_seconds = QUEUE_CLEAR_SECONDS
+        self.queue_clear_until = 0.0  # time.monotonic() until which Esc clears the queue
+        self.started_by_stop: Turn | None = None  # the queued turn that an Esc's stop let start
         # Each mode keeps its own decoding: chat starts at the chat model's beam, as `seqbot chat` does.
         self.mode_beams = {"translate": 1, "chat": CHAT_BEAM_WIDTH, "generate": 1}
         self.chat_beam = CHAT_BEAM_WIDTH  # replaced by the chat checkpoint's own once it loads
@@ -262,7 +270,7 @@ class SeqbotApp(App[None]):
         message_input = self.query_one(MessageInput)
         message_input.border_title = f"{MODE_TITLES[self.mode]} · {decoding}"
         waiting = len(self.pending)
-        message_input.border_subtitle = f"{waiting} queued · Esc on an empty box clears" if waiting else ""
+        message_input.border_subtitle = f"{waiting} queued · Esc twice clears" if waiting else ""
         queue = self.query_one("#queue", Static)
         queue.display = bool(waiting)
         if waiting:
@@ -432,30 +440,64 @@ class SeqbotApp(App[None]):
     # ------------------------------------------------------------------- stop
 
     def action_stop(self) -> None:
-        """Esc: stop the running reply (what it wrote stays, marked stopped); on an empty input,
-        also drop the messages waiting in the queue."""
-        stopped = []
+        """Esc: stop the running reply (what it wrote stays, marked stopped); the queue goes on.
+        While messages wait, Esc pressed again within `queue_clear_seconds` clears the queue
+        (the footer shows "Clear queue" meanwhile, and the notice says so)."""
         turn = self.active
-        if turn is not None and not turn.finished:
+        stopped = turn is not None and not turn.finished
+        if stopped:
+            self.stop_turn(turn)
+        waiting = len(self.pending)
+        self.pump()
+        if waiting:
+            self.started_by_stop = self.active if stopped else None
+            self.queue_clear_until = time.monotonic() + self.queue_clear_seconds
+            self.set_timer(self.queue_clear_seconds + 0.05, self.refresh_bindings)  # "Stop" again in the footer
+            self.refresh_bindings()
+            what = f"Stopped reply {turn.number}; the" if stopped else "The"
+            self.notify(f"{what} queue goes on ({waiting} waiting). Esc again at once clears the queue.",
+                        title="Stopped", timeout=3)
+        elif stopped:
+            self.notify(f"Stopped reply {turn.number}.", title="Stopped", timeout=3)
+
+    def stop_turn(self, turn: Turn) -> None:
+        """Mark `turn` stopped (its worker notices and writes nothing more) and keep it so."""
+        turn.cancelled = True
+        turn.status = "cancelled"
+        if turn.started is not None:
+            turn.seconds = time.perf_counter() - turn.started
+        if self.active is turn:
+            self.active = None  # the next message need not wait for the worker to notice
+        self.turn_changed(turn)
+        self.save(turn)
+
+    def queue_clear_offered(self) -> bool:
+        """Whether Esc now clears the queue (just after an Esc that stopped a reply while messages waited)."""
+        return time.monotonic() <= self.queue_clear_until
+
+    def action_clear_queue(self, key: str = "") -> None:
+        """Drop the messages waiting for their reply (Esc twice, or the palette). Right after an Esc,
+        the message that its stop let start is stopped too: it was waiting a moment ago."""
+        started = self.started_by_stop if self.queue_clear_offered() else None
+        self.queue_clear_until, self.started_by_stop = 0.0, None
+        dropped = []
+        if started is not None and started is self.active and not started.finished:
+            self.stop_turn(started)
+            dropped.append(started)
+        waiting = list(self.pending)
+        self.pending.clear()
+        for turn in waiting:
             turn.cancelled = True
             turn.status = "cancelled"
-            if turn.started is not None:
-                turn.seconds = time.perf_counter() - turn.started
-            self.active = None  # the next message need not wait for the worker to notice
             self.turn_changed(turn)
             self.save(turn)
-            stopped.append(f"stopped reply {turn.number}")
-        if not self.query_one(MessageInput).value and self.pending:
-            dropped = list(self.pending)
-            self.pending.clear()
-            for waiting in dropped:
-                waiting.cancelled = True
-                waiting.status = "cancelled"
-                self.turn_changed(waiting)
-                self.save(waiting)
-            stopped.append(f"cleared the queue ({len(dropped)} message{'s' if len(dropped) > 1 else ''})")
-        if stopped:
-            self.notify("; ".join(stopped).capitalize() + ".", timeout=3)
+        dropped += waiting
+        if dropped:
+            numbers = ", ".join(str(turn.number) for turn in dropped)
+            self.notify(f"Message{'s' if len(dropped) > 1 else ''} {numbers} will not be answered.",
+                        title="Queue cleared", timeout=3)
+        else:
+            self.notify("No message is waiting.", timeout=2)
         self.pump()
 
     # ----------------------------------------------------------------- answers
@@ -697,7 +739,8 @@ class SeqbotApp(App[None]):
             commands.append((f"Classifier {name}: turn {state}", "Which classifiers run on each message (saved)",
                              f"toggle_classifier('{name}')"))
         commands += [
-            ("Stop the reply", "Stop the running reply (Esc); on an empty input also clear the queue", "stop"),
+            ("Stop the reply", "Stop the running reply (Esc); the queue goes on", "stop"),
+            ("Clear the queue", "Drop the messages waiting for their reply (Esc twice)", "clear_queue"),
             ("Attention heatmap", "Which input characters each output character looked at", "attention"),
             ("Copy reply", "Send the selected reply to the terminal clipboard (OSC 52)", "copy_reply"),
             ("Export conversation (Markdown and JSON)", f"Write both files to {self.export_folder()}", "export"),
@@ -769,7 +812,9 @@ class SeqbotApp(App[None]):
         if action == "toggle_beam":
             return self.mode != "generate"
         if action == "stop":
-            return self.active is not None or bool(self.pending)
+            return (self.active is not None or bool(self.pending)) and not self.queue_clear_offered()
+        if action == "clear_queue" and parameters == ("escape",):
+            return self.queue_clear_offered()
         if action == "wide":
             # False hides the footer entry and passes the key on to its twin binding, which runs it.
             return self.size.width >= self.WIDE_FOOTER
@@ -916,6 +961,7 @@ class SeqbotApp(App[None]):
             turn.cancelled = True
         self.pending.clear()
         self.active = None
+        self.queue_clear_until, self.started_by_stop = 0.0, None
         self.turns = []
         self.views = {}
         self.message_ids = {}
