@@ -17,10 +17,11 @@ where log P includes the <end> token and length counts it; alpha = 0 ranks by lo
 penalty only ranks the hypotheses that finished: the search itself keeps the `width` best by log P.
 The translator ships with average / alpha 1 (mean log-probability per character), which prefers a
 longer output made of confident characters; gnmt with a smaller alpha weighs length less. Alpha is
-chosen on the validation pairs (`seqbot eval translate --sweep-alpha`), never on the test pairs. As in fairseq, an <end> among the
-`width` best candidates of a step finishes that hypothesis, the `width` best other candidates
-stay alive, and the search stops once `width` hypotheses have finished (or at max_length), so
-width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
+chosen on the validation pairs (`seqbot eval translate --sweep-alpha`), never on the test pairs.
+
+As in fairseq, an <end> among the `width` best candidates of a step finishes that hypothesis, the
+`width` best other candidates stay alive, and the search stops once `width` hypotheses have finished
+(or at max_length), so width 1 is exactly greedy decoding. No decoder ever emits <pad> or <start>.
 """
 
 from __future__ import annotations
