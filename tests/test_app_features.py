@@ -218,7 +218,7 @@ async def test_settings_screen_changes_and_keeps_decoding_classifiers_and_panel(
         screen.query_one("#beam-width", Input).value = "0"
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, SettingsScreen)  # refused, with the reason
-        assert "Beam width" in str(screen.query_one("#settings-error", Static).content)
+        assert "Beam width must be" in str(screen.query_one("#beam-width-error", Static).content)
         screen.query_one("#beam-width", Input).value = "8"
         screen.query_one("#top-k", Input).value = "10"
         screen.query_one("#classifier-spam_nb", Checkbox).value = False
@@ -240,6 +240,44 @@ async def test_settings_screen_changes_and_keeps_decoding_classifiers_and_panel(
         await pilot.pause()
         assert not again.query_one(SidePanel).display and again.settings.beam_width == 8
         assert again.theme == "nord"
+
+
+def visible_text_of(screen, widget) -> bool:
+    """Whether some cell of `widget` is drawn on the screen (not scrolled out or covered)."""
+    width, height = screen.size
+    return any(screen.get_widget_at(x, y)[0] is widget for y in range(height) for x in range(width))
+
+
+@run_async
+async def test_a_wrong_setting_is_shown_under_its_field_at_80_by_24():
+    """F6, beam width 230, Ctrl+S: the message is on screen next to the field, which has the focus
+    (it was written at the bottom of the dialog, below what 24 rows show); the labels wrap."""
+    app = SeqbotApp(fake_hub())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        screen = app.screen
+        edge = screen.query_one("#settings-box").scrollable_content_region.right
+        for label in screen.query("#settings-box Label"):  # no label runs past the dialog's edge
+            assert label.region.right <= edge, f"cut at 80 columns: {label.content}"
+        for field_id, wrong, message in (("top-k", "-3", "Top-k must be"), ("beam-width", "230", "Beam width must be")):
+            screen.query_one(f"#{field_id}", Input).value = wrong
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, SettingsScreen) and app.focused is screen.query_one(f"#{field_id}", Input)
+            shown = [widget for widget in screen.query(Static) if message.lower() in str(widget.content).lower() and widget.display]
+            assert len(shown) == 1 and visible_text_of(screen, shown[0]), f"{message!r} is not on screen"
+            assert visible_text_of(screen, app.focused)
+            below = screen.get_widget_at(app.focused.region.x, app.focused.region.bottom)[0]
+            assert below is shown[0]  # right under its field
+        assert str(shown[0].content) == "Beam width must be a whole number from 1 to 32."
+        screen.query_one("#beam-width", Input).value = "23"
+        await pilot.pause()
+        assert not shown[0].display  # gone once the field changes
+        screen.query_one("#top-k", Input).value = ""
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+        assert app.settings.beam_width == 23
 
 
 def test_palette_offers_every_setting():

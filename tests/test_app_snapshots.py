@@ -91,3 +91,21 @@ def test_settings_screen(snap_compare):
         await pilot.pause()
 
     assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=run_before)
+
+
+def test_settings_error_at_80_by_24(snap_compare):
+    """A wrong beam width at 80x24: the message right under the field, the labels wrapped, not cut."""
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f6")
+        for _ in range(100):
+            if pilot.app.screen.query("Input"):
+                break
+            await pilot.pause(0.02)
+        for field in pilot.app.screen.query("Input"):
+            field.cursor_blink = False
+        pilot.app.screen.query_one("#beam-width").value = "230"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(SeqbotApp(fake_hub()), terminal_size=(80, 24), run_before=run_before)

@@ -26,7 +26,7 @@ def run(args) -> int:
     from seqbot.errors import SeqbotError
 
     if args.beam is not None and not 1 <= args.beam <= MAX_BEAM:
-        raise SeqbotError(f"--beam must be between 1 and {MAX_BEAM} (got {args.beam})")
+        raise SeqbotError(f"--beam: beam width must be a whole number from 1 to {MAX_BEAM}, got {args.beam}")
     bot = Chatbot.load(args.checkpoint)
     beam = bot.decoding.beam if args.beam is None else args.beam
     for message in input_texts(args.text, hint="type messages to the chatbot"):

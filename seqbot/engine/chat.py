@@ -29,12 +29,12 @@ import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.engine.decoding import DecodingConfig, RepetitionGuard, has_repeated_ngram, normalised_score  # noqa: F401
+from seqbot.engine.limits import MAX_BEAM
 from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
 
 WORD = re.compile(r"[a-z0-9']+")
-MAX_BEAM = 32
 # Tuned on 80 held-out Friends/chatterbot utterances (E_NOTES.md): with GNMT alpha 1 and the
 # search stopping at `beam` finished replies, 45 of 80 beam-5 replies were "Oh my God!" (6 distinct);
 # searching on until 4 x beam have finished and alpha 3 gave 25 distinct, longer replies at the

@@ -90,7 +90,7 @@ class DecodingConfig:
         return int(min(model_max, self.max_length_ratio * source_length + self.max_length_extra))
 
 
-MAX_BEAM = 64
+from seqbot.engine.limits import MAX_BEAM  # noqa: E402  one beam limit for the engine, the CLI and the app
 MAX_ALPHA = 10.0  # far beyond any useful length penalty (chat uses gnmt 3); catches typos such as 60 for 0.6
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
