@@ -49,15 +49,20 @@ class FakeTranslator:
         self.config = {"max_source_length": max_source_length, "attention": "dot" if attention else "none"}
         self.metadata = {"scores": {"chrF": 0.5}}
         self.with_attention = attention
-        self.gate: threading.Semaphore | None = None  # when a test sets it, stream (and stream_beam) take one per step
+        self.gate: threading.Semaphore | None = None  # when a test sets it, stream and beam search take one per step
         self.beam_gate: threading.Event | None = None  # when a test sets it, beam search waits for it
 
     def unknown_characters(self, text: str) -> list[str]:
         return list(dict.fromkeys(char for char in text if char not in KNOWN))
 
-    def translate(self, text: str, beam: int = 1) -> Translation:
+    def translate(self, text: str, beam: int = 1, progress=None) -> Translation:
+        """With `progress` and beam > 1, reports stream_beam's texts first, one per step (as the
+        engine's translate does with its best text so far)."""
         if beam > 1 and self.beam_gate is not None:
             self.beam_gate.wait(timeout=GATE_TIMEOUT)
+        if beam > 1 and progress is not None:
+            for partial in self.stream_beam(text, beam=beam):
+                progress(partial)
         source = text[: self.config["max_source_length"]]
         greedy, beamed = PHRASES.get(source, (" ".join(reversed(source.split())) or ".", None))
         output = beamed if beam > 1 and beamed else greedy
@@ -84,7 +89,7 @@ class FakeTranslator:
         and the generator returns that Translation."""
         if self.beam_gate is not None:
             self.beam_gate.wait(timeout=GATE_TIMEOUT)
-        greedy, final = self.translate(text).text, self.translate(text, beam=beam)
+        greedy, final = self.translate(text).text, self.translate(text, beam=beam)  # (no progress: no recursion)
         partials = [greedy[:n] for n in range(1, len(greedy) // 2 + 1)]
         partials += [final.text[:n] for n in range(1, len(final.text) + 1)]
         for partial in partials:

@@ -20,7 +20,7 @@ from collections import deque
 from pathlib import Path
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -53,6 +53,9 @@ MAX_MESSAGE_CHARS = 1000
 GENERATE_LENGTH = 200
 # After an Esc that stopped a reply while messages wait, a second Esc within this many seconds clears the queue.
 QUEUE_CLEAR_SECONDS = 1.0
+# A reply being written is redrawn at most this often. Each redraw holds the interpreter while the
+# screen lays the reply out; one after every decoder step starved the decoder thread (see reply_grew).
+REDRAW_SECONDS = 0.05
 # Generate mode writes about GENERATE_LENGTH characters, then on to the end of the word (at most
 # this many more, else it is cut back to the last space).
 WORD_SLACK = 40
@@ -109,6 +112,10 @@ def block_attention(parts: list) -> list[list[float]] | None:
             rows.append(line)
         offset += len(part.source) + 1
     return rows
+
+
+class ReplyStopped(Exception):
+    """Raised from a decoder's progress callback to end the search of a reply that was stopped."""
 
 
 class Conversation(VerticalScroll):
@@ -218,6 +225,8 @@ class SeqbotApp(App[None]):
         self.selected: Turn | None = None
         self.next_number = 1
         self.redraw_pending: set[int] = set()
+        self.redraw_posted_at = 0.0  # time.monotonic() of the last redraw a worker asked for
+        self.drawn_reply: str | None = None  # the active reply as last drawn
         self.queue_clear_seconds = QUEUE_CLEAR_SECONDS
         self.queue_clear_until = 0.0  # time.monotonic() until which Esc clears the queue
         self.started_by_stop: Turn | None = None  # the queued turn that an Esc's stop let start
@@ -424,9 +433,14 @@ class SeqbotApp(App[None]):
             self.query_one(Conversation).follow()
 
     def tick(self) -> None:
-        """Advance the timer of a running beam search (shown until its first partial reply)."""
-        if self.active is not None and self.active.searching and not self.active.reply:
-            self.turn_changed(self.active, reply_only=True)
+        """Advance the timer of a running beam search (shown until its first partial reply), and
+        draw what the running reply wrote since its last redraw (reply_grew skips some)."""
+        turn = self.active
+        if turn is None or turn.finished or id(turn) in self.redraw_pending:
+            return
+        if (turn.searching and not turn.reply) or turn.reply != self.drawn_reply:
+            self.drawn_reply = turn.reply
+            self.turn_changed(turn, reply_only=True)
 
     def turn_finished(self, turn: Turn) -> None:
         if self.active is turn:
@@ -452,7 +466,7 @@ class SeqbotApp(App[None]):
         if waiting:
             self.started_by_stop = self.active if stopped else None
             self.queue_clear_until = time.monotonic() + self.queue_clear_seconds
-            self.set_timer(self.queue_clear_seconds + 0.05, self.refresh_bindings)  # "Stop" again in the footer
+            self.set_timer(self.queue_clear_seconds + 0.05, self.queue_clear_offer_over)
             self.refresh_bindings()
             what = f"Stopped reply {turn.number}; the" if stopped else "The"
             self.notify(f"{what} queue goes on ({waiting} waiting). Esc again at once clears the queue.",
@@ -470,6 +484,13 @@ class SeqbotApp(App[None]):
             self.active = None  # the next message need not wait for the worker to notice
         self.turn_changed(turn)
         self.save(turn)
+
+    def queue_clear_offer_over(self) -> None:
+        """The moment for a second Esc is over: the footer shows Stop again."""
+        try:
+            self.refresh_bindings()
+        except ScreenStackError:
+            pass  # the app is closing
 
     def queue_clear_offered(self) -> bool:
         """Whether Esc now clears the queue (just after an Esc that stopped a reply while messages waited)."""
@@ -552,13 +573,26 @@ class SeqbotApp(App[None]):
                 getattr(pieces, "close", lambda: None)()  # stop the search now, not at its end
                 return None
             turn.reply = prefix + piece if replace else turn.reply + piece
-            if id(turn) not in self.redraw_pending:
-                self.redraw_pending.add(id(turn))
-                self.post_message(self.ReplyGrew(turn))
+            self.reply_grew(turn)
+
+    def reply_grew(self, turn: Turn) -> None:
+        """From a worker: `turn.reply` changed. Asks for a redraw unless one is waiting or the last
+        was asked for less than REDRAW_SECONDS ago: a redraw after every decoder step (hundreds a
+        second) kept the UI thread busy, and each numpy call of the decoder then waited for the
+        interpreter lock (the app's beam search of a 31-character sentence took 1.2 s, 59 ms in
+        the engine). What comes after the last redraw is drawn by the tick or the reply's end."""
+        now = time.monotonic()
+        if id(turn) in self.redraw_pending or now - self.redraw_posted_at < REDRAW_SECONDS:
+            return
+        self.redraw_pending.add(id(turn))
+        self.redraw_posted_at = now
+        self.post_message(self.ReplyGrew(turn))
 
     @on(ReplyGrew)
     def on_reply_grew(self, message: ReplyGrew) -> None:
         self.redraw_pending.discard(id(message.turn))  # before reading the reply, so no piece is missed
+        if message.turn is self.active:
+            self.drawn_reply = message.turn.reply
         self.turn_changed(message.turn, reply_only=True)
 
     def translate(self, turn: Turn) -> None:
@@ -609,20 +643,33 @@ class SeqbotApp(App[None]):
         turn.unknown_chars = list(dict.fromkeys(unknown)) or turn.unknown_chars
 
     def translate_line(self, translator, turn: Turn, line: str):
+        """One line, decoded once, as `seqbot translate` decodes it: a beam search over all of its
+        sentences together (its best text so far shown as it runs, through `progress`), or greedy
+        streamed character by character (its generator returns the Translation, attention
+        included). It used to be a search per sentence, one after the other (7x the decoder steps
+        of a 9-sentence paragraph), and greedy decoded every line twice."""
         before = turn.reply
         if turn.beam > 1:
-            result = None
-            if hasattr(translator, "stream_beam"):  # the best hypothesis so far, as the search runs
-                result = self.stream(turn, translator.stream_beam(line, beam=turn.beam), replace=True, prefix=before)
-                if turn.cancelled:
-                    return None
-            if result is None:
-                result = translator.translate(line, beam=turn.beam)
-        else:
-            self.stream(turn, translator.stream(line))
+            worker = get_current_worker()
+
+            def progress(text: str) -> None:
+                if turn.cancelled or worker.is_cancelled:
+                    raise ReplyStopped  # stops the search now, not at its end
+                turn.reply = before + text
+                self.reply_grew(turn)
+
+            try:
+                result = translator.translate(line, beam=turn.beam, progress=progress)
+            except ReplyStopped:
+                turn.cancelled = True
             if turn.cancelled:
                 return None
-            result = translator.translate(line, beam=1)  # the same greedy text, now with its attention
+        else:
+            result = self.stream(turn, translator.stream(line))
+            if turn.cancelled:
+                return None
+            if result is None:  # a stream that does not return its Translation
+                result = translator.translate(line, beam=1)
         turn.reply = before + result.text
         return result
 

@@ -408,6 +408,7 @@ def beam_search_batch(
     max_lengths=None,
     allow: Callable[[int, np.ndarray], bool] | None = None,
     boundary_tokens=None,
+    on_step: Callable[[np.ndarray, np.ndarray, np.ndarray, list], None] | None = None,
 ) -> list[Hypothesis]:
     """Beam search over every row of `source_ids` (batch, steps) at once; the best hypothesis of each.
 
@@ -418,7 +419,10 @@ def beam_search_batch(
     the model's max_target_length). `allow(sentence, tokens)`, when given, is asked about every
     candidate whose last token is in `boundary_tokens` (a word just ended, or <end>): False drops
     it (the repetition guard). Finished sentences leave the batch, so long ones do not keep paying
-    for short ones.
+    for short ones. `on_step(sentences, tokens, scores, finished)`, when given, sees the search after
+    every step: the sentence of each group of `width` rows, their tokens and scores (-inf: no
+    hypothesis) and each sentence's finished hypotheses (the app shows the best so far); an
+    exception it raises stops the search.
     """
     if width < 1:
         raise SeqbotError(f"beam width must be at least 1, got {width}")
@@ -479,6 +483,8 @@ def beam_search_batch(
                 for beam in np.flatnonzero(np.isfinite(scores[i])):
                     finished[sentences[i]].append(
                         Hypothesis(tokens[i * width + beam, :t + 1].copy(), float(scores[i, beam]), None, False))
+        if on_step is not None:
+            on_step(sentences, tokens[:, :t + 1], scores, finished)
         if done.all():
             break
         if done.any():

@@ -6,6 +6,7 @@
     for char in translator.stream("Hello."):              # greedy characters as they are decoded
         print(char, end="", flush=True)
     translator.translate_batch(lines)                     # many sentences, decoded together (batched beam search)
+    translator.translate(text, beam=4, progress=print)    # the same search, reporting the best text so far each step
     for text in translator.stream_beam("Hello.", beam=5): # the best beam hypothesis so far, as it changes
         print(text)
 
@@ -25,7 +26,12 @@ punctuation. Decoding settings (beam width, length penalty, output
 length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; beam
 search over many sentences runs batched (decoding.beam_search_batch). Attention weights are kept
 only when asked for (`translate(..., attention=True)`, the app's heatmap), so memory stays linear
-in the input.
+in the input; for a beam search over several sentences they come from one more batched pass.
+
+`progress` is how the app shows a beam search as it runs without paying for it: a text of several
+sentences is still decoded in one batched search (a search per sentence, one after the other,
+made a paragraph cost about three times what `seqbot translate` costs), and one sentence by the
+search that keeps its attention as it goes.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generator, Iterator
+from typing import Callable, Generator
 
 import numpy as np
 
@@ -184,19 +190,34 @@ class Translator:
         return Translation(prepared.source, "", None, prepared.unknown_chars, prepared.truncated)
 
     def translate(self, text: str, beam: int | None = None, alpha: float | None = None,
-                  attention: bool = True) -> Translation:
-        """One text; beam / alpha default to the artifact's DecodingConfig (beam 1 = greedy)."""
-        return self.translate_batch([text], beam=beam, alpha=alpha, attention=attention)[0]
+                  attention: bool = True, progress: Callable[[str], None] | None = None) -> Translation:
+        """One text; beam / alpha default to the artifact's DecodingConfig (beam 1 = greedy).
+        `progress(text_so_far)`, when given, is called after every step of a beam search with the
+        best translation so far (every sentence's best hypothesis, which may change, not only
+        grow); an exception it raises stops the search."""
+        report = None if progress is None else (lambda texts: progress(texts[0]))
+        return self.translate_batch([text], beam=beam, alpha=alpha, attention=attention, progress=report)[0]
 
     def translate_batch(self, texts: list[str], beam: int | None = None, alpha: float | None = None,
-                        attention: bool = False) -> list[Translation]:
-        """Translate many texts; long ones as their pieces (see segments), all decoded together."""
+                        attention: bool = False, progress: Callable[[list[str]], None] | None = None,
+                        ) -> list[Translation]:
+        """Translate many texts; long ones as their pieces (see segments), all decoded together.
+        `progress(texts_so_far)`: see translate."""
         if beam is not None:
             check_beam(beam)
         config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
         refusals = [untranslatable(text) for text in texts]
         segments = [[] if refusal else self.segments(text) for text, refusal in zip(texts, refusals)]
-        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention)
+        piece_progress = None
+        if progress is not None:
+            def piece_progress(pieces_so_far: list[str]) -> None:
+                texts_so_far, start = [], 0
+                for pieces in segments:
+                    texts_so_far.append(" ".join(part for part in pieces_so_far[start:start + len(pieces)] if part))
+                    start += len(pieces)
+                progress(texts_so_far)
+        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention,
+                                      piece_progress)
         results, start = [], 0
         for pieces, refusal in zip(segments, refusals):
             if refusal:
@@ -217,9 +238,13 @@ class Translator:
 
         return {"allow": allow, "boundary_tokens": self._boundaries}
 
-    def _translate_pieces(self, texts: list[str], config: decoding.DecodingConfig, attention: bool) -> list[Translation]:
-        """Decodes the pieces in length-sorted batches of BATCH_SIZE: greedy, or batched beam search."""
+    def _translate_pieces(self, texts: list[str], config: decoding.DecodingConfig, attention: bool,
+                          progress: Callable[[list[str]], None] | None = None) -> list[Translation]:
+        """Decodes the pieces in length-sorted batches of BATCH_SIZE: greedy, or batched beam search
+        (a single piece with attention or progress: the one-sentence search, which keeps its
+        attention as it goes). `progress(pieces_so_far)` after each beam step and each batch."""
         prepared = [self.prepare(text) for text in texts]
+        so_far = [""] * len(prepared)
         results: list[Translation | None] = [None] * len(prepared)
         todo = []
         for i, item in enumerate(prepared):
@@ -228,6 +253,10 @@ class Translator:
             else:
                 todo.append(i)
         guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
+        if config.beam > 1 and len(todo) == 1 and (attention or progress is not None):
+            i = todo[0]
+            results[i] = self._search_one(prepared[i], config, guard, attention, progress, so_far, i)
+            return results
         todo.sort(key=lambda i: len(prepared[i].ids))  # similar lengths together: little padding
         for start in range(0, len(todo), BATCH_SIZE):
             chunk = todo[start:start + BATCH_SIZE]
@@ -239,45 +268,115 @@ class Translator:
             if config.beam == 1:
                 hypotheses = decoding.greedy(self.model, source_ids, max_lengths=caps)
             else:
+                on_step = None if progress is None else self._reporter(chunk, config, so_far, progress)
                 hypotheses = decoding.beam_search_batch(
                     self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
-                    max_lengths=caps, **self._filter(config, guard))
+                    max_lengths=caps, on_step=on_step, **self._filter(config, guard))
+            if attention and self.model.attention != "none":
+                missing = [(i, h) for i, h in zip(chunk, hypotheses) if h.attention is None]
+                if missing:
+                    weights = self._attention_for([prepared[i].ids for i, _ in missing], [h.tokens for _, h in missing])
+                    for (_, hypothesis), rows in zip(missing, weights):
+                        hypothesis.attention = rows
             for i, hypothesis in zip(chunk, hypotheses):
-                if attention and hypothesis.attention is None and self.model.attention != "none":
-                    hypothesis.attention = self._attention_for(prepared[i].ids, hypothesis.tokens)
                 results[i] = self._translation(prepared[i], hypothesis, attention)
+                so_far[i] = results[i].text
+            if progress is not None:
+                progress(so_far)
         return results
 
-    def _attention_for(self, source_ids: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    def _search_one(self, prepared: PreparedSource, config: decoding.DecodingConfig, guard, attention: bool,
+                    progress, so_far: list[str], index: int) -> Translation:
+        """One sentence's beam search, its attention kept as it goes, reporting its best so far."""
+        on_step = None
+        if progress is not None:
+            def on_step(best: decoding.Hypothesis) -> None:
+                so_far[index] = self._text(best.tokens)[0]
+                progress(so_far)
+        best = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
+                                    penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
+                                    **self._filter(config, guard))[0]
+        result = self._translation(prepared, best, attention)
+        if progress is not None:
+            so_far[index] = result.text
+            progress(so_far)
+        return result
+
+    def _reporter(self, chunk: list[int], config: decoding.DecodingConfig, so_far: list[str], progress):
+        """beam_search_batch's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
+        width = config.beam
+
+        def on_step(sentences, tokens, scores, finished) -> None:
+            for group, sentence in enumerate(sentences):
+                if not finished[sentence] and not np.isfinite(scores[group]).any():
+                    continue  # nothing to show yet
+                rows = slice(group * width, (group + 1) * width)
+                best = decoding._best_so_far(finished[sentence], tokens[rows], scores[group], None,
+                                             config.alpha, config.penalty)
+                if best is not None:
+                    so_far[chunk[sentence]] = self._text(best.tokens)[0]
+            progress(so_far)
+
+        return on_step
+
+    def _attention_for(self, sources: list[np.ndarray], outputs: list[np.ndarray]) -> list[np.ndarray]:
         """The attention weights behind each output token (batched beam search does not keep them):
-        the chosen tokens fed back through the decoder, one step each."""
-        state = self.model.encode(source_ids[None, :])
-        rows = np.zeros((len(tokens), len(source_ids)), dtype=np.float32)
-        previous = np.array([START])
-        for t, token in enumerate(tokens):
+        the chosen tokens fed back through the decoder, every sentence at once, one step per token."""
+        width = max(len(ids) for ids in sources)
+        source_ids = np.full((len(sources), width), PAD, dtype=np.int64)
+        for row, ids in enumerate(sources):
+            source_ids[row, : len(ids)] = ids
+        rows = [np.zeros((len(tokens), len(ids)), dtype=np.float32) for ids, tokens in zip(sources, outputs)]
+        steps = max((len(tokens) for tokens in outputs), default=0)
+        if not steps:
+            return rows
+        state = self.model.encode(source_ids)
+        previous = np.full(len(sources), START, dtype=np.int64)
+        for t in range(steps):
             _, state, weights = self.model.step(previous, state)
-            rows[t] = weights[0]
-            previous = np.array([token])
+            for row, (ids, tokens) in enumerate(zip(sources, outputs)):
+                if t < len(tokens):
+                    rows[row][t] = weights[row, : len(ids)]
+            previous = np.array([tokens[t] if t < len(tokens) else END for tokens in outputs], dtype=np.int64)
         return rows
 
     def _cap(self, prepared: PreparedSource, config: decoding.DecodingConfig) -> int:
         return config.max_length(len(prepared.ids), self.model.max_target_length)
 
-    def stream(self, text: str) -> Iterator[str]:
-        """Greedy translation, one character at a time as it is decoded (the same text as translate())."""
-        if untranslatable(text):
-            return
+    def stream(self, text: str) -> Generator[str, None, Translation]:
+        """Greedy translation, one character at a time as it is decoded (the same text as
+        translate(text, beam=1)); the generator returns that Translation, attention included, so
+        nobody decodes the text a second time to get it."""
+        refusal = untranslatable(text)
+        if refusal:
+            return Translation("", "", None, not_translated=refusal)
         written = False
+        done: list[Translation] = []
         for piece in self.segments(text):
             prepared = self.prepare(piece)
             if len(prepared.ids) == 0:
+                done.append(self._empty(prepared))
                 continue
             if written:
                 yield " "
-            for token, _ in decoding.stream_greedy(self.model, prepared.ids, max_length=self._cap(prepared, self.decoding)):
+            cap = self._cap(prepared, self.decoding)
+            tokens, rows, log_prob, finished, has_attention = [], [], 0.0, False, False
+            for token, token_log_prob, weights in decoding._greedy_steps(self.model, prepared.ids, cap):
+                log_prob += token_log_prob
+                has_attention = weights is not None
+                if token == END:
+                    finished = True
+                    break
+                tokens.append(token)
+                if has_attention:
+                    rows.append(weights)
                 if token >= len(SPECIALS):
                     written = True
                     yield self._target_chars[token]
+            attention = np.array(rows, dtype=np.float32).reshape(len(rows), len(prepared.ids)) if has_attention else None
+            hypothesis = decoding.Hypothesis(np.array(tokens, dtype=np.int32), log_prob, attention, finished)
+            done.append(self._translation(prepared, hypothesis))
+        return done[0] if len(done) == 1 else join_translations(done)
 
     def stream_beam(self, text: str, beam: int | None = None, alpha: float | None = None) -> Generator[str, None, Translation]:
         """Beam-search translation as it runs: yields the whole text so far each time it changes,
