@@ -3,7 +3,7 @@ each line of standard input.
 
     seqbot chat "How are you?" "What's your name?"
     seqbot chat --beam 5 "Where are you going?"
-    printf 'hi\nbye\n' | seqbot chat
+    printf 'hi\\nbye\\n' | seqbot chat
 
 Beam search (--beam K > 1) uses a length penalty and a repetition guard; --beam 1 is greedy and
 streams each reply as it is decoded.
