@@ -172,16 +172,16 @@ class SeqbotApp(App[None]):
         Binding("f2", "cycle_mode", "Mode"),
         Binding("ctrl+b", "toggle_beam", "Beam"),
         Binding("f4", "cycle_temperature", "Temperature"),
-        Binding("f5", "toggle_panel", "Panel"),
+        # Priority: the input would take F6 (select line) and Ctrl+Y (redo) itself.
+        Binding("f6", "settings", "Settings", priority=True),
+        Binding("ctrl+y", "copy_reply", "Copy", priority=True),
         Binding("ctrl+o", "conversations", "History"),
-        # Shown in the footer only when it is wide enough (see `wide`); the key works at any width.
+        # Shown in the footer only when it is wide enough (see `wide`: 100 columns for the panel,
+        # WIDE_FOOTER for the others, so that 80 columns show the keys above); the key works at any width.
+        Binding("f5", "wide('toggle_panel', 100)", "Panel"),
+        Binding("f5", "toggle_panel", "Panel", show=False),
         Binding("f3", "wide('attention')", "Attention"),
         Binding("f3", "attention", "Attention", show=False),
-        # Priority: the input would take F6 (select line) and Ctrl+Y (redo) itself.
-        Binding("f6", "wide('settings')", "Settings", priority=True),
-        Binding("f6", "settings", "Settings", show=False, priority=True),
-        Binding("ctrl+y", "wide('copy_reply')", "Copy", priority=True),
-        Binding("ctrl+y", "copy_reply", "Copy", show=False, priority=True),
         Binding("ctrl+s", "wide('export')", "Export"),
         Binding("ctrl+s", "export", "Export", show=False),
         Binding("ctrl+l", "wide('clear')", "New"),
@@ -272,6 +272,7 @@ class SeqbotApp(App[None]):
 
     def on_resize(self, event) -> None:
         self.query_one(Footer).compact = event.size.width < 100
+        self.refresh_bindings()  # which keys the footer has room for (see `wide`)
 
     def update_status(self) -> None:
         decoding = self.decoding_label()
@@ -864,10 +865,10 @@ class SeqbotApp(App[None]):
             return self.queue_clear_offered()
         if action == "wide":
             # False hides the footer entry and passes the key on to its twin binding, which runs it.
-            return self.size.width >= self.WIDE_FOOTER
+            return self.size.width >= (parameters[1] if len(parameters) > 1 else self.WIDE_FOOTER)
         return True
 
-    async def action_wide(self, action: str) -> None:
+    async def action_wide(self, action: str, columns: int | None = None) -> None:
         await self.run_action(action)
 
     def beam_width_for(self, mode: str) -> int:

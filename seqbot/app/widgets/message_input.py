@@ -87,6 +87,13 @@ class MessageInput(TextArea):
             event.prevent_default()
             self.post_message(self.HelpRequested())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_line":
+            # In the footer only where the app says it has room (the placeholder names the key too);
+            # the key itself is handled in _on_key at any width.
+            return self.app.size.width >= getattr(self.app, "WIDE_FOOTER", 0)
+        return super().check_action(action, parameters)
+
     def submit(self) -> None:
         """Send what is in the box and empty it, at once."""
         text = self.text
