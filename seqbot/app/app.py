@@ -305,8 +305,12 @@ class SeqbotApp(App[None]):
         if classifiers is not None:
             names = list(getattr(classifiers, "names", []) or [])
             errors = dict(getattr(classifiers, "errors", {}) or {})
-            statuses["classifiers"] = f"ready ({len(names)} model{'' if len(names) == 1 else 's'}" + (
-                f", {len(errors)} unavailable: {', '.join(errors)})" if errors else ")")
+            if not names:  # not "ready (0 models)" in green: nothing will classify a message
+                why = next(iter(errors.values()), "no classifier checkpoint")
+                statuses["classifiers"] = f"none loaded ({', '.join(errors) or 'none found'}): {why}"
+            else:
+                statuses["classifiers"] = f"ready ({len(names)} model{'' if len(names) == 1 else 's'}" + (
+                    f", {len(errors)} unavailable: {', '.join(errors)})" if errors else ")")
         return statuses
 
     def refresh_panel(self) -> None:
