@@ -1,6 +1,6 @@
 """Models: list the lecture's architectures, print a model's layer table, or how a checkpoint was made.
 
-    seqbot models list
+    seqbot models list                      the architectures, then the checkpoints (translator, chat, ...)
     seqbot models summary spam_rnn          the lecture's table, then the shipped checkpoint's if it differs
     seqbot models summary simplernn_toy     SimpleRNN(3) on (2, 10) inputs: 42 parameters
     seqbot models summary translator        any shipped checkpoint: translator, chat and generator too
@@ -27,11 +27,19 @@ def run(args) -> int:
     from seqbot.models.classifiers import SPECS
 
     if args.action == "list":
+        print("Architectures (seqbot models summary NAME):")
         for name, spec in SPECS.items():
-            print(f"{name:<24} {spec.description}")
+            print(f"  {name:<22} {spec.description}")
+        folder, names = checkpoint_names(args.checkpoints)
+        print(f"\nCheckpoints in {folder} (seqbot models info NAME, seqbot models summary NAME):")
+        print("  " + (", ".join(names) if names else "none"))
         return 0
     if not args.name:
-        raise SeqbotError(f"seqbot models {args.action} needs a NAME; see `seqbot models list`")
+        folder, names = checkpoint_names(args.checkpoints)
+        choices = (f"a checkpoint in {folder} ({', '.join(names)})" if names else f"a checkpoint (none in {folder})")
+        if args.action == "summary":
+            choices += " or an architecture"
+        raise SeqbotError(f"seqbot models {args.action} needs a NAME: {choices}; `seqbot models list` lists them")
     if args.action == "info":
         from seqbot.commands.model_info import print_info
 
@@ -56,6 +64,14 @@ def run(args) -> int:
         print()
         print_table(f"{architecture}: trained checkpoint {artifact_path(args.name, args.checkpoints)}{note}", trained)
     return 0
+
+
+def checkpoint_names(checkpoints: str | None) -> tuple[Path, list[str]]:
+    """The checkpoint folder and the names of the checkpoints in it (translator, chat, generator, the classifiers)."""
+    from seqbot.paths import checkpoints_dir
+
+    folder = checkpoints_dir(checkpoints)
+    return folder, sorted(path.stem for path in folder.glob("*.npz")) if folder.is_dir() else []
 
 
 def artifact_path(name: str, checkpoints: str | None) -> Path:
