@@ -53,10 +53,17 @@ def run(args) -> int:
         try:
             rows.append(evaluate(name, path, args.corpora, args.limit, cache, args.sample))
         except Exception as error:  # one broken model must not hide the others' scores
-            rows.append({"model": name, "error": f"{type(error).__name__}: {error}"})
-        print(f"  scored {name}", file=sys.stderr, flush=True)
+            message = str(error) if isinstance(error, SeqbotError) else f"{type(error).__name__}: {error}"
+            rows.append({"model": name, "error": message})
+            print(f"  could not score {name}: {message}", file=sys.stderr, flush=True)
+        else:
+            print(f"  scored {name}", file=sys.stderr, flush=True)
     print_table(rows)
-    return 0 if all("error" not in row for row in rows) else 1
+    failed = sum("error" in row for row in rows)
+    if failed == len(rows):
+        print(f"seqbot: none of the {len(rows)} model{'s' if len(rows) > 1 else ''} could be scored (see above)",
+              file=sys.stderr)
+    return 0 if not failed else 1
 
 
 def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Path]:
