@@ -285,3 +285,21 @@ def test_cli_gives_a_blank_line_and_one_notice_for_each_line_without_latin_lette
     notices = [line for line in captured.err.splitlines() if "not translated" in line]
     assert [notice.split(":")[1].strip() for notice in notices] == ["line 2", "line 3", "line 5"]
     assert "Hangul" in notices[0] and "no letters" in notices[1]
+
+
+def test_cli_shows_progress_on_stderr_for_a_line_of_many_sentences(checkpoint, translator, capsys, monkeypatch):
+    """A line longer than one batch of sentences says how far it is (issue 21 item 9: a 20,000-character
+    line with beam 4 ran 48 s with nothing on stderr); the output is the same, a short line says nothing."""
+    from seqbot.engine.translator import BATCH_SIZE
+
+    monkeypatch.setattr(translate_command, "PROGRESS_EVERY_SECONDS", 0.0)  # a line per batch, not every 10 s
+    line = " ".join(f"see you {word}." for word in ["soon", "later", "now", "there"] * (BATCH_SIZE // 2))
+    sentences = len(translator.segments(line))
+    assert sentences > BATCH_SIZE
+    assert main(["translate", "--checkpoint", str(checkpoint), "--beam", "2", line]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [translator.translate_batch([line], beam=2)[0].text]
+    reports = [report for report in captured.err.splitlines() if "argument 1: sentences translated" in report]
+    assert len(reports) >= 2 and reports[-1].startswith(f"seqbot: argument 1: sentences translated: {sentences}/{sentences}")
+    assert main(["translate", "--checkpoint", str(checkpoint), "--beam", "2", "see you soon."]) == 0
+    assert capsys.readouterr().err == ""

@@ -200,9 +200,10 @@ class Translator:
 
     def translate_batch(self, texts: list[str], beam: int | None = None, alpha: float | None = None,
                         attention: bool = False, progress: Callable[[list[str]], None] | None = None,
-                        ) -> list[Translation]:
+                        on_batch: Callable[[int, int], None] | None = None) -> list[Translation]:
         """Translate many texts; long ones as their pieces (see segments), all decoded together.
-        `progress(texts_so_far)`: see translate."""
+        `progress(texts_so_far)`: see translate. `on_batch(pieces_done, pieces)` after each batch
+        of BATCH_SIZE pieces (sentences): how far a long input is (`seqbot translate` shows it)."""
         if beam is not None:
             check_beam(beam)
         config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
@@ -217,7 +218,7 @@ class Translator:
                     start += len(pieces)
                 progress(texts_so_far)
         flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention,
-                                      piece_progress)
+                                      piece_progress, on_batch)
         results, start = [], 0
         for pieces, refusal in zip(segments, refusals):
             if refusal:
@@ -239,7 +240,8 @@ class Translator:
         return {"allow": allow, "boundary_tokens": self._boundaries}
 
     def _translate_pieces(self, texts: list[str], config: decoding.DecodingConfig, attention: bool,
-                          progress: Callable[[list[str]], None] | None = None) -> list[Translation]:
+                          progress: Callable[[list[str]], None] | None = None,
+                          on_batch: Callable[[int, int], None] | None = None) -> list[Translation]:
         """Decodes the pieces in length-sorted batches of BATCH_SIZE: greedy, or batched beam search
         (a single piece with attention or progress: the one-sentence search, which keeps its
         attention as it goes). `progress(pieces_so_far)` after each beam step and each batch."""
@@ -283,6 +285,8 @@ class Translator:
                 so_far[i] = results[i].text
             if progress is not None:
                 progress(so_far)
+            if on_batch is not None:
+                on_batch(start + len(chunk), len(todo))
         return results
 
     def _search_one(self, prepared: PreparedSource, config: decoding.DecodingConfig, guard, attention: bool,
