@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from seqbot.app.conversation import Turn, prediction_to_dict
+from seqbot.app.search_snippet import find_match
 from seqbot.errors import SeqbotError
 
 HOME_ENV = "SEQBOT_HOME"
@@ -142,7 +143,7 @@ class ConversationSummary:
     created: float
     updated: float
     messages: int
-    match: str | None = None  # with a search: the first message that matched
+    match: str | None = None  # with a search: the first message or reply that matched
 
 
 class ConversationStore:
@@ -203,8 +204,10 @@ class ConversationStore:
         """Newest first; with `query`, only those whose messages or replies contain it."""
         matches: dict[int, str] = {}
         if query.strip():
-            for conversation_id, text in self._search_messages(query.strip()):
-                matches.setdefault(conversation_id, text)
+            for conversation_id, text, reply in self._search_messages(query.strip()):
+                # The side that matched: a reply's "êtes" for "ÉTÉ", not its English message.
+                matched = reply if reply and find_match(reply, query) and not find_match(text, query) else text
+                matches.setdefault(conversation_id, matched)
             if not matches:
                 return []
         rows = self.connection.execute(
@@ -226,13 +229,13 @@ class ConversationStore:
             terms = " ".join('"' + word.replace('"', '""') + '"*' for word in query.split())
             try:
                 return self.connection.execute(
-                    "SELECT m.conversation_id, m.text FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+                    "SELECT m.conversation_id, m.text, m.reply FROM messages_fts f JOIN messages m ON m.id = f.rowid "
                     "WHERE messages_fts MATCH ? ORDER BY m.id", (terms,)).fetchall()
             except sqlite3.OperationalError:
                 pass  # a query FTS5 cannot parse: fall back to a plain substring search
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return self.connection.execute(
-            "SELECT conversation_id, text FROM messages WHERE text LIKE ? ESCAPE '\\' OR reply LIKE ? ESCAPE '\\' "
+            "SELECT conversation_id, text, reply FROM messages WHERE text LIKE ? ESCAPE '\\' OR reply LIKE ? ESCAPE '\\' "
             "ORDER BY id", (pattern, pattern)).fetchall()
 
     def delete_conversation(self, conversation_id: int) -> None:

@@ -17,19 +17,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from seqbot.app.search_snippet import snippet
 from seqbot.app.store import ConversationStore, ConversationSummary
 
 
-def describe(summary: ConversationSummary, width: int = 60) -> Text:
+def describe(summary: ConversationSummary, width: int = 50, query: str = "") -> Text:
+    """One line of the list; with a search, the words around what matched, the match highlighted
+    (from the message or the reply that matched, not cut before the match)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.updated))
     title = " ".join(summary.title.split()) or "(untitled)"
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{when}  ", "dim")
     text.append(title[:width])
     text.append(f"  · {summary.messages} message{'s' if summary.messages != 1 else ''}", "dim")
-    if summary.match and summary.match != summary.title:
-        match = " ".join(summary.match.split())
-        text.append(f"  — “{match[:40]}”", "italic")
+    if summary.match and query.strip():
+        shown = snippet(summary.match, query, width)
+        if shown is not None and not (summary.match == summary.title and shown.plain == title[:width]):
+            text.append("\n    “", "dim")  # a line of its own: a long title does not push it off
+            text.append_text(shown)
+            text.append("”", "dim")
     return text
 
 
@@ -64,7 +70,7 @@ class ConversationsScreen(ModalScreen[int | None]):
         options = self.query_one("#conversation-list", OptionList)
         options.clear_options()
         summaries = self.store.conversations(query)
-        options.add_options(Option(describe(summary), id=str(summary.id)) for summary in summaries)
+        options.add_options(Option(describe(summary, query=query), id=str(summary.id)) for summary in summaries)
         if summaries:
             options.highlighted = 0
         hint = self.query_one("#conversation-hint", Static)
