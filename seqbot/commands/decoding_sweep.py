@@ -2,6 +2,7 @@
 
     seqbot eval translate --sweep-alpha 0,0.2,0.4,0.6,0.8,1.0 --limit 1000          gnmt, the checkpoint's beam
     seqbot eval translate --sweep-alpha 0.4,0.6,0.8 --sweep-beam 4,8 --penalty average
+    seqbot eval translate --sweep-alpha 0.6,1 --sweep-greedy-candidate   each setting with and without the greedy candidate
 
 Every setting translates the same validation pairs (a seeded sample with --limit): greedy, the
 checkpoint's own decoding (the baseline), then each beam width x alpha with --penalty (default gnmt).
@@ -31,24 +32,29 @@ def parse_list(text: str, convert, option: str) -> list:
     return values
 
 
-def sweep_settings(base, alphas: list[float], beams: list[int], penalty: str) -> list:
-    """greedy, `base` (the checkpoint's decoding), then every beam x alpha with `penalty`, each once."""
+def sweep_settings(base, alphas: list[float], beams: list[int], penalty: str, greedy_candidates=(None,)) -> list:
+    """greedy, `base` (the checkpoint's decoding), then every beam x alpha x greedy_candidate (None:
+    the checkpoint's) with `penalty`, each once."""
     from seqbot.engine.decoding import DecodingConfig
 
-    settings = [DecodingConfig.from_dict(base.to_dict(), beam=1), base]
+    settings = [DecodingConfig.from_dict(base.to_dict(), beam=1, greedy_candidate=False), base]
     for beam in beams:
         for alpha in alphas:
-            try:
-                setting = DecodingConfig.from_dict(base.to_dict(), beam=beam, alpha=alpha, penalty=penalty)
-            except ValueError as error:
-                raise SeqbotError(f"cannot sweep beam {beam}, {penalty} alpha {alpha}: {error}") from None
-            if setting not in settings:
-                settings.append(setting)
+            for greedy_candidate in greedy_candidates:
+                try:
+                    setting = DecodingConfig.from_dict(base.to_dict(), beam=beam, alpha=alpha, penalty=penalty,
+                                                       greedy_candidate=greedy_candidate)
+                except ValueError as error:
+                    raise SeqbotError(f"cannot sweep beam {beam}, {penalty} alpha {alpha}: {error}") from None
+                if setting not in settings:
+                    settings.append(setting)
     return settings
 
 
 def describe(setting) -> str:
-    return "greedy" if setting.beam == 1 else f"beam {setting.beam}, {setting.penalty} alpha {setting.alpha:g}"
+    if setting.beam == 1:
+        return "greedy"
+    return f"beam {setting.beam}, {setting.penalty} alpha {setting.alpha:g}" + (" + greedy" if setting.greedy_candidate else "")
 
 
 def run_sweep(translator, english: list[str], references: list[str], settings: list, translate) -> list[dict]:
@@ -95,5 +101,6 @@ def print_sweep(rows: list[dict], pairs: int, source: str) -> None:
     best = best_row(rows)
     setting = best["setting"]
     print(f"best on validation: {best['decoding']} (chrF {best['chrF']:.2f}); as the artifact's decoding: "
-          f"beam={setting['beam']}, penalty={setting['penalty']!r}, alpha={setting['alpha']:g}")
+          f"beam={setting['beam']}, penalty={setting['penalty']!r}, alpha={setting['alpha']:g}, "
+          f"greedy_candidate={setting.get('greedy_candidate', False)}")
     sys.stdout.flush()

@@ -53,6 +53,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--sweep-alpha", metavar="A,B,...",
                         help="score each alpha (with --penalty) on the novel split's validation pairs, against "
                              "greedy and the checkpoint's decoding, and name the best (seqbot.commands.decoding_sweep)")
+    parser.add_argument("--sweep-greedy-candidate", action="store_true",
+                        help="sweep every setting with and without the greedy hypothesis as a beam candidate "
+                             "(DecodingConfig.greedy_candidate)")
     parser.add_argument("--sweep-beam", metavar="K,L,...",
                         help="beam widths for --sweep-alpha (default: --beam, else the checkpoint's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
@@ -142,7 +145,8 @@ def run_sweep(args, translator) -> int:
                           "(--beam or --sweep-beam)")
     if args.alpha is not None:
         raise SeqbotError("--alpha and --sweep-alpha do not go together: the sweep sets alpha")
-    settings = decoding_sweep.sweep_settings(translator.decoding, alphas, beams, args.penalty or decoding_sweep.DEFAULT_PENALTY)
+    settings = decoding_sweep.sweep_settings(translator.decoding, alphas, beams, args.penalty or decoding_sweep.DEFAULT_PENALTY,
+                                             (False, True) if args.sweep_greedy_candidate else (None,))
     pairs = novel_pairs(args.corpora, "validation")
     if args.limit is not None:
         pairs = sample(pairs, args.limit)

@@ -64,6 +64,10 @@ class DecodingConfig:
     repetition_ngram: int = 3
     max_char_run: int = 4
     patience: int = 1  # stop once patience x beam hypotheses have finished (chat: 4, for fuller replies)
+    # Beam search can drop the greedy path at an early step (its first character ranked below `beam`
+    # others) and end on a lower score than greedy's own answer; with greedy_candidate the greedy
+    # hypothesis is decoded too and kept when it scores higher (prefer_greedy).
+    greedy_candidate: bool = False
 
     def __post_init__(self):
         if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:
@@ -147,6 +151,18 @@ def normalised_score(log_prob, length, alpha: float = DecodingConfig.alpha, pena
     if penalty == "gnmt":
         return log_prob / ((5.0 + length) / 6.0) ** alpha
     raise SeqbotError(f"unknown length penalty {penalty!r}; expected one of {', '.join(LENGTH_PENALTIES)}")
+
+
+def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float = DecodingConfig.alpha,
+                  penalty: str = DecodingConfig.penalty, allowed: bool = True) -> Hypothesis:
+    """The greedy hypothesis when it finished, is `allowed` (the repetition guard) and has a higher
+    normalised score than beam search's pick; else the beam's. With it, beam search never returns a
+    translation the model scores below its greedy one."""
+    if not (greedy_best.finished and allowed):
+        return beam_best
+    greedy_score = normalised_score(greedy_best.log_prob, greedy_best.length, alpha, penalty)
+    beam_score = normalised_score(beam_best.log_prob, beam_best.length, alpha, penalty)
+    return greedy_best if greedy_score > beam_score or not beam_best.finished else beam_best
 
 
 def greedy(model, source_ids, max_length: int | None = None, max_lengths=None) -> list[Hypothesis]:

@@ -274,6 +274,9 @@ class Translator:
                 hypotheses = decoding.beam_search_batch(
                     self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
                     max_lengths=caps, on_step=on_step, **self._filter(config, guard))
+                if config.greedy_candidate:
+                    greedy = decoding.greedy(self.model, source_ids, max_lengths=caps)
+                    hypotheses = [self._prefer_greedy(beam, first, config, guard) for beam, first in zip(hypotheses, greedy)]
             if attention and self.model.attention != "none":
                 missing = [(i, h) for i, h in zip(chunk, hypotheses) if h.attention is None]
                 if missing:
@@ -300,11 +303,20 @@ class Translator:
         best = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
                                     penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
                                     **self._filter(config, guard))[0]
+        if config.greedy_candidate:
+            first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
+            best = self._prefer_greedy(best, first, config, guard)
         result = self._translation(prepared, best, attention)
         if progress is not None:
             so_far[index] = result.text
             progress(so_far)
         return result
+
+    def _prefer_greedy(self, beam: decoding.Hypothesis, first: decoding.Hypothesis, config: decoding.DecodingConfig,
+                       guard: decoding.RepetitionGuard) -> decoding.Hypothesis:
+        """decoding.prefer_greedy with the repetition guard applied to the greedy text."""
+        allowed = guard.allows(self._text(first.tokens)[0], finished=True)
+        return decoding.prefer_greedy(beam, first, config.alpha, config.penalty, allowed)
 
     def _reporter(self, chunk: list[int], config: decoding.DecodingConfig, so_far: list[str], progress):
         """beam_search_batch's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
@@ -409,7 +421,11 @@ class Translator:
                 try:
                     partial = next(steps)
                 except StopIteration as stop:
-                    done.append(self._translation(prepared, stop.value[0]))
+                    best = stop.value[0]
+                    if config.greedy_candidate:
+                        first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
+                        best = self._prefer_greedy(best, first, config, guard)
+                    done.append(self._translation(prepared, best))
                     break
                 partial_text = self._text(partial.tokens)[0]
                 current = f"{before} {partial_text}" if before and partial_text else before or partial_text
