@@ -75,3 +75,20 @@ def test_tiny_chat_training_exports_a_scored_chat_model(fixtures_dir, tmp_path):
     assert math.isclose(bot.metadata["scores"]["val_perplexity_per_char"], result["perplexity"])
     assert len(bot.metadata["samples"]) == 1 and result["perplexity"] > 1
     assert isinstance(bot.reply("Hi!", beam=3), str)
+
+
+def test_rescoring_a_checkpoint_never_rewrites_it(fixtures_dir, tmp_path, monkeypatch):
+    """The chat card's metric command, `python -m seqbot.training.chat checkpoints/chat.npz`, rewrote
+    the shipped checkpoint in place (issue 20); the rescored copy now goes to the runs folder."""
+    from seqbot.artifact import load_artifact, save_artifact
+    from seqbot.training.chat import main
+
+    artifact = random_artifact(seed=5)
+    artifact.config["task"] = "chat"
+    shipped = save_artifact(tmp_path / "checkpoints" / "chat.npz", artifact)
+    before = shipped.read_bytes()
+    monkeypatch.setenv("SEQBOT_RUNS", str(tmp_path / "runs"))
+    assert main([str(shipped), "--corpora", str(fixtures_dir / "generate"), "--samples", "1"]) == 0
+    assert shipped.read_bytes() == before
+    rescored = load_artifact(tmp_path / "runs" / "rescore-chat" / "chat.npz", kind="seq2seq")
+    assert rescored.metadata["scores"]["val_perplexity_per_char"] > 1 and len(rescored.metadata["samples"]) == 1

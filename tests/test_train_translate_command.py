@@ -59,3 +59,26 @@ def test_the_shipped_recipe_runs_at_tiny_size(real_corpora, tmp_path, capsys):
 
     translator = Translator(artifact)
     assert translator.decoding.beam == 4 and translator.case_variants  # read back from the exported config
+
+
+@pytest.mark.parametrize("where", ["--runs", "SEQBOT_RUNS", "project"])
+def test_the_run_folder_follows_runs_then_seqbot_runs_then_the_project(where, fixtures_dir, tmp_path, monkeypatch):
+    """`seqbot train translate` wrote runs/ under the working directory and ignored $SEQBOT_RUNS (issue 20)."""
+    import seqbot.paths
+    import seqbot.training.translate as translate
+
+    used = []
+    monkeypatch.setattr(translate, "train_seq2seq", lambda data, settings, run_dir, *args, **kwargs: used.append(run_dir) or run_dir)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEQBOT_RUNS", raising=False)
+    monkeypatch.setattr(seqbot.paths, "PROJECT_ROOT", tmp_path / "project")
+    arguments = ["train", "translate", "--recipe", "gru512", "--corpora", str(fixtures_dir / "fra_eng"), "--max-pairs", "20"]
+    if where == "--runs":
+        arguments += ["--runs", str(tmp_path / "flag")]
+        monkeypatch.setenv("SEQBOT_RUNS", str(tmp_path / "environment"))
+    elif where == "SEQBOT_RUNS":
+        monkeypatch.setenv("SEQBOT_RUNS", str(tmp_path / "environment"))
+    assert main(arguments) == 0
+    expected = {"--runs": tmp_path / "flag", "SEQBOT_RUNS": tmp_path / "environment", "project": tmp_path / "project" / "runs"}
+    assert [str(path) for path in used] == [str(expected[where] / "gru512")]
+    assert not (tmp_path / "runs").exists()  # never the working directory

@@ -1,6 +1,6 @@
 """Train the English-to-French character-level translator and, on request, export it.
 
-    seqbot train translate                             the shipped translator's recipe -> runs/translator
+    seqbot train translate                             the shipped translator's recipe -> RUNS/translator
     seqbot train translate --max-minutes 60            the same, stopping after an hour (rerun to continue)
     seqbot train translate --average-last 3            average the run's last 3 rounds -> runs/translator/averaged.npz
     seqbot train translate --export checkpoints/translator.npz --force   copy the best model over the shipped one
@@ -8,7 +8,8 @@
     seqbot train translate --recipe keras-example      the keras-io lstm_seq2seq settings
 
 Every flag left out keeps the recipe's value (seqbot/training/translate.py: RECIPES). Training writes
-only under the run folder; a checkpoint is replaced only by --export, and an existing file only with
+only under the run folder: --out, else RUNS/RECIPE where RUNS is --runs, $SEQBOT_RUNS or the project's
+runs/ (never the working directory); a checkpoint is replaced only by --export, and an existing file only with
 --force (the old one is kept beside it). Rerun the same command after an interruption to continue
 from the last finished round.
 """
@@ -41,7 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, help="TensorFlow CPU threads")
     parser.add_argument("--precision", choices=["float32", "mixed_bfloat16"],
                         help="mixed_bfloat16: bfloat16 compute with float32 weights (1.3x faster on a CPU with AVX-512 BF16)")
-    parser.add_argument("--out", help="run folder (default runs/RECIPE; resumable)")
+    parser.add_argument("--out", help="run folder (default RUNS/RECIPE; resumable)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS, else runs/ in the project)")
     parser.add_argument("--average-last", type=int, metavar="N", help="after training, average the last N rounds into OUT/averaged.npz")
     parser.add_argument("--export", help="copy the best model (or the averaged one with --average-last) here")
     parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as FILE.bak-TIME)")
@@ -70,7 +72,9 @@ def run(args) -> int:
     if overrides.get("init_from") == "none":
         overrides["init_from"] = None
     settings = TrainSettings(**(recipe.settings | overrides))
-    run_dir = Path(args.out or Path("runs") / args.recipe)
+    from seqbot.training.outputs import run_folder
+
+    run_dir = Path(args.out) if args.out else run_folder(args.recipe, args.runs)
     if args.export:
         check_export(Path(args.export), args.force)
     data = recipe.data(args.corpora, args.max_pairs)

@@ -4,6 +4,7 @@
     seqbot train chat                                       # runs/chat (root: $SEQBOT_RUNS or runs/)
     seqbot train chat --export checkpoints/chat.npz --force # replace the shipped one (old kept as .bak-<time>)
     (rerun the same command to continue runs/chat after an interruption)
+    python -m seqbot.training.chat checkpoints/chat.npz     # rescore: perplexity + samples -> runs/rescore-chat/
 
 Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
 with task="chat"; this module only builds the pairs and the held-out split.
@@ -30,12 +31,13 @@ from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.engine.chat import normalise
 from seqbot.data.char_vocab import PAD, START, UNKNOWN
 from seqbot.engine.seq2seq import Seq2SeqModel  # perplexity: scoring through the engine is a parity check
-from seqbot.errors import CorpusError
+from seqbot.errors import CorpusError, SeqbotError
 from seqbot.paths import corpora_dir
 from seqbot.training.outputs import export_copy, run_folder
 from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
 
 CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
+CHAT_MAX_LENGTH = 40  # characters of an utterance and of a reply: the shipped checkpoints/chat.npz
 
 
 def friends_pairs(path: Path, max_length: int) -> list[tuple[str, str]]:
@@ -70,13 +72,13 @@ def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def dialogue_pairs(corpora: str | None = None, max_length: int = 60) -> list[tuple[str, str]]:
+def dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str]]:
     pairs = friends_pairs(corpora_dir(corpora) / "friends" / "friends-transcripts.tab", max_length)
     # chatterbot repeats some pairs over a hundred times; keep each pair once, in order.
     return deduplicate(pairs + chatterbot_pairs(max_length))
 
 
-def chat_data(corpora: str | None = None, max_length: int = 60, validation_fraction: float = 0.05,
+def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, validation_fraction: float = 0.05,
               seed: int = 1, max_pairs: int | None = None) -> PairData:
     """Pairs split by utterance, so one utterance's replies all fall on the same side."""
     pairs = dialogue_pairs(corpora, max_length)
@@ -122,7 +124,7 @@ def perplexity(artifact: Artifact, pairs: list[tuple[str, str]], batch_size: int
 @dataclass
 class ChatTrainingConfig:
     corpora: str | None = None
-    max_length: int = 40
+    max_length: int = CHAT_MAX_LENGTH
     validation_fraction: float = 0.05
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
@@ -164,20 +166,34 @@ def score_and_export(model_path, data: PairData, samples: int, export: str | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m seqbot.training.chat MODEL [--export PATH]: rescore a trained chat model (perplexity
-    on its held-out pairs, sample replies with the current decoder) without retraining."""
+    """python -m seqbot.training.chat MODEL [--out DIR] [--export PATH --force]: rescore a trained chat
+    model (perplexity on its held-out pairs, sample replies with the current decoder) without
+    retraining. The rescored copy goes to runs/rescore-NAME/ (root: --runs, $SEQBOT_RUNS, runs/) or
+    --out; MODEL itself is never rewritten, and only --export copies the result elsewhere."""
     import argparse
+    import shutil
 
     parser = argparse.ArgumentParser(prog="python -m seqbot.training.chat", description=main.__doc__)
     parser.add_argument("model")
-    parser.add_argument("--export")
+    parser.add_argument("--out", help="folder for the rescored copy (default runs/rescore-NAME)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
+    parser.add_argument("--export", help="copy the rescored model here, e.g. checkpoints/chat.npz")
     parser.add_argument("--force", action="store_true", help="let --export replace an existing file")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--corpora")
     args = parser.parse_args(argv)
-    split = load_artifact(args.model, kind="seq2seq").metadata.get("split", {})
-    data = chat_data(args.corpora, split.get("max_length", 60), split.get("validation_fraction", 0.05), split.get("seed", 1))
-    score_and_export(args.model, data, args.samples, args.export, force=args.force)
+    source = Path(args.model)
+    folder = Path(args.out) if args.out else run_folder(f"rescore-{source.stem}", args.runs)
+    output = folder / source.name
+    if output.exists() and output.resolve() == source.resolve():
+        raise SeqbotError(f"--out {folder} holds {source} itself; name another folder (the model is never rewritten)")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, output)
+    split = load_artifact(output, kind="seq2seq").metadata.get("split", {})
+    data = chat_data(args.corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
+                     split.get("seed", 1))
+    score_and_export(output, data, args.samples, args.export, force=args.force)
+    print(f"wrote {output}")
     return 0
 
 
