@@ -87,9 +87,13 @@ def test_eval_classify_and_models_info_run_without_tensorflow_or_training(tmp_pa
         import sys
         from seqbot.cli import main
         assert main(["eval", "classify", "spam_nb", "--corpora", {str(tmp_path)!r}, "--runs", {str(tmp_path / "none")!r}]) == 0
+        print("eval loaded:", [m for m in {FORBIDDEN + ("seqbot.training",)!r} if m in sys.modules])
         assert main(["models", "info", "spam_nb"]) == 0
-        print("loaded:", [m for m in {FORBIDDEN + ("seqbot.training",)!r} if m in sys.modules])
+        assert main(["models", "recipes"]) == 0
+        # models info and recipes read the recipe registry, plain values; nothing else of training
+        training = [m for m in sys.modules if m.startswith("seqbot.training.") and m != "seqbot.training.recipes"]
+        print("loaded:", [m for m in {FORBIDDEN!r} if m in sys.modules] + training)
     """)
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "| spam_nb" in completed.stdout
+    assert "| spam_nb" in completed.stdout and "eval loaded: []" in completed.stdout
     assert completed.stdout.strip().splitlines()[-1] == "loaded: []"

@@ -1,7 +1,8 @@
 """`seqbot models info NAME`: how a checkpoint was made, read from its metadata (no TensorFlow).
 
-Prints the recipe, the exact command, the data's sha256, the code version, the hardware, the
-training time and the metrics. Checkpoints trained before the shared training loop recorded some
+Prints the command that rebuilds it (from the recipe registry, seqbot/training/recipes.py, for a
+shipped checkpoint; else the one the artifact recorded), the recipe, the exact command it was made
+with, the data's sha256, the code version, the hardware, the training time and the metrics. Checkpoints trained before the shared training loop recorded some
 of these under other keys (training.settings, training.machine, training.time_s); those are shown,
 and what was never recorded says so.
 """
@@ -23,8 +24,9 @@ def checkpoint_path(name: str, checkpoints: str | None) -> Path:
     return default_checkpoint(name, checkpoints)
 
 
-def info_fields(metadata: dict) -> dict[str, object]:
-    """(label -> value) for the printed record, falling back on the older metadata layouts."""
+def info_fields(metadata: dict, registry_recipe=None) -> dict[str, object]:
+    """(label -> value) for the printed record, falling back on the older metadata layouts, then on
+    `registry_recipe` (the recipe registry's entry for a shipped checkpoint) for the recipe."""
     training = metadata.get("training") or {}
     recipe = metadata.get("recipe") or training.get("settings") or training.get("options")
     recipe_name = metadata.get("recipe_name") or metadata.get("trained_as")
@@ -34,8 +36,15 @@ def info_fields(metadata: dict) -> dict[str, object]:
     for key in ("val_loss", "val_accuracy"):
         if key in training and key not in scores:
             scores[key] = training[key]
+    if recipe:
+        recipe_text = json.dumps(recipe, sort_keys=True)
+    elif registry_recipe is not None:
+        recipe_name = recipe_name or registry_recipe.name
+        recipe_text = f"{json.dumps(registry_recipe.settings, sort_keys=True)} (from the recipe registry; not recorded)"
+    else:
+        recipe_text = NOT_RECORDED
     return {
-        "recipe": (f"{recipe_name}: " if recipe_name else "") + (json.dumps(recipe, sort_keys=True) if recipe else NOT_RECORDED),
+        "recipe": (f"{recipe_name}: " if recipe_name else "") + recipe_text,
         "command": metadata.get("command") or NOT_RECORDED,
         "data sha256": metadata.get("data_sha256") or NOT_RECORDED,
         "code version": metadata.get("code_version") or NOT_RECORDED,
@@ -59,13 +68,41 @@ def calibration_summary(record: dict) -> dict[str, str]:
     return summary
 
 
+TRAINER_OF_KIND = {"classifier": "classify", "naive_bayes": "classify", "generator": "generate"}
+
+
+def rebuild_command(path: Path, artifact) -> str:
+    """A `seqbot train ...` command that rebuilds the checkpoint at `path`: the registry's recipe for a
+    shipped checkpoint's name, else the command the artifact recorded, else the registry's recipe of
+    the name it was trained as."""
+    from seqbot.paths import shipped_checkpoints_dir
+    from seqbot.training.recipes import find_recipe, shipped_recipe
+
+    shown = f"checkpoints/{path.name}" if path.parent.resolve() == shipped_checkpoints_dir().resolve() else str(path)
+    recipe = shipped_recipe(path.stem)
+    if recipe is None:
+        recorded = artifact.metadata.get("command") or ""
+        if recorded.startswith("seqbot train "):
+            return recorded
+        trainer = TRAINER_OF_KIND.get(artifact.kind) or ("chat" if artifact.config.get("task") == "chat" else "translate")
+        trained_as = artifact.metadata.get("recipe_name") or artifact.metadata.get("trained_as")
+        try:
+            recipe = find_recipe(trainer, trained_as or "")
+        except Exception:  # noqa: BLE001 - a recipe that is gone or was never named
+            return "not in the recipe registry (seqbot models recipes lists the recipes)"
+    return f"{recipe.command} --export {shown} --force"
+
+
 def print_info(name: str, checkpoints: str | None) -> None:
     from seqbot.artifact import load_artifact
 
     path = checkpoint_path(name, checkpoints)
     artifact = load_artifact(path)
     print(f"{path} ({artifact.kind}, {path.stat().st_size / 1e6:.1f} MB)")
-    for label, value in info_fields(artifact.metadata).items():
+    print(f"  {'rebuild:':<15} {rebuild_command(path, artifact)}")
+    from seqbot.training.recipes import shipped_recipe
+
+    for label, value in info_fields(artifact.metadata, shipped_recipe(path.stem)).items():
         if isinstance(value, dict):
             print(f"  {label}:")
             for key, item in value.items():

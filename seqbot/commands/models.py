@@ -1,10 +1,12 @@
-"""Models: list the lecture's architectures, print a model's layer table, or how a checkpoint was made.
+"""Models: list the lecture's architectures, print a model's layer table, how a checkpoint was made, or the recipes.
 
     seqbot models list                      the architectures, then the checkpoints (translator, chat, ...)
+    seqbot models recipes                   every training recipe: the shipped checkpoints', then the experiments
+    seqbot models recipes imdb              one recipe (a checkpoint or recipe name): model, training and data settings
     seqbot models summary spam_rnn          the lecture's table, then the shipped checkpoint's if it differs
     seqbot models summary simplernn_toy     SimpleRNN(3) on (2, 10) inputs: 42 parameters
     seqbot models summary translator        any shipped checkpoint: translator, chat and generator too
-    seqbot models info imdb                 recipe, command, data sha256, code version, hardware, time, metrics
+    seqbot models info imdb                 the rebuild command, recipe, data sha256, code version, hardware, time, metrics
 
 The trained table is built from the checkpoint's own sizes (its vocabulary, classes), so where the
 real corpus gives a different vocabulary from the lecture's, both tables are shown.
@@ -16,9 +18,9 @@ from pathlib import Path
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("action", choices=["list", "summary", "info"],
-                        help="list the architectures, print one's table, or a checkpoint's training record")
-    parser.add_argument("name", nargs="?", help="architecture (see `seqbot models list`) or checkpoint name")
+    parser.add_argument("action", choices=["list", "summary", "info", "recipes"],
+                        help="list the architectures, print one's table, a checkpoint's training record, or the recipes")
+    parser.add_argument("name", nargs="?", help="architecture (see `seqbot models list`), checkpoint or recipe name")
     parser.add_argument("--checkpoints", help="checkpoint folder (default $SEQBOT_CHECKPOINTS or checkpoints/)")
 
 
@@ -33,6 +35,11 @@ def run(args) -> int:
         folder, names = checkpoint_names(args.checkpoints)
         print(f"\nCheckpoints in {folder} (seqbot models info NAME, seqbot models summary NAME):")
         print("  " + (", ".join(names) if names else "none"))
+        return 0
+    if args.action == "recipes":
+        from seqbot.commands.model_recipes import print_recipe, print_recipes
+
+        print_recipe(args.name) if args.name else print_recipes()
         return 0
     if not args.name:
         folder, names = checkpoint_names(args.checkpoints)

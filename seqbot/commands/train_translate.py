@@ -7,7 +7,7 @@
     seqbot train translate --recipe gru512             the previous translator (GRU 512, 50-character sentences)
     seqbot train translate --recipe keras-example      the keras-io lstm_seq2seq settings
 
-Every flag left out keeps the recipe's value (seqbot/training/translate.py: RECIPES). Training writes
+Every flag left out keeps the recipe's value (seqbot/training/recipes.py; `seqbot models recipes`). Training writes
 only under the run folder: --out, else RUNS/RECIPE where RUNS is --runs, $SEQBOT_RUNS or the project's
 runs/ (never the working directory); a checkpoint is replaced only by --export, and an existing file only with
 --force (the old one is kept beside it). Rerun the same command after an interruption to continue
@@ -20,7 +20,8 @@ from dataclasses import fields
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--recipe", default="translator", help="translator (default, the shipped model), gru512 or keras-example")
+    parser.add_argument("--recipe", default="translator",
+                        help="translator (default, the shipped model), gru512 or keras-example (`seqbot models recipes`)")
     parser.add_argument("--attention", choices=["none", "dot", "bahdanau"])
     parser.add_argument("--cell", choices=["lstm", "gru"])
     parser.add_argument("--units", type=int)
@@ -54,10 +55,10 @@ def run(args) -> int:
     from pathlib import Path
 
     from seqbot.errors import SeqbotError
-    from seqbot.training.translate import RECIPES, TrainSettings, train_seq2seq
+    from seqbot.training.recipes import find_recipe
+    from seqbot.training.translate import TrainSettings, recipe_data, recipe_settings, train_seq2seq
 
-    if args.recipe not in RECIPES:
-        raise SeqbotError(f"unknown recipe {args.recipe!r}; choose one of {', '.join(RECIPES)}")
+    recipe = find_recipe("translate", args.recipe)
     for name in ("units", "embedding_dim", "epochs", "batch_size", "max_pairs", "threads", "encoder_layers",
                  "decoder_layers", "steps_per_epoch", "average_last"):
         value = getattr(args, name)
@@ -67,18 +68,16 @@ def run(args) -> int:
         raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.learning_rate is not None and args.learning_rate <= 0:
         raise SeqbotError(f"--learning-rate must be positive, got {args.learning_rate}")
-    recipe = RECIPES[args.recipe]
     overrides = {f.name: getattr(args, f.name) for f in fields(TrainSettings) if getattr(args, f.name, None) is not None}
+    settings = recipe_settings(recipe, overrides)
     if overrides.get("init_from") == "none":
-        overrides["init_from"] = None
-    settings = TrainSettings(**(recipe.settings | overrides))
+        settings.init_from = None
     from seqbot.training.outputs import run_folder
 
     run_dir = Path(args.out) if args.out else run_folder(args.recipe, args.runs)
     if args.export:
         check_export(Path(args.export), args.force)
-    data = recipe.data(args.corpora, args.max_pairs)
-    data.recipe_name = args.recipe
+    data = recipe_data(recipe, args.corpora, args.max_pairs)
     print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
     best = train_seq2seq(data, settings, run_dir)
     print(f"best model: {best}")

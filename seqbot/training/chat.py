@@ -123,22 +123,41 @@ def perplexity(artifact: Artifact, pairs: list[tuple[str, str]], batch_size: int
 
 @dataclass
 class ChatTrainingConfig:
+    """The chat run's data and outputs; the model and training settings are a TrainSettings."""
+
     corpora: str | None = None
     max_length: int = CHAT_MAX_LENGTH
     validation_fraction: float = 0.05
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
-    run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir()
+    run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
+    runs: str | None = None
     export: str | None = None
     force: bool = False  # let `export` replace an existing file (the old one is kept as .bak-<time>)
+
+
+def chat_recipe(overrides: dict | None = None, **options) -> tuple[ChatTrainingConfig, TrainSettings]:
+    """The chat recipe (seqbot/training/recipes.py) as (ChatTrainingConfig, TrainSettings), with the
+    overrides and options that are not None."""
+    from dataclasses import fields
+
+    from seqbot.training.recipes import find_recipe
+
+    recipe = find_recipe("chat", "chat")
+    names = {item.name for item in fields(TrainSettings)}
+    values = {key: value for key, value in recipe.settings.items() if key in names}
+    settings = TrainSettings(**(values | {key: value for key, value in (overrides or {}).items() if value is not None}))
+    config = ChatTrainingConfig(**(recipe.data | {key: value for key, value in options.items() if value is not None}))
+    return config, settings
 
 
 def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -> dict:
     """Train (or resume) through the translator's trainer, then score the best model."""
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs)
+    data.recipe_name = "chat"
     log(f"dialogue pairs: {len(data.train)} train, {len(data.validation)} validation (split by utterance)")
-    run_dir = config.run_dir or run_folder("chat")
-    model_path = train_seq2seq(data, settings, run_dir, None)
+    run_dir = config.run_dir or run_folder("chat", config.runs)
+    model_path = train_seq2seq(data, settings, run_dir)
     return score_and_export(model_path, data, config.samples, config.export, log, config.force)
 
 

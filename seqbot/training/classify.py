@@ -8,8 +8,8 @@
     seqbot train classify imdb_lstm_dropout            # the shipped checkpoints/imdb_lstm.npz recipe
     seqbot train classify spam_rnn --export checkpoints/spam_rnn.npz --force   # replace the shipped one
 
-A recipe is a ClassifyConfig in CONFIGS (its name is the training name; `artifact` is the checkpoint
-it would replace). Every run lives in runs/classify-NAME (resumable: rerun the same command) and
+A recipe's values live in seqbot/training/recipes.py (`seqbot models recipes`); CONFIGS here holds
+them as ClassifyConfig (its name is the training name; `artifact` is the checkpoint it would replace). Every run lives in runs/classify-NAME (resumable: rerun the same command) and
 writes its artifact there; only --export copies it anywhere else. The corpus splits come from
 seqbot.data.classify_splits, which `seqbot eval classify` uses too. TensorFlow is imported only
 inside train().
@@ -32,7 +32,7 @@ from seqbot.data.classify_splits import (CORPUS_READERS, Dataset, corpus_files, 
 from seqbot.errors import SeqbotError
 from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
 from seqbot.training.metadata import run_metadata
-from seqbot.training.recipes import named_recipe
+from seqbot.training.recipes import named_recipe, recipes_for
 from seqbot.training.outputs import export_copy, run_folder
 
 
@@ -99,78 +99,15 @@ class ClassifyConfig:
     init_from: str | None = None  # start from this classifier artifact's weights (same architecture and vocabulary)
 
 
-CONFIGS = {
-    "spam_rnn": ClassifyConfig("spam_rnn", "spam_rnn", "spam_rnn", "sms-spam", "spam", epochs=12, patience=3),
-    "reuters": ClassifyConfig("reuters", "reuters", "reuters_lstm", "reuters21578", "topic", max_words=1000, oov=True,
-                              max_length=100, optimizer="adam", batch_size=64, epochs=40, patience=4),
-    "nsmc": ClassifyConfig("nsmc", "nsmc", "nsmc_lstm", "nsmc", "sentiment", language="ko", tokenizer="korean_words",
-                           max_words=35000, max_length=30, batch_size=128, epochs=6, patience=2),
-    "nsmc_spm": ClassifyConfig("nsmc_spm", "nsmc", "nsmc_spm", "nsmc", "sentiment", language="ko",
-                               tokenizer="sentencepiece", max_length=60, batch_size=128, epochs=6, patience=2),
-    "nsmc_spm_attention": ClassifyConfig("nsmc_spm_attention", "nsmc", "nsmc_spm_attention", "nsmc", "sentiment", language="ko",
-                                         tokenizer="sentencepiece", max_length=60, optimizer="adam", batch_size=128,
-                                         epochs=4, patience=1),
-    "imdb": ClassifyConfig("imdb", "imdb", "imdb_lstm_cnn", "imdb", "sentiment", max_words=5000, oov=True,
-                           max_length=500, fixed_length=True, optimizer="adam", batch_size=64, epochs=6, patience=1),
-    # The best IMDB model: the LSTM+CNN with a 20,000-word vocabulary reading the LAST 500 words (reviews end on
-    # their verdict; Keras' pad_sequences keeps the end by default), the lecture's "first 500" otherwise.
-    "imdb_lstm_cnn_last": ClassifyConfig("imdb_lstm_cnn_last", "imdb", "imdb_lstm_cnn", "imdb", "sentiment", max_words=20000,
-                                         oov=True, max_length=500, fixed_length=True, optimizer="adam", batch_size=64,
-                                         epochs=5, patience=1, keep="last"),
-    # The same reading up to 1,000 words, starting from PPMI-SVD word vectors of the training reviews, trained on
-    # 95% of them, shipping the mean of its two epochs' weights when that lowers the validation loss.
-    "imdb_lstm_cnn_ppmi": ClassifyConfig("imdb_lstm_cnn_ppmi", "imdb", "imdb_lstm_cnn", "imdb", "sentiment", max_words=20000,
-                                         oov=True, max_length=1000, fixed_length=True, optimizer="adam", batch_size=64,
-                                         epochs=2, patience=2, keep="last", validation_fraction=0.05, word_vectors=True,
-                                         average_epochs=2),
-    "imdb_lstm": ClassifyConfig("imdb_lstm", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
-                                max_length=500, optimizer="adam", batch_size=64, epochs=6, patience=1),
-    # The lecture's LSTM trained on 95% of the reviews for 4 epochs, shipping the mean of epochs 2-4.
-    "imdb_lstm_avg": ClassifyConfig("imdb_lstm_avg", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
-                                    max_length=500, fixed_length=True, optimizer="adam", batch_size=128, epochs=4, patience=4,
-                                    validation_fraction=0.05, average_epochs=3),
-    # The lecture's LSTM whose Embedding and LSTM first learn to predict the next word of the training reviews.
-    "imdb_lstm_lm": ClassifyConfig("imdb_lstm_lm", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
-                                   max_length=500, keep="last", optimizer="adam", batch_size=128, epochs=6, patience=1,
-                                   validation_fraction=0.05, pretrain_epochs=10),
-    "imdb_lstm_lm_first": ClassifyConfig("imdb_lstm_lm_first", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000,
-                                         oov=True, max_length=500, optimizer="adam", batch_size=128, epochs=6, patience=1,
-                                         validation_fraction=0.05, pretrain_epochs=10),
-    # The lecture's LSTM reading the last 500 words, trained on 95% of the reviews; and with dropout on the LSTM's inputs.
-    "imdb_lstm_last": ClassifyConfig("imdb_lstm_last", "imdb", "imdb_lstm", "imdb", "sentiment", max_words=5000, oov=True,
-                                     max_length=500, keep="last", optimizer="adam", batch_size=128, epochs=6, patience=1,
-                                     validation_fraction=0.05),
-    "imdb_gru": ClassifyConfig("imdb_gru", "imdb", "imdb_gru", "imdb", "sentiment", max_words=5000, oov=True,
-                               max_length=500, optimizer="adam", batch_size=64, epochs=6, patience=1),
-    "imdb_bilstm_attention": ClassifyConfig("imdb_bilstm_attention", "imdb", "imdb_bilstm_attention", "imdb", "sentiment",
-                                            max_words=5000, oov=True, max_length=500, optimizer="adam", epochs=6, patience=1),
-}
-# Halving the learning rate after a worse epoch, as tools/gpu_train.py does, keeps the LSTM from diverging.
-CONFIGS["imdb_lstm_dropout"] = replace(CONFIGS["imdb_lstm_last"], name="imdb_lstm_dropout", rnn_dropout=0.3, patience=2,
-                                       plateau_factor=0.5)
-CONFIGS["imdb_lstm_dropout5"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout5", rnn_dropout=0.5)
-CONFIGS["imdb_lstm_dropout_first"] = replace(CONFIGS["imdb_lstm_dropout"], name="imdb_lstm_dropout_first", keep="first")
-# For chat-length messages as well as reviews (the shipped checkpoints/imdb.npz): the same network also trained on
-# three snippets (sentences and clauses of <= 12 words) of every training review, labelled as their review, one more
-# epoch, then calibrated: one temperature for texts of more than 12 words (validation reviews), one for shorter
-# messages (the hand-checked validation snippets).
-CONFIGS["imdb_lstm_cnn_crops"] = replace(CONFIGS["imdb_lstm_cnn_ppmi"], name="imdb_lstm_cnn_crops", epochs=3, patience=3,
-                                         average_epochs=2, crops_per_text=3, calibrate=True, short_calibration=True)
-# Tried, not shipped (docs/experiments.md): up to eight snippets a review padded to 200 tokens, the learning rate
-# halved after a worse epoch; and the shipped imdb_lstm_cnn_ppmi model trained on for 2 epochs with them.
-CONFIGS["imdb_lstm_cnn_crops8"] = replace(CONFIGS["imdb_lstm_cnn_crops"], name="imdb_lstm_cnn_crops8", crops_per_text=8,
-                                          crop_length=200, plateau_factor=0.5)
-CONFIGS["imdb_lstm_cnn_crops_ft"] = replace(CONFIGS["imdb_lstm_cnn_crops8"], name="imdb_lstm_cnn_crops_ft", word_vectors=False,
-                                            init_from="runs/classify-imdb_lstm_cnn_ppmi/imdb.npz", learning_rate=3e-4,
-                                            epochs=2, average_epochs=0)
-# The same trained on 98% of the training reviews for the epochs the 80/20 run found best (3); shipped as nsmc.
-CONFIGS["nsmc_spm_attention_98"] = replace(CONFIGS["nsmc_spm_attention"], name="nsmc_spm_attention_98", epochs=3, patience=3,
-                                           validation_fraction=0.02)
-NAIVE_BAYES = {"spam_nb": ("sms-spam", "spam", 1.0), "newsgroups_nb": ("20newsgroups", "topic", 0.05),
-               "reuters_nb": ("reuters21578", "topic", 0.05), "imdb_nb": ("imdb", "sentiment", 1.0),
-               "nsmc_nb": ("nsmc", "sentiment", 1.0)}
-# BagOfWords options per Naive Bayes model: TF-IDF (sublinear) beats raw counts on 20 Newsgroups (83.9% vs 82.8%)
-NB_FEATURES = {"spam_nb": {}, "newsgroups_nb": {"weighting": "tfidf", "sublinear_tf": True}, "reuters_nb": {}, "imdb_nb": {}, "nsmc_nb": {}}
+# Views of the recipe registry (seqbot/training/recipes.py), where every recipe's values live.
+_RECIPES = recipes_for("classify")
+CONFIGS = {name: ClassifyConfig(name, recipe.artifact, **recipe.settings)
+           for name, recipe in _RECIPES.items() if recipe.settings.get("kind") != "naive_bayes"}
+NAIVE_BAYES = {name: (recipe.settings["corpus"], recipe.settings["task"], recipe.settings["alpha"])
+               for name, recipe in _RECIPES.items() if recipe.settings.get("kind") == "naive_bayes"}
+# BagOfWords options per Naive Bayes model (TF-IDF for 20 Newsgroups)
+NB_FEATURES = {name: {key: value for key, value in _RECIPES[name].settings.items() if key in ("weighting", "sublinear_tf")}
+               for name in NAIVE_BAYES}
 NAMES = list(CONFIGS) + list(NAIVE_BAYES)
 
 

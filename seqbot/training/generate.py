@@ -29,16 +29,14 @@ from seqbot.errors import SeqbotError
 from seqbot.paths import corpora_dir
 from seqbot.training.loop import LoopConfig, distribution_scope, fit, make_optimizer
 from seqbot.training.metadata import run_metadata
-from seqbot.training.recipes import named_recipe
+from seqbot.training.recipes import named_recipe, recipes_for
 from seqbot.training.outputs import export_copy, run_folder
 
 
 @dataclass
 class GenerateConfig:
-    """A generator recipe. The defaults are the shipped checkpoints/generator.npz: LSTM 256 trained by
-    tools/gpu_train.py (Keras on JAX, one H100) for 32 rounds of 156 batches of 128 windows of 100
-    characters starting every 25th character, Adam 3e-3 clipped at norm 5, halved after each worse
-    round, stopping after 5 worse rounds."""
+    """A generator recipe's settings. The defaults are a fallback for what a recipe leaves out; the
+    recipes themselves (the shipped checkpoints/generator.npz first) are in seqbot/training/recipes.py."""
 
     cell: str = "lstm"
     level: str = "char"
@@ -49,11 +47,11 @@ class GenerateConfig:
     batch_size: int = 128
     learning_rate: float = 3e-3
     clipnorm: float = 5.0
-    steps_per_epoch: int | None = 156  # about half the windows: the GPU job's "round"
+    steps_per_epoch: int | None = 156
     epochs: int = 32
     patience: int | None = 5
     plateau_factor: float = 0.5
-    max_minutes: float | None = None
+    max_minutes: float | None = None  # this session's training time; rerun to continue (seqbot.training.loop)
     validation_fraction: float = 0.1
     max_words: int = 6000
     seed: int = 0
@@ -61,15 +59,8 @@ class GenerateConfig:
 
 GenerateTrainingConfig = GenerateConfig  # the name tools/gpu_train.py imports
 
-RECIPES = {
-    "generator": GenerateConfig(),
-    # the CPU trainer's recipe before the GPU run: 15 minutes of 100-batch epochs
-    "cpu": GenerateConfig(batch_size=64, learning_rate=2e-3, window_stride=100, steps_per_epoch=100, epochs=1000,
-                          patience=None, plateau_factor=1.0, max_minutes=15.0),
-    "simplernn": GenerateConfig(cell="simplernn", learning_rate=1e-3),
-    "word": GenerateConfig(level="word", window_stride=100, steps_per_epoch=100, epochs=1000, patience=None,
-                           plateau_factor=1.0, batch_size=64, learning_rate=2e-3, max_minutes=8.0),
-}
+# name -> GenerateConfig: a view of the recipe registry (seqbot/training/recipes.py)
+RECIPES = {name: GenerateConfig(**recipe.settings) for name, recipe in recipes_for("generate").items()}
 
 
 def recipe(name: str = "generator", overrides: dict | None = None) -> GenerateConfig:

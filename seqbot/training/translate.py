@@ -17,7 +17,7 @@ import json
 import math
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from seqbot.artifact import Artifact, save_artifact
 from seqbot.engine.decoding import DecodingConfig
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.errors import SeqbotError
-from seqbot.training.tf_setup import dataset_options, import_tensorflow
+from seqbot.models.keras_setup import dataset_options, import_tensorflow
+from seqbot.training.recipes import recipes_for
 
 
 @dataclass
@@ -351,10 +352,6 @@ def translation_data(corpora=None, max_english_length: int = 60, max_french_leng
                     files=[fra_eng.locate(corpora)])
 
 
-KERAS_EXAMPLE = dict(cell="lstm", units=256, attention="none", one_hot=True, optimizer="rmsprop",
-                     learning_rate=1e-3, batch_size=64, min_char_count=1)
-
-
 def novel_translation_data(corpora=None, split=None, augment: bool = True, max_pairs: int | None = None) -> PairData:
     """fra-eng on the novel split (seqbot.data.novel_split: no paraphrase cluster on two sides),
     every sentence up to its max lengths, with the augmenter of seqbot.data.augment when `augment`."""
@@ -386,39 +383,33 @@ def novel_translation_data(corpora=None, split=None, augment: bool = True, max_p
                     fra_eng.CORPUS, record, None, augmenter, files=files, recipe_name="translator")
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """A named way to build a translator: its settings and how its data is chosen."""
+# --- recipes: seqbot/training/recipes.py holds their values ---
 
-    settings: dict
-    data: object  # (corpora, max_pairs) -> PairData
+RECIPES = recipes_for("translate")  # name -> Recipe: translator (shipped), gru512 (shipped), keras-example
+_SETTING_NAMES = {item.name for item in fields(TrainSettings)}
 
 
-def _novel_data(corpora, max_pairs):
-    return novel_translation_data(corpora, max_pairs=max_pairs)
+def recipe_settings(recipe, overrides: dict | None = None) -> TrainSettings:
+    """The recipe's TrainSettings, with the overrides that are not None."""
+    values = {key: value for key, value in recipe.settings.items() if key in _SETTING_NAMES}
+    return TrainSettings(**(values | {key: value for key, value in (overrides or {}).items() if value is not None}))
 
 
-def _old_split_data(max_english: int, preset: str | None = None, default_pairs: int | None = None):
-    def data(corpora, max_pairs):
-        return translation_data(corpora, max_english, max_english + 20, max_pairs=max_pairs or default_pairs, preset=preset)
-    return data
+def recipe_data(recipe, corpora=None, max_pairs: int | None = None) -> PairData:
+    """The pairs a recipe trains on: the novel split (with the augmenter when the recipe augments), or the
+    first split by English sentence of at most max_english_length characters (French: 20 more)."""
+    data = recipe.data
+    if data.get("split") == "novel":
+        pairs = novel_translation_data(corpora, augment=bool(recipe.settings.get("augment", False)), max_pairs=max_pairs)
+    elif data.get("split") == "fra-eng":
+        longest = data["max_english_length"]
+        pairs = translation_data(corpora, longest, longest + 20, max_pairs=max_pairs or data.get("max_pairs"),
+                                 preset=data.get("preset"))
+    else:
+        raise SeqbotError(f"translate recipe {recipe.name!r} names no known split ({data.get('split')!r})")
+    pairs.recipe_name = recipe.name
+    return pairs
 
 
-# The shipped translator: `seqbot train translate` (no flags) rebuilds it. A bidirectional GRU encoder
-# and two residual GRU decoder layers, grown from the previous translator (checkpoints/translator-gru512.npz,
-# whose weights it starts from unchanged in function), trained on the novel split with augmentation.
-TRANSLATOR_RECIPE = dict(
-    cell="gru", units=512, embedding_dim=64, attention="dot", dropout=0.25, bidirectional=True,
-    encoder_layers=1, decoder_layers=2, label_smoothing=0.1, clipnorm=5.0, plateau_factor=0.5,
-    batch_size=128, learning_rate=5e-4, steps_per_epoch=300, epochs=60, patience=6,
-    max_validation_pairs=3000, augment=True, threads=2, init_from="checkpoints/translator-gru512.npz",
-)
-# The previous translator (checkpoints/translator-gru512.npz), trained on a GPU with these settings.
-GRU512_RECIPE = dict(cell="gru", units=512, embedding_dim=64, attention="dot", dropout=0.25, batch_size=256,
-                     learning_rate=2e-3, clipnorm=5.0, plateau_factor=0.5, epochs=20, patience=4, threads=2)
-
-RECIPES = {
-    "translator": Recipe(TRANSLATOR_RECIPE, _novel_data),
-    "gru512": Recipe(GRU512_RECIPE, _old_split_data(50)),
-    "keras-example": Recipe(dict(KERAS_EXAMPLE, epochs=100, patience=2), _old_split_data(50, "keras-example", 10_000)),
-}
+KERAS_EXAMPLE = {key: value for key, value in RECIPES["keras-example"].settings.items() if key in _SETTING_NAMES}
+TRANSLATOR_RECIPE = {key: value for key, value in RECIPES["translator"].settings.items() if key in _SETTING_NAMES}
