@@ -25,3 +25,13 @@ def test_the_last_rounds_are_averaged_weight_by_weight(tmp_path):
     save_artifact(rounds / "round-004.npz", random_artifact(seed=0, units=8))
     with pytest.raises(SeqbotError, match="not the same model"):
         average_last_rounds(tmp_path, 2)
+
+
+def test_rounds_written_before_and_after_a_change_of_decoding_defaults_still_average(tmp_path):
+    """A resumed run's rounds may straddle a change of DecodingConfig's defaults: the same network."""
+    for number, beam in enumerate((4, 5), start=1):
+        artifact = random_artifact(seed=0)
+        artifact.config["decoding"] = {"beam": beam}
+        save_artifact(tmp_path / "rounds" / f"round-{number:03d}.npz", artifact)
+    averaged = load_artifact(average_last_rounds(tmp_path, 2))
+    assert averaged.config["decoding"] == {"beam": 5}  # the last round's settings

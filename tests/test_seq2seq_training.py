@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.models.keras_setup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402
@@ -86,17 +86,19 @@ def test_tiny_run_resumes_after_a_kill_and_exports_for_the_engine(fixtures_dir, 
     settings = TrainSettings(epochs=2, **TINY)
     with pytest.raises(KeyboardInterrupt):
         train_seq2seq(data, settings, tmp_path / "run", callbacks=[_Kill()])
-    run = json.loads((tmp_path / "run" / "run.json").read_text())
-    assert [h["epoch"] for h in run["history"]] == [1]
-    path = train_seq2seq(data, settings, tmp_path / "run", export_path=tmp_path / "translator.npz")
-    run = json.loads((tmp_path / "run" / "run.json").read_text())
-    assert [h["epoch"] for h in run["history"]] == [1, 2]  # epoch 1 was not trained again
+    state = json.loads((tmp_path / "run" / "loop_state.json").read_text())
+    assert [h["epoch"] for h in state["history"]] == [1] and (tmp_path / "run" / "rounds" / "round-001.npz").exists()
+    path = train_seq2seq(data, settings, tmp_path / "run")
+    state = json.loads((tmp_path / "run" / "loop_state.json").read_text())
+    assert [h["epoch"] for h in state["history"]] == [1, 2]  # epoch 1 was not trained again
     assert (tmp_path / "run" / "log.csv").read_text().count("\n") == 3  # header + 2 epochs
-    artifact = load_artifact(tmp_path / "translator.npz", kind="seq2seq")
+    assert sorted(p.name for p in (tmp_path / "run" / "rounds").iterdir()) == ["round-001.npz", "round-002.npz"]
+    assert path == tmp_path / "run" / "model.npz"
+    artifact = load_artifact(path, kind="seq2seq")
     assert artifact.config["task"] == "translate" and artifact.config["attention"] == "dot"
     assert artifact.config["source_vocab"][:4] == ["<pad>", "<start>", "<end>", "<unk>"]
     assert artifact.metadata["split"] == {"seed": 1} and artifact.metadata["training"]["train_pairs"] == len(data.train)
-    assert path == tmp_path / "run" / "model.npz"
+    assert artifact.metadata["training"]["best_epoch"] == state["best_epoch"]
     model = Seq2SeqModel.from_artifact(artifact)
     log_probs, _, attention = model.step(np.array([1]), model.encode(np.array([[4, 5, 6]])))
     assert np.exp(log_probs).sum() == pytest.approx(1.0, rel=1e-5) and attention.shape == (1, 3)
@@ -110,13 +112,13 @@ def test_tiny_run_resumes_after_a_kill_and_exports_for_the_engine(fixtures_dir, 
     same_weights = all(np.array_equal(latest.weights[name], artifact.weights[name]) for name in artifact.weights)
     assert same_weights == (artifact.metadata["training"]["best_epoch"] == 2)
 
-    # a run.json from before the per-character loss: its best val_loss is forgotten on resume
-    run = json.loads((tmp_path / "run" / "run.json").read_text())
-    del run["loss"]
-    run["best_val_loss"] = 0.0
-    (tmp_path / "run" / "run.json").write_text(json.dumps(run))
-    train_seq2seq(data, TrainSettings(epochs=3, **TINY), tmp_path / "run")
-    assert load_artifact(path, kind="seq2seq").metadata["training"]["best_epoch"] == 3
+    # a spent time budget stops this session only: the same command continues the run
+    budget = TrainSettings(epochs=4, max_minutes=1e-6, **TINY)
+    train_seq2seq(data, budget, tmp_path / "run")
+    state = json.loads((tmp_path / "run" / "loop_state.json").read_text())
+    assert (state["epoch"], state["stopped"]) == (3, "time")
+    train_seq2seq(data, budget, tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "loop_state.json").read_text())["epoch"] == 4
 
 
 def test_keras_example_preset_exports_identity_embeddings():
@@ -132,7 +134,7 @@ def test_keras_example_preset_exports_identity_embeddings():
 
 MIRRORED = """
 import json, sys
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.models.keras_setup import import_tensorflow
 tf = import_tensorflow()
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

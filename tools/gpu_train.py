@@ -70,9 +70,9 @@ def prepare_seq2seq(name: str, options: dict, corpora: str | None) -> dict:
     from seqbot.training.translate import TrainSettings, artifact_config, make_batches, translation_data
 
     if options.get("data") == "chat":
-        from seqbot.training.chat import chat_data
+        from seqbot.training.chat import CHAT_MAX_LENGTH, chat_data
 
-        data = chat_data(corpora, max_length=40)
+        data = chat_data(corpora, max_length=CHAT_MAX_LENGTH)
     else:
         data = translation_data(corpora, **TRANSLATE_SPLIT)
     settings = TrainSettings(cell=options["cell"], units=options["units"], attention=options["attention"], dropout=options.get("dropout", 0.0),
@@ -91,7 +91,8 @@ def prepare_seq2seq(name: str, options: dict, corpora: str | None) -> dict:
     validation_pairs = data.validation[:3000]
     train, validation = encode(data.train), encode(validation_pairs)
     spec = {"name": name, "kind": "seq2seq", "options": options, "run": run,
-            "artifact_config": artifact_config(run, data), "split": data.split, "corpus": data.corpus,
+            "artifact_config": artifact_config(run, data.task, data.max_source_length, data.max_target_length),
+            "split": data.split, "corpus": data.corpus,
             "train_pairs": len(data.train), "validation_pairs": len(validation_pairs)}
     arrays = {"train_0": train[0], "train_1": train[1], "train_y": train[2],
               "val_0": validation[0], "val_1": validation[1], "val_y": validation[2]}

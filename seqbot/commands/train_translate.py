@@ -16,6 +16,7 @@ from the last finished round.
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 
 
@@ -102,30 +103,23 @@ def check_export(destination, force: bool) -> None:
 
 
 def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
-    """Copy `artifact` to `destination`; an existing file is kept as destination.bak-TIME. With the
-    run folder and its data, the copy's metadata holds the run's record (recipe, command, data sha256,
-    code version, hardware, training time) even when the artifact was saved without it."""
-    import json
-    import shutil
-    from datetime import datetime, timezone
+    """Copy `artifact` to `destination` by the one export rule (seqbot.training.outputs.export_copy: an
+    existing file needs `force` and is kept as destination.bak-TIME). An artifact saved before the run
+    recorded how it was made gets the run's record (and the default decoding settings) in a completed
+    copy in the run folder first."""
+    from seqbot.artifact import load_artifact, save_artifact
+    from seqbot.training.outputs import export_copy
 
     check_export(destination, force)
     if run_dir is not None and data is not None:
-        from seqbot.artifact import load_artifact, save_artifact
-        from seqbot.training.translate import training_metadata
-
         loaded = load_artifact(artifact, kind="seq2seq")
-        run = json.loads((run_dir / "run.json").read_text())
-        if "code_version" not in loaded.metadata:  # saved by a trainer that did not record the run yet
-            loaded.metadata = training_metadata(run, data) | loaded.metadata
-        from seqbot.engine.decoding import DecodingConfig
+        if "code_version" not in loaded.metadata or "decoding" not in loaded.config:
+            from seqbot.engine.decoding import DecodingConfig
+            from seqbot.training.loop import run_progress
+            from seqbot.training.translate import seq2seq_metadata
 
-        loaded.config.setdefault("decoding", DecodingConfig().to_dict())
-        artifact = save_artifact(run_dir / "export.npz", loaded)
-    if destination.exists():
-        kept = destination.with_name(f"{destination.name}.bak-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
-        destination.rename(kept)
-        print(f"kept the previous {destination.name} as {kept}")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(artifact, destination)
-    print(f"exported {artifact} -> {destination}")
+            run = json.loads((run_dir / "run.json").read_text())
+            loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
+            loaded.config.setdefault("decoding", DecodingConfig().to_dict())
+            artifact = save_artifact(run_dir / "export.npz", loaded)
+    export_copy(artifact, destination, force)

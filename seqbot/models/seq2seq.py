@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from seqbot.training.tf_setup import import_keras
+from seqbot.models.keras_setup import import_keras
 
 keras = import_keras()
 from keras import ops  # noqa: E402

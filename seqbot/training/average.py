@@ -24,12 +24,18 @@ def average_artifacts(paths: list[Path]) -> Artifact:
     artifacts = [load_artifact(path) for path in paths]
     first = artifacts[0]
     for path, artifact in zip(paths[1:], artifacts[1:]):
-        if artifact.kind != first.kind or artifact.config != first.config or artifact.weights.keys() != first.weights.keys():
+        if artifact.kind != first.kind or _network(artifact.config) != _network(first.config) or artifact.weights.keys() != first.weights.keys():
             raise SeqbotError(f"{path} is not the same model as {paths[0]}; only rounds of one run can be averaged")
     weights = {name: np.mean([artifact.weights[name] for artifact in artifacts], axis=0).astype(np.float32)
                for name in first.weights}
     metadata = dict(artifacts[-1].metadata) | {"averaged_rounds": [Path(path).name for path in paths]}
-    return Artifact(first.kind, first.config, weights, metadata, first.blobs)
+    return Artifact(first.kind, artifacts[-1].config, weights, metadata, first.blobs)
+
+
+def _network(config: dict) -> dict:
+    """The config without the decoding settings: rounds written before and after a change of the default
+    DecodingConfig (a resumed run) are still the same network; the last round's settings are kept."""
+    return {key: value for key, value in config.items() if key != "decoding"}
 
 
 def average_last_rounds(run_dir: str | Path, last: int) -> Path:

@@ -16,7 +16,11 @@ What every run gets (all but the last two are Keras' own callbacks):
   last `average_last` epochs' weights, whose mean replaces the best when its validation loss is lower;
 - the early-stopping / plateau counters, the history and the time spent (run_dir/loop_state.json),
   restored on resume, so a resumed run stops and halves exactly when an uninterrupted one would;
-- one line per epoch (and Keras' progress bar only when stdout is a terminal).
+- a time budget, `max_minutes` of training in this session: the run stops after the epoch that spends
+  it, and rerunning the same command continues it (early stopping and the epoch limit end a run for good);
+- one line per epoch (and Keras' progress bar only when stdout is a terminal);
+- `after_epoch(model, progress)`, the trainer's hook after each epoch is saved (the translator writes
+  its round artifacts there), and the trainer's own Keras `callbacks`, run last.
 
 Clipping is the optimizer's (`make_optimizer(..., clipnorm=5.0)`). Data: a tf.data Dataset or a
 keras.utils.PyDataset; both run under KERAS_BACKEND=tensorflow and jax. With `steps_per_epoch`
@@ -55,7 +59,7 @@ class LoopConfig:
     min_learning_rate: float = 1e-6
     average_last: int = 0  # try the mean of the last N epochs' weights (Polyak); 0: off
     steps_per_epoch: int | None = None  # None: one pass over the training data
-    max_minutes: float | None = None  # stop after the epoch that exceeds this budget (resumed runs add up)
+    max_minutes: float | None = None  # training time of this session: stop after the epoch that spends it; rerun to go on
     monitor: str = "val_loss"
     tensorboard: bool = False
 
@@ -148,11 +152,13 @@ def distribution_scope(strategy: str = "default"):
 # --- the loop ---
 
 def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | os.PathLike, export=None,
-        log=print) -> FitResult:
+        log=print, after_epoch=None, callbacks=()) -> FitResult:
     """Train `model` (compiled) under `config`, resuming what `run_dir` holds; then load the best
     (or averaged) weights and call `export(model, result)`, which writes the artifact under
     `result.run_dir` and returns its path: `result.exported` on the chief (other workers' files
-    are deleted). Returns the FitResult of the whole run."""
+    are deleted). `after_epoch(model, progress)` runs on the chief after every epoch is saved, with
+    the FitResult so far; `callbacks` are extra Keras callbacks, run after everything else.
+    Returns the FitResult of the whole run."""
     import keras
 
     run_dir = Path(run_dir)
@@ -167,19 +173,19 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     state_keeper = _LoopState(config, run_dir, state, train_data, validation_data, log)
     # double_checkpoint: a run killed while writing the backup falls back to the one before
     backup = keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False, double_checkpoint=True)
-    callbacks = []
+    extra_callbacks, callbacks = list(callbacks or ()), []
     if config.patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.patience, restore_best_weights=True))
     if config.plateau_factor < 1.0:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(config.monitor, factor=config.plateau_factor,
                                                            patience=config.plateau_patience, min_lr=config.min_learning_rate))
-    callbacks.append(keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True))
+    callbacks.append(_csv_logger(run_dir / "log.csv"))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0))
     # last: it saves the optimizer after ReduceLROnPlateau lowered the rate, and after loop_state.json
-    callbacks += [state_keeper, backup, _EpochLine(state_keeper, log)]
+    callbacks += [state_keeper, backup, _EpochLine(state_keeper, log, after_epoch if is_chief() else None), *extra_callbacks]
     state_keeper.callbacks_to_restore = [callback for callback in callbacks if type(callback).__name__ in RESTORED]
-    if state.get("stopped") and state.get("epoch", 0) >= _target_epochs(config, state):
+    if _finished(config, state):
         log(f"{run_dir} finished ({state['stopped']} after epoch {state['epoch']}); exporting its best weights")
         backup.set_model(model)
         backup.on_train_begin()  # weights and optimizer state as the run left them
@@ -208,6 +214,16 @@ def fit(model, train_data, validation_data, config: LoopConfig, run_dir: str | o
     return result
 
 
+def run_progress(run_dir: str | os.PathLike) -> FitResult:
+    """A run's progress as run_dir/loop_state.json holds it, without building its model."""
+    path = Path(run_dir) / "loop_state.json"
+    state = json.loads(path.read_text()) if path.exists() else {}
+    return FitResult(epochs=state.get("epoch", 0), best_epoch=state.get("best_epoch"), best=state.get("best"),
+                     stopped=state.get("stopped") or "epochs", updates=state.get("updates", 0),
+                     time_s=state.get("elapsed_s", 0.0), history=state.get("history", []), averaged=state.get("averaged"),
+                     run_dir=Path(run_dir))
+
+
 def worker_count(model) -> int:
     """How many workers train `model` together (1 without a multi-worker strategy)."""
     strategy = getattr(model, "_distribute_strategy", None)
@@ -215,44 +231,37 @@ def worker_count(model) -> int:
 
 
 def _build_before_multiworker_fit(model, train_data) -> None:
-    """Work around two failures of Keras 3.15's TensorFlow trainer across several workers:
-    - it builds the model from the first batch averaged across workers (`strategy.reduce("MEAN",
-      batch)`), which fails for integer token batches: build it here from one local batch instead;
-    - it averages the logged loss and metrics with `strategy.reduce("MEAN", value, axis=0)`, which
-      fails for scalars: average them across replicas with axis=None instead (every worker then
-      sees the same values, so early stopping and halving decide alike)."""
-    strategy = getattr(model, "_distribute_strategy", None)
+    """Two failures of Keras' TensorFlow trainer across several workers, worked around in
+    seqbot/training/keras_patches.py (the one place that touches private Keras code)."""
     if worker_count(model) < 2 or not _is_tf_dataset(train_data):
         return
-    batch = next(iter(train_data))
-    with strategy.scope():
-        model._symbolic_build(data_batch=batch)
-    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
-    _average_scalars_across_workers()
+    from seqbot.training.keras_patches import patch_multiworker_fit
+
+    patch_multiworker_fit(model, next(iter(train_data)))
 
 
-def _average_scalars_across_workers() -> None:
-    from keras import tree
-    from keras.src.backend.tensorflow import trainer
-
-    if getattr(trainer.reduce_per_replica, "seqbot", False):
-        return
-    original = trainer.reduce_per_replica
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
-            return tree.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
-        return original(values, strategy, reduction)
-
-    reduce_per_replica.seqbot = True
-    trainer.reduce_per_replica = reduce_per_replica
+def _finished(config: LoopConfig, state: dict) -> bool:
+    """Early stopping ends a run for good; the epoch limit until it is raised; a spent time budget
+    (of one session) never: rerunning the same command continues the run."""
+    stopped = state.get("stopped")
+    if stopped == "early_stopping":
+        return True
+    return stopped in ("epochs", "time") and state.get("epoch", 0) >= config.epochs
 
 
-def _target_epochs(config: LoopConfig, state: dict) -> int:
-    """A stopped run counts as done unless it stopped at the epoch limit and the limit was raised."""
-    if state.get("stopped") in ("early_stopping", "time"):
-        return 0
-    return config.epochs
+def _csv_logger(path: Path):
+    """Keras' CSVLogger appending to run_dir/log.csv; a file that exists keeps its columns (a run started
+    by an older trainer logged other keys), so no row is written under the wrong header."""
+    import keras
+
+    class CSVLogger(keras.callbacks.CSVLogger):
+        def on_train_begin(self, logs=None):
+            super().on_train_begin(logs)
+            header = path.read_text().split("\n", 1)[0] if path.exists() else ""
+            if header.startswith("epoch,"):
+                self.keys = header.split(",")[1:]
+
+    return CSVLogger(str(path), append=True)
 
 
 def _is_tf_dataset(data) -> bool:
@@ -289,6 +298,7 @@ def _loop_state_class():
             self.state = {"epoch": 0, "best": None, "best_epoch": None, "elapsed_s": 0.0, "history": [],
                           "callbacks": {}, "stopped": None, **state}
             self.epoch_start = None
+            self.session_s = 0.0  # training time of this session, for the time budget
             self.callbacks_to_restore = []  # EarlyStopping / ReduceLROnPlateau of this fit, set by fit()
 
         def on_train_begin(self, logs=None):
@@ -317,6 +327,8 @@ def _loop_state_class():
             self.state["history"].append(entry)
             self.state["epoch"] = epoch + 1
             self.state["elapsed_s"] = round(self.state["elapsed_s"] + seconds, 2)
+            self.state["updates"] = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+            self.session_s += seconds
             current = logs.get(self.config.monitor)
             if current is not None and (self.state["best"] is None or current < self.state["best"]):
                 self.state["best"], self.state["best_epoch"] = current, epoch + 1
@@ -329,7 +341,7 @@ def _loop_state_class():
                                        for c in self.callbacks_to_restore}
             self.state["callbacks_epoch"] = epoch + 1
             budget = self.config.max_minutes
-            if budget is not None and self.state["elapsed_s"] >= budget * 60:
+            if budget is not None and self.session_s >= budget * 60:
                 self.model.stop_training = True
                 self.state["stopped"] = "time"
             self.save()
@@ -355,14 +367,17 @@ def _loop_state_class():
                              time_s=self.state["elapsed_s"], history=self.state["history"], averaged=self.state.get("averaged"))
 
     class EpochLine(keras.callbacks.Callback):
-        """Prints LoopState's line for the epoch once BackupAndRestore (just before it) has saved it."""
+        """Prints LoopState's line for the epoch once BackupAndRestore (just before it) has saved it,
+        then runs the trainer's `after_epoch(model, progress)`."""
 
-        def __init__(self, state_keeper, log):
+        def __init__(self, state_keeper, log, after_epoch=None):
             super().__init__()
-            self.state_keeper, self.log = state_keeper, log
+            self.state_keeper, self.log, self.after_epoch = state_keeper, log, after_epoch
 
         def on_epoch_end(self, epoch, logs=None):
             self.log(self.state_keeper.line)
+            if self.after_epoch is not None:
+                self.after_epoch(self.model, self.state_keeper.result(self.model))
 
     return LoopState, EpochLine
 
@@ -382,8 +397,8 @@ def _LoopState(config, run_dir, state, train_data, validation_data, log):
     return _loop_state_class()[0](config, run_dir, state, train_data, validation_data, log)
 
 
-def _EpochLine(state_keeper, log):
-    return _loop_state_class()[1](state_keeper, log)
+def _EpochLine(state_keeper, log, after_epoch=None):
+    return _loop_state_class()[1](state_keeper, log, after_epoch)
 
 
 def _average_last(model, run_dir: Path, state: dict, validation_data, config: LoopConfig, log) -> dict | None:

@@ -2,23 +2,23 @@
 
 Used for the translator (fra-eng) and, with task="chat", for the dialogue model:
 
-    seqbot train translate --attention dot --epochs 12 --out runs/translate --export checkpoints/translator.npz
-    seqbot train translate --preset keras-example --out runs/keras-example
+    seqbot train translate                               the shipped recipe -> runs/translator
+    seqbot train translate --recipe keras-example        keras-io's lstm_seq2seq settings -> runs/keras-example
 
-A run folder holds run.json (settings and vocabularies, fixed at the first start), Keras'
-BackupAndRestore state, log.csv, tensorboard/ and model.npz, the best model so far,
-exported after every epoch that improves the validation loss. Rerunning the same command
-after Ctrl-C or a kill continues from the last finished epoch.
+Training runs through the one loop (seqbot.training.loop.fit: resume, time budget, early
+stopping, halving, logs). A run folder holds run.json (settings and vocabularies, fixed at the
+first start), the loop's loop_state.json, backup/ (Keras BackupAndRestore), log.csv, tensorboard/,
+rounds/round-NNN.npz (every round's artifact, for averaging) and model.npz, the best round's
+artifact. Rerunning the same command after Ctrl-C, a kill or a spent --max-minutes continues from
+the last finished round; a folder made by the trainer before the one loop is adopted on the way
+(seqbot.training.old_runs). Only `seqbot train translate --export PATH --force` copies a model out.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import shutil
-import time
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -108,9 +108,11 @@ def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | N
         yield (source, target_in), target_out
 
 
-def _dataset(tf, sources, targets, batch_size, seed, repeat=False, encode_pass=None):
-    """Batches of encoded pairs; with `encode_pass(rng)` -> (sources, targets) the pairs are made
-    anew for every pass over the data (augmentation)."""
+def _dataset(tf, sources, targets, batch_size, seed, encode_pass=None):
+    """Batches of encoded pairs (one pass; the loop repeats it for rounds of steps_per_epoch); with
+    `encode_pass(rng)` -> (sources, targets) the pairs are made anew for every pass (augmentation).
+    Without augmentation the number of batches is known, so Keras never warns that validation "ran
+    out of data"."""
     rng = np.random.default_rng(seed)
     spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
 
@@ -119,19 +121,11 @@ def _dataset(tf, sources, targets, batch_size, seed, repeat=False, encode_pass=N
         return make_batches(pass_sources, pass_targets, batch_size, rng)
 
     dataset = tf.data.Dataset.from_generator(batches, output_signature=((spec, spec), spec))
-    if repeat:
-        dataset = dataset.repeat()
+    if encode_pass is None:
+        chunk = batch_size * 50  # make_batches cuts batches within chunks of 50
+        count = sum(-(-min(chunk, len(sources) - start) // batch_size) for start in range(0, len(sources), chunk))
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(count))
     return dataset.with_options(dataset_options())
-
-
-def _strategy(tf, name: str):
-    if name == "default":
-        return tf.distribute.get_strategy()
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    raise SeqbotError(f"--strategy must be default, mirrored or multiworker, not {name!r}")
 
 
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -162,23 +156,29 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
         run["settings"] = wanted["settings"]
         if run.get("loss") != LOSS:
             # val_loss of an older definition (averaged over padding) cannot be compared with today's.
-            run["loss"], run["best_val_loss"] = LOSS, None
+            run["best_val_loss"] = None
         return run
     source_vocab, target_vocab = _vocabularies(data, settings)
-    run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "best_val_loss": None, "loss": LOSS}
+    run = wanted | {"source_vocab": source_vocab.to_list(), "target_vocab": target_vocab.to_list(), "loss": LOSS}
     run_dir.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, ensure_ascii=False, indent=1))
     return run
 
 
-def training_metadata(run: dict, data: PairData) -> dict:
-    """The record every seqbot artifact carries (seqbot.training.metadata): recipe, command, data
-    sha256, code version, hardware and the training time so far (the sum of the run's rounds)."""
+def seq2seq_metadata(run: dict, data: PairData, progress, **extra) -> dict:
+    """The one metadata record of a seq2seq artifact (seqbot.training.metadata.run_metadata: recipe,
+    command, data sha256, code version, hardware, training time) with the run's progress so far
+    (`progress`: the loop's FitResult) under "training", as the translator and chat artifacts hold it."""
     from seqbot.training.metadata import run_metadata
 
-    seconds = sum(entry.get("seconds", 0.0) for entry in run.get("history", []))
-    scores = {"best_val_loss": run.get("best_val_loss")}
-    return run_metadata(run["settings"], data.files, seconds, scores, recipe_name=data.recipe_name)
+    best = next((entry for entry in progress.history if entry["epoch"] == progress.best_epoch), {})
+    training = {"epochs": progress.epochs, "best_epoch": progress.best_epoch, "val_loss": progress.best,
+                "val_accuracy": best.get("val_masked_accuracy"), "train_pairs": len(data.train),
+                "validation_pairs": len(data.validation), "updates": progress.updates, "history": progress.history,
+                "settings": run["settings"]}
+    return run_metadata(run["settings"], data.files, progress.time_s, {"best_val_loss": progress.best},
+                        recipe_name=data.recipe_name, corpus=data.corpus, split=data.split, preset=data.preset,
+                        training=training, **extra)
 
 
 def _vocabularies(data: PairData, settings: TrainSettings) -> tuple[CharVocabulary, CharVocabulary]:
@@ -202,38 +202,71 @@ def _vocabularies(data: PairData, settings: TrainSettings) -> tuple[CharVocabula
     return build((s for s, _ in data.train), start["source"]), build((t for _, t in data.train), start["target"])
 
 
-def artifact_config(run: dict, data: PairData) -> dict:
+def model_config(run: dict, dropout: float | None = None):
+    """The Keras model a run trains (seqbot.models.seq2seq.Seq2SeqConfig), from run.json."""
+    from seqbot.models.seq2seq import Seq2SeqConfig
+
+    settings = run["settings"]
+    return Seq2SeqConfig(
+        source_vocab_size=len(run["source_vocab"]), target_vocab_size=len(run["target_vocab"]), cell=settings["cell"],
+        units=settings["units"], embedding_dim=settings["embedding_dim"], attention=settings["attention"],
+        attention_units=settings["attention_units"], one_hot=settings["one_hot"],
+        dropout=settings.get("dropout", 0.0) if dropout is None else dropout,
+        bidirectional=settings.get("bidirectional", False), encoder_layers=settings.get("encoder_layers", 1),
+        decoder_layers=settings.get("decoder_layers", 1),
+    )
+
+
+def artifact_config(run: dict, task: str, max_source_length: int, max_target_length: int) -> dict:
+    """The engine's config of a run's artifacts (docs/architecture.md, seq2seq weights)."""
     settings = run["settings"]
     return {
-        "task": data.task, "cell": settings["cell"], "units": settings["units"],
+        "task": task, "cell": settings["cell"], "units": settings["units"],
         "embedding_dim": len(run["target_vocab"]) if settings["one_hot"] else settings["embedding_dim"],
         "attention": settings["attention"], "attention_units": settings["attention_units"],
         "source_vocab": run["source_vocab"], "target_vocab": run["target_vocab"],
-        "max_source_length": data.max_source_length, "max_target_length": data.max_target_length,
+        "max_source_length": max_source_length, "max_target_length": max_target_length,
         "bidirectional": settings.get("bidirectional", False), "encoder_layers": settings.get("encoder_layers", 1),
         "decoder_layers": settings.get("decoder_layers", 1),
         # Trained on capitals, Title Case and lower case: the engine reads case as typed.
         "case_variants": bool(settings.get("augment", False)),
-    } | ({"decoding": DecodingConfig().to_dict()} if data.task == "translate" else {})
+    } | ({"decoding": DecodingConfig().to_dict()} if task == "translate" else {})
 
 
-def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, export_path: str | Path | None = None,
-                  callbacks: list | None = None) -> Path:
-    """Train (or resume) a run and return the path of its best exported model.
+MIN_LEARNING_RATE = 1e-5  # halving (plateau_factor) stops here
+
+
+def loop_config(settings: TrainSettings):
+    """The run's LoopConfig: halving after each round without a better val_loss (patience 1), down to
+    MIN_LEARNING_RATE; early stopping after `patience` such rounds; TensorBoard logs."""
+    from seqbot.training.loop import LoopConfig
+
+    return LoopConfig(epochs=settings.epochs, patience=settings.patience, plateau_factor=settings.plateau_factor or 1.0,
+                      plateau_patience=1, min_learning_rate=MIN_LEARNING_RATE, steps_per_epoch=settings.steps_per_epoch,
+                      max_minutes=settings.max_minutes, tensorboard=True)
+
+
+def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, callbacks: list | None = None) -> Path:
+    """Train (or resume) a run through seqbot.training.loop.fit and return the path of its best model,
+    run_dir/model.npz. After every round, rounds/round-NNN.npz (for averaging) and, when the round
+    improved the validation loss, model.npz are written in the run folder; nothing is written elsewhere.
 
     `callbacks`: extra Keras callbacks, run after the run's own (tests use one to simulate a kill).
     """
     run_dir = Path(run_dir)
-    tf = import_tensorflow(settings.threads, onednn=True)
+    tf = import_tensorflow(settings.threads, onednn=True)  # oneDNN: 1.3x in float32 here, and what makes bfloat16 pay
     import keras
 
+    from seqbot.training.loop import distribution_scope, fit, is_chief, make_optimizer
+
+    scope = distribution_scope(settings.strategy)  # before any other TensorFlow op: collectives are set up at start-up
     if settings.precision not in PRECISIONS:
         raise SeqbotError(f"precision must be one of {', '.join(PRECISIONS)}, not {settings.precision!r}")
-    keras.mixed_precision.set_global_policy(settings.precision)
-
-    from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights, grow_weights
+    from seqbot.models.seq2seq import build_seq2seq, compile_seq2seq, export_weights, grow_weights
+    from seqbot.training.old_runs import adopt_translator_run
 
     run = _load_or_start_run(run_dir, settings, data)
+    adopt_translator_run(run_dir, run)  # a run folder of the trainer before the one loop: its progress into loop_state.json
     source_vocab, target_vocab = CharVocabulary(run["source_vocab"]), CharVocabulary(run["target_vocab"])
     encode = lambda pairs: ([source_vocab.encode(s) for s, _ in pairs], [target_vocab.encode(t) for _, t in pairs])  # noqa: E731
     train_sources, train_targets = encode(data.train)
@@ -245,89 +278,47 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         def encode_pass(rng):
             return encode([augmenter(english, french, rng) for english, french in data.train + extra])
     val_sources, val_targets = encode(data.validation[:settings.max_validation_pairs])
-    model_config = Seq2SeqConfig(
-        source_vocab_size=len(source_vocab), target_vocab_size=len(target_vocab), cell=settings.cell,
-        units=settings.units, embedding_dim=settings.embedding_dim, attention=settings.attention,
-        attention_units=settings.attention_units, one_hot=settings.one_hot, dropout=settings.dropout,
-        bidirectional=settings.bidirectional, encoder_layers=settings.encoder_layers, decoder_layers=settings.decoder_layers,
-    )
-    keras.utils.set_random_seed(settings.seed)
-    with _strategy(tf, settings.strategy).scope():
-        model = build_seq2seq(model_config)
-        if settings.init_from and not (run_dir / "backup").exists():
-            from seqbot.artifact import load_artifact
-            start = load_artifact(settings.init_from, kind="seq2seq")
-            copied = grow_weights(model, model_config, start.weights)
-            print(f"started from {settings.init_from}: {len(copied)} weights copied")
-        model = compile_seq2seq(model, settings.optimizer, settings.learning_rate, settings.label_smoothing, settings.clipnorm)
-
-    model_path = run_dir / "model.npz"
-    samples_per_epoch = settings.steps_per_epoch * settings.batch_size if settings.steps_per_epoch else len(train_sources)
-    started = time.time()
-
-    class ExportBest(keras.callbacks.Callback):
-        """Export the model after every epoch that improves the validation loss."""
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch_start = time.time()
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            seconds = time.time() - self.epoch_start
-            run.setdefault("history", []).append({"epoch": epoch + 1, "seconds": round(seconds, 1),
-                                                  "samples_per_s": round(samples_per_epoch / seconds, 1),
-                                                  **{k: float(v) for k, v in logs.items()}})
-            val_loss = float(logs.get("val_loss", np.inf))
-            if run["best_val_loss"] is None or val_loss < run["best_val_loss"]:
-                run["best_val_loss"], run["best_epoch"] = val_loss, epoch + 1
-                metadata = training_metadata(run, data) | {
-                    "corpus": data.corpus, "split": data.split, "preset": data.preset,
-                    "training": {"epochs": epoch + 1, "best_epoch": epoch + 1, "val_loss": val_loss,
-                                 "val_accuracy": float(logs.get("val_masked_accuracy", np.nan)),
-                                 "train_pairs": len(train_sources), "validation_pairs": len(val_sources),
-                                 "history": run["history"], "settings": run["settings"]},
-                    "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                }
-                save_artifact(model_path, Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), metadata))
-                if export_path:
-                    shutil.copyfile(model_path, export_path)
-            # Every round's weights, for checkpoint averaging (training.average) after the run.
-            round_metadata = training_metadata(run, data) | {"round": epoch + 1, "val_loss": val_loss, "split": data.split,
-                                                             "corpus": data.corpus}
-            save_artifact(run_dir / "rounds" / f"round-{epoch + 1:03d}.npz",
-                          Artifact("seq2seq", artifact_config(run, data), export_weights(model, model_config), round_metadata))
-            (run_dir / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
-            if settings.max_minutes and time.time() - started > settings.max_minutes * 60:
-                print(f"\nstopping: the {settings.max_minutes} minute budget is spent; the best epoch is kept")
-                self.model.stop_training = True
-
-    all_callbacks = [
-        # Kept after the end too, so rerunning a finished or budget-stopped run continues it.
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
-        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
-        keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False, profile_batch=0),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience),
-        *([keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=settings.plateau_factor, patience=0, min_lr=1e-5)]
-          if settings.plateau_factor else []),
-        ExportBest(),
-        *(callbacks or []),
-    ]
+    config = model_config(run)
+    keras.mixed_precision.set_global_policy(settings.precision)
     try:
-        model.fit(
-            _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed,
-                     repeat=bool(settings.steps_per_epoch), encode_pass=encode_pass),
-            steps_per_epoch=settings.steps_per_epoch,
-            validation_data=_dataset(tf, val_sources, val_targets, settings.batch_size, None),
-            epochs=settings.epochs,
-            callbacks=all_callbacks,
-            verbose=2 if settings.strategy != "default" else "auto",
-            shuffle=False,  # the batches come shuffled from make_batches; Keras cannot shuffle a tf.data Dataset
-        )
+        keras.utils.set_random_seed(settings.seed)
+        with scope:
+            model = build_seq2seq(config)
+            if settings.init_from and not (run_dir / "backup").exists():
+                from seqbot.artifact import load_artifact
+
+                copied = grow_weights(model, config, load_artifact(settings.init_from, kind="seq2seq").weights)
+                print(f"started from {settings.init_from}: {len(copied)} weights copied")
+            compile_seq2seq(model, make_optimizer(settings.optimizer, settings.learning_rate, settings.clipnorm),
+                            label_smoothing=settings.label_smoothing)
+        model_path = run_dir / "model.npz"
+        config_for_engine = artifact_config(run, data.task, data.max_source_length, data.max_target_length)
+
+        def after_epoch(model, progress):
+            """Every round's artifact (training.average), and model.npz when the round is the best so far."""
+            entry = progress.history[-1]
+            artifact = Artifact("seq2seq", config_for_engine, export_weights(model, config))
+            artifact.metadata = seq2seq_metadata(run, data, progress, round=entry["epoch"], val_loss=entry.get("val_loss"))
+            save_artifact(run_dir / "rounds" / f"round-{entry['epoch']:03d}.npz", artifact)
+            if progress.best_epoch == entry["epoch"]:
+                save_artifact(model_path, Artifact("seq2seq", config_for_engine, artifact.weights,
+                                                   seq2seq_metadata(run, data, progress)))
+
+        def export(model, result):  # model.npz is the best round's, written when that round ended
+            path = result.run_dir / "model.npz"
+            return path if path.exists() else None
+
+        result = fit(model, _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed, encode_pass=encode_pass),
+                     _dataset(tf, val_sources, val_targets, settings.batch_size, None), loop_config(settings), run_dir,
+                     export=export, after_epoch=after_epoch, callbacks=callbacks or (),
+                     log=lambda line: print(line, flush=True))
     finally:
         keras.mixed_precision.set_global_policy("float32")  # the policy is global: later models in this process
-    if not model_path.exists():
+    if not is_chief():
+        return run_dir
+    if result.exported is None:
         raise SeqbotError(f"training in {run_dir} finished no epoch, so there is no model to export")
-    return model_path
+    return result.exported
 
 
 # --- the fra-eng translator ---
