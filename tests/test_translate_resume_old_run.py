@@ -90,3 +90,22 @@ def test_an_old_run_folder_continues_from_its_last_round_with_the_same_artifacts
 
     with pytest.raises(SeqbotError, match="other settings"):
         train_seq2seq(data, TrainSettings(**SETTINGS | {"units": 16}), run_dir)
+
+
+def test_exporting_a_backup_never_replaces_a_file_without_force(tmp_path):
+    from seqbot.errors import SeqbotError
+    from seqbot.training.seq2seq_export import main
+
+    run_dir = shutil.copytree(FIXTURE, tmp_path / "run")
+    shipped = tmp_path / "checkpoints" / "translator.npz"
+    shipped.parent.mkdir()
+    shipped.write_bytes(b"shipped")
+    with pytest.raises(SeqbotError, match="--force"):
+        main([str(run_dir), str(shipped)])
+    assert shipped.read_bytes() == b"shipped"
+    latest = load_artifact(run_dir / "latest.npz", kind="seq2seq")  # written in the run folder only
+    assert latest.config == load_artifact(run_dir / "rounds" / "round-003.npz").config
+    assert latest.metadata["training"]["epochs"] == 3
+    assert main([str(run_dir), str(shipped), "--force"]) == 0
+    assert load_artifact(shipped).config == latest.config
+    assert [path.read_bytes() for path in shipped.parent.glob("translator.npz.bak-*")] == [b"shipped"]
