@@ -74,6 +74,12 @@ def recipe(name: str = "generator", overrides: dict | None = None) -> GenerateCo
     return config
 
 
+def loop_config(config: GenerateConfig) -> LoopConfig:
+    """The shared loop's settings for a generator recipe."""
+    return LoopConfig(epochs=config.epochs, patience=config.patience, plateau_factor=config.plateau_factor,
+                      steps_per_epoch=config.steps_per_epoch, max_minutes=config.max_minutes)
+
+
 def read_shakespeare(corpora: str | None = None) -> str:
     """tiny Shakespeare as one string, through helper A's reader (karpathy/char-rnn `input.txt`)."""
     from seqbot.data.shakespeare import DEFAULT_FILE, read_text
@@ -164,8 +170,7 @@ def train(name: str = "generator", overrides: dict | None = None, corpora: str |
         model.compile(optimizer=make_optimizer("adam", config.learning_rate, config.clipnorm),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     default_prompt = train_text.split("\n", 1)[0] + "\n"
-    loop = LoopConfig(epochs=config.epochs, patience=config.patience, plateau_factor=config.plateau_factor,
-                      steps_per_epoch=config.steps_per_epoch, max_minutes=config.max_minutes)
+    loop = loop_config(config)
     scores = {}
 
     def export_run(model, result):
