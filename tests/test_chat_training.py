@@ -92,3 +92,18 @@ def test_rescoring_a_checkpoint_never_rewrites_it(fixtures_dir, tmp_path, monkey
     assert shipped.read_bytes() == before
     rescored = load_artifact(tmp_path / "runs" / "rescore-chat" / "chat.npz", kind="seq2seq")
     assert rescored.metadata["scores"]["val_perplexity_per_char"] > 1 and len(rescored.metadata["samples"]) == 1
+
+
+def test_train_chat_command_runs_the_recipe_with_overrides_into_the_runs_folder(fixtures_dir, tmp_path, monkeypatch):
+    """`seqbot train chat` reads the chat recipe (seqbot/training/recipes.py); options override only what is given."""
+    from seqbot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "chat", "--corpora", str(fixtures_dir / "generate"), "--units", "8", "--embedding-dim", "4",
+                 "--epochs", "1", "--batch-size", "16", "--max-pairs", "16", "--samples", "1", "--max-length", "30",
+                 "--runs", str(tmp_path / "runs")]) == 0
+    bot = Chatbot.load(tmp_path / "runs" / "chat" / "model.npz")
+    recipe = bot.metadata["recipe"]
+    assert (recipe["units"], recipe["cell"], recipe["clipnorm"], recipe["plateau_factor"]) == (8, "lstm", 5.0, 0.5)
+    assert bot.metadata["split"]["max_length"] == 30 and bot.metadata["recipe_name"] == "chat"
+    assert not (tmp_path / "checkpoints").exists()
