@@ -75,6 +75,7 @@ def rebuild_command(path: Path, artifact) -> str:
     """A `seqbot train ...` command that rebuilds the checkpoint at `path`: the registry's recipe for a
     shipped checkpoint's name, else the command the artifact recorded, else the registry's recipe of
     the name it was trained as."""
+    from seqbot.errors import SeqbotError
     from seqbot.paths import shipped_checkpoints_dir
     from seqbot.training.recipes import find_recipe, shipped_recipe
 
@@ -88,7 +89,7 @@ def rebuild_command(path: Path, artifact) -> str:
         trained_as = artifact.metadata.get("recipe_name") or artifact.metadata.get("trained_as")
         try:
             recipe = find_recipe(trainer, trained_as or "")
-        except Exception:  # noqa: BLE001 - a recipe that is gone or was never named
+        except SeqbotError:  # a recipe that is gone or was never named
             return "not in the recipe registry (seqbot models recipes lists the recipes)"
     return f"{recipe.command} --export {shown} --force"
 
