@@ -11,26 +11,15 @@ import pytest
 
 from seqbot.app.app import SeqbotApp
 from seqbot.app.engines import EngineHub
-from seqbot.artifact import save_artifact
 from seqbot.engine.classifier import ClassifierSet
-from seqbot.engine.naive_bayes import NaiveBayes
 from test_app import SIZE, panel_text, run_async, send_and_wait, turn_texts
 from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator
-from test_classify_command import ENGLISH_WORDS, KOREAN_WORDS, neural_artifact
+from test_classify_command import write_small_classifiers
 
 
 @pytest.fixture
 def small_classifiers(tmp_path):
-    """The five classifier checkpoints, tiny and random, so the real routing runs in a second."""
-    english = ["", "<oov>"] + ENGLISH_WORDS
-    save_artifact(tmp_path / "spam_rnn.npz", neural_artifact("spam_rnn", english, ["ham", "spam"], "spam", "en", "simplernn"))
-    save_artifact(tmp_path / "imdb.npz", neural_artifact("imdb", english, ["negative", "positive"], "sentiment", "en", "gru"))
-    save_artifact(tmp_path / "reuters.npz", neural_artifact("reuters", english, ["earn", "acq", "crude"], "topic", "en"))
-    save_artifact(tmp_path / "nsmc.npz", neural_artifact("nsmc", ["", "<oov>"] + KOREAN_WORDS, ["negative", "positive"],
-                                                         "sentiment", "ko"))
-    nb = NaiveBayes().fit(["free prize call now", "see you at lunch"], ["spam", "ham"])
-    save_artifact(tmp_path / "spam_nb.npz", nb.to_artifact({"corpus": "test"}))
-    return tmp_path
+    return write_small_classifiers(tmp_path)
 
 
 def app_with(classifiers_dir, translator: FakeTranslator | None = None) -> SeqbotApp:

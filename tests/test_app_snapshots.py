@@ -78,16 +78,21 @@ def test_layout_at_200_by_60(snap_compare):
     assert snap_compare(SeqbotApp(fake_hub()), terminal_size=(200, 60), run_before=run_before)
 
 
+async def open_settings(pilot):
+    """F6, then wait for the settings fields; their cursors stop blinking so the picture is stable."""
+    await settle(pilot)
+    await pilot.press("f6")
+    for _ in range(100):
+        if pilot.app.screen.query("Input"):
+            break
+        await pilot.pause(0.02)
+    for field in pilot.app.screen.query("Input"):
+        field.cursor_blink = False
+
+
 def test_settings_screen(snap_compare):
     async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("f6")
-        for _ in range(100):
-            if pilot.app.screen.query("Input"):
-                break
-            await pilot.pause(0.02)
-        for field in pilot.app.screen.query("Input"):
-            field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        await open_settings(pilot)
         await pilot.pause()
 
     assert snap_compare(SeqbotApp(fake_hub()), terminal_size=SIZE, run_before=run_before)
@@ -96,14 +101,7 @@ def test_settings_screen(snap_compare):
 def test_settings_error_at_80_by_24(snap_compare):
     """A wrong beam width at 80x24: the message right under the field, the labels wrapped, not cut."""
     async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("f6")
-        for _ in range(100):
-            if pilot.app.screen.query("Input"):
-                break
-            await pilot.pause(0.02)
-        for field in pilot.app.screen.query("Input"):
-            field.cursor_blink = False
+        await open_settings(pilot)
         pilot.app.screen.query_one("#beam-width").value = "230"
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -41,17 +41,22 @@ def neural_artifact(name, vocab, labels, task, language, cell="lstm", seed=0) ->
     return Artifact("classifier", config, {k: v.astype(np.float32) for k, v in weights.items()}, {"corpus": "test"})
 
 
+def write_small_classifiers(folder):
+    """The five classifier checkpoints, tiny and random, so the real routing runs in a second."""
+    english = ["", "<oov>"] + ENGLISH_WORDS
+    save_artifact(folder / "spam_rnn.npz", neural_artifact("spam_rnn", english, ["ham", "spam"], "spam", "en", "simplernn"))
+    save_artifact(folder / "imdb.npz", neural_artifact("imdb", english, ["negative", "positive"], "sentiment", "en", "gru"))
+    save_artifact(folder / "reuters.npz", neural_artifact("reuters", english, ["earn", "acq", "crude"], "topic", "en"))
+    save_artifact(folder / "nsmc.npz", neural_artifact("nsmc", ["", "<oov>"] + KOREAN_WORDS, ["negative", "positive"],
+                                                       "sentiment", "ko"))
+    nb = NaiveBayes().fit(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
+    save_artifact(folder / "spam_nb.npz", nb.to_artifact({"corpus": "test"}))
+    return folder
+
+
 @pytest.fixture
 def checkpoints(tmp_path):
-    english = ["", "<oov>"] + ENGLISH_WORDS
-    save_artifact(tmp_path / "spam_rnn.npz", neural_artifact("spam_rnn", english, ["ham", "spam"], "spam", "en", "simplernn"))
-    save_artifact(tmp_path / "imdb.npz", neural_artifact("imdb", english, ["negative", "positive"], "sentiment", "en", "gru"))
-    save_artifact(tmp_path / "reuters.npz", neural_artifact("reuters", english, ["earn", "acq", "crude"], "topic", "en"))
-    save_artifact(tmp_path / "nsmc.npz", neural_artifact("nsmc", ["", "<oov>"] + KOREAN_WORDS, ["negative", "positive"],
-                                                         "sentiment", "ko"))
-    nb = NaiveBayes().fit(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
-    save_artifact(tmp_path / "spam_nb.npz", nb.to_artifact({"corpus": "test"}))
-    return tmp_path
+    return write_small_classifiers(tmp_path)
 
 
 def test_english_goes_to_the_english_models_and_korean_to_nsmc(checkpoints):
