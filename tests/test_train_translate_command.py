@@ -30,6 +30,10 @@ def test_unknown_recipe_and_bad_values_are_clear(capsys):
     assert "choose one of translator" in capsys.readouterr().err
     assert main(["train", "translate", "--units", "0"]) == 2
     assert "--units must be at least 1" in capsys.readouterr().err
+    assert main(["train", "translate", "--plateau-factor", "1.5"]) == 2
+    assert "--plateau-factor must be in (0, 1]" in capsys.readouterr().err
+    assert main(["train", "translate", "--patience", "0"]) == 2
+    assert "--patience must be at least 1" in capsys.readouterr().err
 
 
 @pytest.mark.corpora
@@ -39,8 +43,11 @@ def test_the_shipped_recipe_runs_at_tiny_size(real_corpora, tmp_path, capsys):
     assert main(["train", "translate", "--corpora", str(real_corpora), "--units", "16", "--embedding-dim", "8",
                  "--max-pairs", "300", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16",
                  "--max-validation-pairs", "20", "--init-from", "none", "--threads", "1", "--out", str(out),
-                 "--average-last", "2"]) == 0
+                 "--average-last", "2", "--export", str(tmp_path / "exported.npz")]) == 0
     artifact = load_artifact(out / "averaged.npz", kind="seq2seq")
+    exported = load_artifact(tmp_path / "exported.npz", kind="seq2seq").config["name_placeholders"]
+    assert len(exported["known_words"]) > 50 and exported["stand_ins"][0][0] == "Tom"  # the training English's words
+    assert "xavier" not in {word.lower() for word in exported["known_words"]}
     config = artifact.config
     assert (config["bidirectional"], config["encoder_layers"], config["decoder_layers"], config["case_variants"]) == (True, 1, 2, True)
     assert config["max_source_length"] == 150 and config["max_target_length"] == 200

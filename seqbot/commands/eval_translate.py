@@ -58,6 +58,8 @@ def add_arguments(parser) -> None:
                              "(DecodingConfig.greedy_candidate)")
     parser.add_argument("--sweep-beam", metavar="K,L,...",
                         help="beam widths for --sweep-alpha (default: --beam, else the checkpoint's)")
+    parser.add_argument("--no-placeholders", action="store_true",
+                        help="feed unknown names as typed instead of behind the checkpoint's stand-ins (seqbot.data.placeholders)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
@@ -69,6 +71,8 @@ def run(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise SeqbotError(f"--limit must be at least 1, got {args.limit}")
     translator = Translator.load(args.checkpoint)
+    if args.no_placeholders:
+        translator.placeholders = None
     if args.sweep_alpha is not None:
         return run_sweep(args, translator)
     if args.sweep_beam is not None:
@@ -96,6 +100,7 @@ def run(args) -> int:
         "pairs_source": source,
         "pairs": len(pairs),
         "decoding": describe(decoding_with(translator.decoding, beam=args.beam)),
+        "name_placeholders": translator.placeholders is not None,
         **translation_scores(hypotheses, references),
         "buckets": bucket_scores(english, hypotheses, references),
         "seconds": round(seconds, 3),
@@ -314,7 +319,8 @@ def sample_indices(count: int, samples: int) -> list[int]:
 def print_report(report: dict, config: dict) -> None:
     model = f"{config.get('cell')}, attention {config.get('attention')}, {config.get('units')} units"
     print(f"checkpoint     {report['checkpoint']} ({model})")
-    print(f"pairs          {report['pairs']:,} from {report['pairs_source']}, {report['decoding']}")
+    names = "unknown names behind stand-ins" if report["name_placeholders"] else "names as typed"
+    print(f"pairs          {report['pairs']:,} from {report['pairs_source']}, {report['decoding']}, {names}")
     print(f"chrF           {report['chrF']:.2f}")
     print(f"BLEU           {report['BLEU']:.2f}")
     print(f"exact match    {report['exact_match']:.2f} %")

@@ -34,7 +34,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--epochs", type=int, help="rounds of --steps-per-epoch batches")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--plateau-factor", type=float,
+                        help="multiply the learning rate by this after a round without a better validation loss (1: never)")
     parser.add_argument("--steps-per-epoch", type=int, help="batches per round (validation and export after each)")
+    parser.add_argument("--patience", type=int, help="stop after this many rounds without a better validation loss")
     parser.add_argument("--max-validation-pairs", type=int, help="validate on the first N validation pairs only")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only (smoke runs)")
     parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best round")
@@ -61,12 +64,14 @@ def run(args) -> int:
 
     recipe = find_recipe("translate", args.recipe)
     for name in ("units", "embedding_dim", "epochs", "batch_size", "max_pairs", "threads", "encoder_layers",
-                 "decoder_layers", "steps_per_epoch", "average_last"):
+                 "decoder_layers", "steps_per_epoch", "average_last", "patience"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise SeqbotError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     if args.dropout is not None and not 0.0 <= args.dropout < 1.0:
         raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
+    if args.plateau_factor is not None and not 0.0 < args.plateau_factor <= 1.0:
+        raise SeqbotError(f"--plateau-factor must be in (0, 1], got {args.plateau_factor}")
     if args.learning_rate is not None and args.learning_rate <= 0:
         raise SeqbotError(f"--learning-rate must be positive, got {args.learning_rate}")
     overrides = {f.name: getattr(args, f.name) for f in fields(TrainSettings) if getattr(args, f.name, None) is not None}
@@ -106,14 +111,17 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
     """Copy `artifact` to `destination` by the one export rule (seqbot.training.outputs.export_copy: an
     existing file needs `force` and is kept as destination.bak-TIME). An artifact saved before the run
     recorded how it was made gets the run's record (and the default decoding settings) in a completed
-    copy in the run folder first."""
+    copy in the run folder first, as does one without name placeholders (seqbot.data.placeholders:
+    the words of its training English, so the engine knows which names it never met)."""
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.training.outputs import export_copy
 
     check_export(destination, force)
     if run_dir is not None and data is not None:
         loaded = load_artifact(artifact, kind="seq2seq")
-        if "code_version" not in loaded.metadata or "decoding" not in loaded.config:
+        placeholders_missing = loaded.config.get("task") == "translate" and "name_placeholders" not in loaded.config
+        if "code_version" not in loaded.metadata or "decoding" not in loaded.config or placeholders_missing:
+            from seqbot.data.placeholders import NamePlaceholders
             from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
             from seqbot.training.translate import seq2seq_metadata
@@ -121,5 +129,7 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
             run = json.loads((run_dir / "run.json").read_text())
             loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
             loaded.config.setdefault("decoding", DecodingConfig().to_dict())
+            if placeholders_missing:
+                loaded.config["name_placeholders"] = NamePlaceholders.from_pairs(english for english, _ in data.train).to_config()
             artifact = save_artifact(run_dir / "export.npz", loaded)
     export_copy(artifact, destination, force)

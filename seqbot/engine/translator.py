@@ -19,6 +19,10 @@ sentence case, as they learnt from. Input longer than the model's max_source_len
 sentence ends, then clause ends, then word boundaries into pieces the model reads whole, translated
 together and joined: nothing is dropped (a single word longer than the limit is cut into parts).
 Text of several sentences is always read sentence by sentence, as the corpus pairs them.
+A checkpoint exported with name placeholders (seqbot.data.placeholders) reads a capitalised word
+its training English never held as a stand-in name it copies (Tom) and writes the word back into
+the French; text typed in capitals is read truecased and answered in capitals. `source` is what the
+model read (with the stand-in), `text` what the person sees.
 Empty input gives an empty Translation. Text with no Latin letter (Korean, emoji, symbols or digits
 only) is not decoded at all: it gives an empty Translation whose `not_translated` says why
 (`untranslatable`, the one rule the CLI and the app both apply), never French made up from its
@@ -45,6 +49,7 @@ from typing import Callable, Generator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.data.placeholders import NamePlaceholders, StreamRestorer, Swap, capitals, mostly_capitals, restore
 from seqbot.data.scripts import describe_scripts, has_latin_letters
 from seqbot.engine import decoding
 from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
@@ -82,6 +87,8 @@ class PreparedSource:
     ids: np.ndarray
     unknown_chars: list[str]
     truncated: bool
+    swaps: list[Swap] = field(default_factory=list)  # names hidden behind stand-ins (seqbot.data.placeholders)
+    capitals: bool = False  # typed in capitals, read truecased: the French is written in capitals
 
 
 class Translator:
@@ -97,6 +104,14 @@ class Translator:
         self._target_chars = np.array(
             ["" if i < len(SPECIALS) else char for i, char in enumerate(self.model.target_vocab)], dtype=object)
         self.case_variants = bool(artifact.config.get("case_variants", False))
+        # Unknown names go through the model as a stand-in it copies (seqbot.data.placeholders); set to
+        # None to feed names as typed (eval translate --no-placeholders).
+        self.placeholders: NamePlaceholders | None = None
+        if artifact.config.get("name_placeholders") is not None:
+            try:
+                self.placeholders = NamePlaceholders.from_config(artifact.config["name_placeholders"])
+            except ValueError as error:
+                raise CheckpointError(f"{path or 'this checkpoint'}: {error}") from None
         try:
             self.decoding = decoding.DecodingConfig.from_dict(artifact.config.get("decoding"))
         except (TypeError, ValueError) as error:
@@ -151,6 +166,12 @@ class Translator:
         text = " ".join(unicodedata.normalize("NFC", text).split())
         if not self.case_variants:
             text = sentence_case(text)
+        swaps: list[Swap] = []
+        upper = False
+        if self.placeholders is not None:
+            if self.case_variants and mostly_capitals(text):
+                text, upper = self.placeholders.truecase(text), True
+            text, swaps = self.placeholders.hide(text)
         unknown: dict[str, None] = {}
         pieces = []
         for char in text:
@@ -165,7 +186,7 @@ class Translator:
             cut = source.rfind(" ", self.max_source_length // 2, self.max_source_length + 1)
             source = source[: cut if cut > 0 else self.max_source_length]
         ids = np.array([self._source_ids[char] for char in source], dtype=np.int64)
-        return PreparedSource(source, ids, list(unknown), truncated)
+        return PreparedSource(source, ids, list(unknown), truncated, swaps, upper)
 
     def unknown_characters(self, text: str) -> list[str]:
         """Characters of `text` the model never saw (and that have no known stand-in), in order of appearance."""
@@ -177,11 +198,19 @@ class Translator:
         is_char = tokens >= len(SPECIALS)
         return "".join(chars[is_char]), is_char
 
+    def _shown(self, prepared: PreparedSource, tokens: np.ndarray) -> str:
+        """The text a person sees for `tokens`: hidden names restored, in capitals if typed so."""
+        text = restore(self._text(tokens)[0], prepared.swaps)[0]
+        return capitals(text) if prepared.capitals else text
+
     def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis, keep_attention: bool = True) -> Translation:
         text, is_char = self._text(hypothesis.tokens)
+        text, rows = restore(text, prepared.swaps)
+        if prepared.capitals:
+            text = capitals(text)
         attention = None
         if keep_attention and hypothesis.attention is not None:
-            attention = hypothesis.attention[is_char][:, : len(prepared.source)]
+            attention = hypothesis.attention[is_char][:, : len(prepared.source)][rows]
         return Translation(prepared.source, text, attention, prepared.unknown_chars, prepared.truncated,
                            hypothesis.log_prob)
 
@@ -270,7 +299,7 @@ class Translator:
             if config.beam == 1:
                 hypotheses = decoding.greedy(self.model, source_ids, max_lengths=caps)
             else:
-                on_step = None if progress is None else self._reporter(chunk, config, so_far, progress)
+                on_step = None if progress is None else self._reporter(chunk, prepared, config, so_far, progress)
                 hypotheses = decoding.beam_search_batch(
                     self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
                     max_lengths=caps, on_step=on_step, **self._filter(config, guard))
@@ -298,7 +327,7 @@ class Translator:
         on_step = None
         if progress is not None:
             def on_step(best: decoding.Hypothesis) -> None:
-                so_far[index] = self._text(best.tokens)[0]
+                so_far[index] = self._shown(prepared, best.tokens)
                 progress(so_far)
         best = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
                                     penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
@@ -318,7 +347,8 @@ class Translator:
         allowed = guard.allows(self._text(first.tokens)[0], finished=True)
         return decoding.prefer_greedy(beam, first, config.alpha, config.penalty, allowed)
 
-    def _reporter(self, chunk: list[int], config: decoding.DecodingConfig, so_far: list[str], progress):
+    def _reporter(self, chunk: list[int], prepared: list[PreparedSource], config: decoding.DecodingConfig,
+                  so_far: list[str], progress):
         """beam_search_batch's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
         width = config.beam
 
@@ -330,7 +360,7 @@ class Translator:
                 best = decoding._best_so_far(finished[sentence], tokens[rows], scores[group], None,
                                              config.alpha, config.penalty)
                 if best is not None:
-                    so_far[chunk[sentence]] = self._text(best.tokens)[0]
+                    so_far[chunk[sentence]] = self._shown(prepared[chunk[sentence]], best.tokens)
             progress(so_far)
 
         return on_step
@@ -376,6 +406,7 @@ class Translator:
             if written:
                 yield " "
             cap = self._cap(prepared, self.decoding)
+            restorer = StreamRestorer(prepared.swaps)
             tokens, rows, log_prob, finished, has_attention = [], [], 0.0, False, False
             for token, token_log_prob, weights in decoding._greedy_steps(self.model, prepared.ids, cap):
                 log_prob += token_log_prob
@@ -388,7 +419,12 @@ class Translator:
                     rows.append(weights)
                 if token >= len(SPECIALS):
                     written = True
-                    yield self._target_chars[token]
+                    shown = restorer.feed(self._target_chars[token])
+                    if shown:
+                        yield capitals(shown) if prepared.capitals else shown
+            rest = restorer.flush()
+            if rest:
+                yield capitals(rest) if prepared.capitals else rest
             attention = np.array(rows, dtype=np.float32).reshape(len(rows), len(prepared.ids)) if has_attention else None
             hypothesis = decoding.Hypothesis(np.array(tokens, dtype=np.int32), log_prob, attention, finished)
             done.append(self._translation(prepared, hypothesis))
@@ -427,7 +463,7 @@ class Translator:
                         best = self._prefer_greedy(best, first, config, guard)
                     done.append(self._translation(prepared, best))
                     break
-                partial_text = self._text(partial.tokens)[0]
+                partial_text = self._shown(prepared, partial.tokens)
                 current = f"{before} {partial_text}" if before and partial_text else before or partial_text
                 if current != shown:
                     shown = current
@@ -467,8 +503,7 @@ def _words_within(text: str, limit: int) -> list[str]:
 def sentence_case(text: str) -> str:
     """Text written in capitals, in sentence case ("HOW ARE YOU, I MEAN?" -> "How are you, I mean?");
     other text unchanged. The corpus is in sentence case, so capitals read as unknown words."""
-    letters = [char for char in text if char.isalpha()]
-    if len(letters) < 4 or sum(char.isupper() for char in letters) < 0.8 * len(letters):
+    if not mostly_capitals(text):
         return text
     lowered = re.sub(r"\bi\b", "I", text.lower())
     return re.sub(r"(^|[.!?]\s+)(\w)", lambda match: match.group(1) + match.group(2).upper(), lowered)

@@ -1,0 +1,141 @@
+"""Names the translator never met go through it behind a stand-in (seqbot.data.placeholders), and
+text in capitals is truecased for it and answered in capitals: the pure functions, their wiring in
+the engine (the shipped translator, so the copy is the model's own), and the stand-ins' French
+forms against fra.txt.
+
+    python -m pytest tests/test_placeholders.py -q
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from seqbot.artifact import load_artifact, save_artifact
+from seqbot.data.placeholders import NamePlaceholders, StreamRestorer, Swap, capitals, restore
+from seqbot.engine.translator import Translator
+from seqbot.errors import CheckpointError
+from seqbot.paths import default_checkpoint
+
+TRAINING_ENGLISH = ["Tom is my friend.", "I went to Paris with Tom.", "Where is the station?", "I love Paris.",
+                    "Mary lives in Boston.", "I met her yesterday.", "My name is Tom.", "Is it far?", "Tom and I love you."]
+
+
+@pytest.fixture(scope="module")
+def names() -> NamePlaceholders:
+    return NamePlaceholders.from_pairs(TRAINING_ENGLISH)
+
+
+def test_usual_forms_come_from_words_after_the_first(names):
+    assert names.usual_forms["paris"] == "Paris" and names.usual_forms["boston"] == "Boston"
+    assert names.usual_forms["where"] == "where"  # only ever first: lower case
+    assert names.usual_forms["i"] == "I"
+
+
+def test_unknown_capitalised_words_are_hidden_and_known_ones_kept(names):
+    hidden, swaps = names.hide("Xavier and I went to Paris.")
+    assert hidden == "Tom and I went to Paris."
+    assert swaps == [Swap("Xavier", "Tom", ("Tom",))]
+    assert names.hide("I love Paris.") == ("I love Paris.", [])
+    assert names.hide("my friend xavier") == ("my friend xavier", [])  # lower case: not taken for a name
+
+
+def test_a_stand_in_already_in_the_text_is_not_used(names):
+    hidden, swaps = names.hide("Tom met Xavier and Ingrid.")
+    assert hidden == "Tom met Mary and Ingrid."  # Tom is taken; one name is left as typed
+    assert [swap.original for swap in swaps] == ["Xavier"]
+    hidden, swaps = names.hide("Marie met Xavier.")  # Marie (unknown) takes Tom; Mary, whose French is Marie, is not free
+    assert hidden == "Tom met Xavier." and [swap.original for swap in swaps] == ["Marie"]
+
+
+def test_restore_replaces_every_form_in_any_case_and_maps_each_character(names):
+    swaps = [Swap("Xavier", "Tom", ("Tom",)), Swap("Ingrid", "Mary", ("Mary", "Marie"))]
+    text, rows = restore("Tom et Marie, TOM.", swaps)
+    assert text == "Xavier et Ingrid, Xavier."
+    assert len(rows) == len(text) and rows[:7] == [0, 0, 1, 1, 2, 2, 3]  # "Xavier" stretched over "Tom"
+    assert rows[-1] == len("Tom et Marie, TOM.") - 1
+    assert restore("Tomate", swaps)[0] == "Tomate"  # whole words only
+    assert restore("abc", []) == ("abc", [0, 1, 2])
+
+
+@pytest.mark.parametrize("text", ["Tom est là.", "Où est Tom ?", "Tom", "Marie et Tom, l'ami de Tom.", "Tomates !"])
+def test_streaming_shows_exactly_what_restore_gives(text):
+    swaps = [Swap("Xavier", "Tom", ("Tom",)), Swap("Ingrid", "Mary", ("Mary", "Marie"))]
+    restorer = StreamRestorer(swaps)
+    shown = "".join(restorer.feed(char) for char in text) + restorer.flush()
+    assert shown == restore(text, swaps)[0]
+
+
+def test_truecase_writes_capitals_as_the_corpus_does(names):
+    assert names.truecase("I LOVE PARIS!") == "I love Paris!"
+    assert names.truecase("XAVIER LIVES IN BOSTON. WHERE IS TOM?") == "Xavier lives in Boston. Where is Tom?"
+    assert capitals("Où est-ce ? straße") == "OÙ EST-CE ? STRAßE"  # one character for one
+
+
+def test_config_round_trip_and_damaged_config(names):
+    again = NamePlaceholders.from_config(names.to_config())
+    assert again.usual_forms == names.usual_forms and again.stand_ins == names.stand_ins
+    for damaged in ({}, {"known_words": ["a"], "stand_ins": []}, {"known_words": ["a"], "stand_ins": [["Tom", []]]},
+                    {"known_words": ["a"], "stand_ins": 3}):
+        with pytest.raises(ValueError, match="name_placeholders"):
+            NamePlaceholders.from_config(damaged)
+
+
+@pytest.fixture(scope="module")
+def shipped(names) -> Translator:
+    translator = Translator.load(default_checkpoint("translator"))
+    if not translator.case_variants:
+        pytest.skip("the shipped translator was not trained on letter-case variants")
+    translator.placeholders = names
+    return translator
+
+
+def test_the_shipped_translator_copies_an_unseen_name_through_the_stand_in(shipped):
+    sentence = "Xavier is my friend."
+    assert shipped.prepare(sentence).source == "Tom is my friend."
+    result = shipped.translate(sentence, beam=1)
+    assert re.search(r"\bXavier\b", result.text) and "Tom" not in result.text
+    assert result.attention.shape == (len(result.text), len(result.source))
+    streamed = shipped.stream(sentence)
+    chars = []
+    try:
+        while True:
+            chars.append(next(streamed))
+    except StopIteration as stop:
+        assert stop.value.text == result.text
+    assert "".join(chars) == result.text
+    assert re.search(r"\bXavier\b", shipped.translate(sentence, beam=4).text)
+
+
+def test_text_in_capitals_is_answered_in_capitals_with_its_names(shipped):
+    result = shipped.translate("XAVIER IS MY FRIEND.", beam=1)
+    assert "XAVIER" in result.text and result.text == capitals(result.text)
+    assert "".join(shipped.stream("XAVIER IS MY FRIEND.")) == result.text
+
+
+def test_without_placeholders_the_name_is_fed_as_typed(shipped):
+    saved, shipped.placeholders = shipped.placeholders, None
+    try:
+        assert shipped.prepare("Xavier is my friend.").source == "Xavier is my friend."
+    finally:
+        shipped.placeholders = saved
+
+
+def test_a_damaged_placeholder_config_is_a_checkpoint_error(tmp_path):
+    artifact = load_artifact(default_checkpoint("translator"), kind="seq2seq")
+    artifact.config["name_placeholders"] = {"known_words": ["a"]}
+    path = save_artifact(tmp_path / "damaged.npz", artifact)
+    with pytest.raises(CheckpointError, match="name_placeholders"):
+        Translator.load(path)
+
+
+def test_stand_ins_are_translated_by_their_forms_in_fra_txt(real_corpora):
+    from seqbot.data.fra_eng import read_pairs
+    from seqbot.data.placeholders import STAND_INS
+
+    pairs = read_pairs(real_corpora / "fra-eng" / "fra-eng.zip")
+    for name, forms in STAND_INS:
+        with_name = [pair for pair in pairs if re.search(rf"\b{name}\b", pair.english)]
+        kept = sum(any(re.search(rf"\b{form}\b", pair.french) for form in forms) for pair in with_name)
+        assert len(with_name) > 1000 and kept / len(with_name) >= 0.95, (name, kept, len(with_name))
