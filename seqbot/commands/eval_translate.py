@@ -59,7 +59,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--sweep-beam", metavar="K,L,...",
                         help="beam widths for --sweep-alpha (default: --beam, else the checkpoint's)")
     parser.add_argument("--no-placeholders", action="store_true",
-                        help="feed unknown names as typed instead of behind the checkpoint's stand-ins (seqbot.data.placeholders)")
+                        help="feed unknown names and numbers as typed, not behind the checkpoint's stand-ins (seqbot.data.placeholders)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
@@ -100,7 +100,7 @@ def run(args) -> int:
         "pairs_source": source,
         "pairs": len(pairs),
         "decoding": describe(decoding_with(translator.decoding, beam=args.beam)),
-        "name_placeholders": translator.placeholders is not None,
+        "placeholders": translator.placeholders is not None,
         **translation_scores(hypotheses, references),
         "buckets": bucket_scores(english, hypotheses, references),
         "seconds": round(seconds, 3),
@@ -319,7 +319,7 @@ def sample_indices(count: int, samples: int) -> list[int]:
 def print_report(report: dict, config: dict) -> None:
     model = f"{config.get('cell')}, attention {config.get('attention')}, {config.get('units')} units"
     print(f"checkpoint     {report['checkpoint']} ({model})")
-    names = "unknown names behind stand-ins" if report["name_placeholders"] else "names as typed"
+    names = "unknown names and numbers behind stand-ins" if report["placeholders"] else "names and numbers as typed"
     print(f"pairs          {report['pairs']:,} from {report['pairs_source']}, {report['decoding']}, {names}")
     print(f"chrF           {report['chrF']:.2f}")
     print(f"BLEU           {report['BLEU']:.2f}")

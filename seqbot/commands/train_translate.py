@@ -111,7 +111,7 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
     """Copy `artifact` to `destination` by the one export rule (seqbot.training.outputs.export_copy: an
     existing file needs `force` and is kept as destination.bak-TIME). An artifact saved before the run
     recorded how it was made gets the run's record (and the default decoding settings) in a completed
-    copy in the run folder first, as does one without name placeholders (seqbot.data.placeholders:
+    copy in the run folder first, as does one without placeholders (seqbot.data.placeholders:
     the words of its training English, so the engine knows which names it never met)."""
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.training.outputs import export_copy
@@ -119,9 +119,9 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
     check_export(destination, force)
     if run_dir is not None and data is not None:
         loaded = load_artifact(artifact, kind="seq2seq")
-        placeholders_missing = loaded.config.get("task") == "translate" and "name_placeholders" not in loaded.config
+        placeholders_missing = loaded.config.get("task") == "translate" and "placeholders" not in loaded.config
         if "code_version" not in loaded.metadata or "decoding" not in loaded.config or placeholders_missing:
-            from seqbot.data.placeholders import NamePlaceholders
+            from seqbot.data.placeholders import Placeholders
             from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
             from seqbot.training.translate import seq2seq_metadata
@@ -130,6 +130,6 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
             loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
             loaded.config.setdefault("decoding", DecodingConfig().to_dict())
             if placeholders_missing:
-                loaded.config["name_placeholders"] = NamePlaceholders.from_pairs(english for english, _ in data.train).to_config()
+                loaded.config["placeholders"] = Placeholders.from_pairs(english for english, _ in data.train).to_config()
             artifact = save_artifact(run_dir / "export.npz", loaded)
     export_copy(artifact, destination, force)

@@ -1,24 +1,32 @@
-"""Names the translator never met, carried through it by a stand-in it copies reliably.
+"""Names and numbers carried through the translator behind stand-ins it translates reliably.
 
-A character model learns to copy the names its corpus is full of: fra.txt names almost everyone
-Tom (14,639 English sentences) or Mary (2,209), and the translator writes "Tom" back letter for
-letter, but it turns a name it never saw into French words ("Xavier" -> "plus petit"). So before
-decoding, each capitalised word that never occurs in the training English (any case) is replaced
-by a stand-in name of the corpus, cased as the word was typed ("XAVIER" -> "TOM"); after decoding,
-the stand-in in the French, in any of the forms fra.txt translates it by (Mary -> Mary or Marie),
-is replaced by the word as typed. The training half of the scheme is the corpus itself: every
-stand-in is a name the model saw thousands of times with its translation (a test checks the
-forms against fra.txt). Words of the training English are never replaced (Paris, Boston, Tokyo
-stay for the model to translate), nor is a stand-in that already stands in the input.
+A character model learns what its corpus is full of. fra.txt names almost everyone Tom (14,639
+English sentences) or Mary (2,209) and holds few digits (928 sentences of 167,130), so the
+translator writes "Tom" back letter for letter and "three" as "trois", but turns a name it never
+saw into French words ("Xavier" -> "plus petit") and drops or changes most numbers ("I have 25
+cats." -> "J'ai des chats de chats."). So before decoding:
 
-    names = NamePlaceholders.from_pairs(training_english)      # at export: the words the model knows
-    hidden, swaps = names.hide("Xavier and I went to Paris.")  # "Tom and I went to Paris."
-    names.restore("Tom et moi sommes allés à Paris.", swaps)    # ("Xavier et moi ...", row_map)
+- each capitalised word that never occurs in the training English (any case) is replaced by a
+  stand-in name, cased as the word was typed ("XAVIER" -> "TOM");
+- each number (digits, with inner "." "," or ":" as in 3.5, 1,000, 12:30; not one glued to
+  letters like 3rd, and not a lone 1, which reads as singular) is replaced by a stand-in number
+  word ("25" -> "three");
+
+and after decoding, the stand-in in the French, in any of the forms fra.txt translates it by
+(Mary -> Mary or Marie, three -> trois or 3), is replaced by what was typed. The training half of
+the scheme is the corpus itself: every stand-in stands in thousands (names) or hundreds (number
+words) of pairs with its translation, and tests/test_placeholders.py checks each one's forms
+against fra.txt. A stand-in that already stands in the input is not used; words of the training
+English are never replaced (Paris, Boston, Tokyo stay for the model to translate).
 
 Text typed in capitals ("I LOVE PARIS!") is first truecased, each word written as the training
 English usually writes it away from the start of a sentence (Moses' truecaser: "I love Paris!"),
 an unknown word as a name ("XAVIER" -> "Xavier", then hidden); the translator decodes that and
-writes its French in capitals (`upper`), so the capitals and the names are kept.
+writes its French in capitals, so the capitals and the names are kept.
+
+    placeholders = Placeholders.from_pairs(training_english)          # at export: the words the model knows
+    hidden, swaps = placeholders.hide("Xavier bought 25 apples.")    # "Tom bought three apples."
+    restore("Tom a acheté trois pommes.", swaps)                       # ("Xavier a acheté 25 pommes.", row_map)
 
 `restore` also returns, for each character of the restored text, the character of the decoded
 text it comes from, so attention rows follow the restored text. `StreamRestorer` does the same on
@@ -31,9 +39,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"[^\W\d_]+")
-# fra.txt's two most frequent names and the forms its French gives them (tests/test_placeholders.py).
-STAND_INS = (("Tom", ("Tom",)), ("Mary", ("Mary", "Marie")))
+WORD = re.compile(r"[^\W\d_]+")  # letters: how names are found and the known words counted
+TOKEN = re.compile(r"[^\W_]+")  # letters and digits: what a stand-in's French form must match whole
+NUMBER = re.compile(r"(?<![^\W_])\d+(?:[.,:]\d+)*(?![^\W_])")
+# Chosen from fra.txt alone (tests/test_placeholders.py recomputes both lists): its two most frequent
+# names, and the number words (two to twelve, twenty, thirty, hundred) that stand in at least 200 of its
+# English sentences and whose French word or digits stand in at least 93 % of those pairs, most
+# consistent first; each with the forms its French gives it.
+NAME_STAND_INS = (("Tom", ("Tom",)), ("Mary", ("Mary", "Marie")))
+NUMBER_STAND_INS = (("three", ("trois", "3")), ("ten", ("dix", "10")), ("two", ("deux", "2")), ("five", ("cinq", "5")))
+
+StandIns = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -46,16 +62,13 @@ class Swap:
 
 
 @dataclass
-class NamePlaceholders:
+class Placeholders:
     usual_forms: dict[str, str]  # every word of the training English, lower-cased -> as usually written
-    stand_ins: tuple[tuple[str, tuple[str, ...]], ...] = STAND_INS
-
-    @property
-    def known_words(self):
-        return self.usual_forms.keys()
+    names: StandIns = NAME_STAND_INS
+    numbers: StandIns = NUMBER_STAND_INS
 
     @classmethod
-    def from_pairs(cls, english_texts) -> "NamePlaceholders":
+    def from_pairs(cls, english_texts) -> "Placeholders":
         """The placeholders of a model trained on `english_texts`: every word it read is known, written
         as it most often stands after a sentence's first word (lower case if it never does)."""
         forms: dict[str, Counter] = {}
@@ -67,21 +80,25 @@ class NamePlaceholders:
         return cls({lower: counts.most_common(1)[0][0] if counts else lower for lower, counts in forms.items()})
 
     @classmethod
-    def from_config(cls, config: dict) -> "NamePlaceholders":
-        """From an artifact's "name_placeholders" entry (see to_config); ValueError if malformed."""
+    def from_config(cls, config: dict) -> "Placeholders":
+        """From an artifact's "placeholders" entry (see to_config); ValueError if malformed."""
         try:
             usual = {str(word).lower(): str(word) for word in config["known_words"]}
-            stand_ins = tuple((str(name), tuple(str(form) for form in forms)) for name, forms in config["stand_ins"])
+            names, numbers = (_stand_ins(config[key]) for key in ("names", "numbers"))
         except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"name_placeholders needs known_words and stand_ins [[name, [forms]]]: {error}") from None
-        if not stand_ins or any(not forms for _, forms in stand_ins):
-            raise ValueError("name_placeholders needs at least one stand-in, each with at least one French form")
-        return cls(usual, stand_ins)
+            raise ValueError(f"placeholders needs known_words, names and numbers ([[stand-in, [forms]]]): "
+                             f"{error!r}") from None
+        return cls(usual, names, numbers)
 
     def to_config(self) -> dict:
-        """known_words: each word as usually written (lower case for most), sorted; stand_ins: [[name, [forms]]]."""
+        """known_words: each word as usually written (lower case for most), sorted; names, numbers:
+        [[stand-in, [French forms]]] in the order they are used."""
         return {"known_words": sorted(self.usual_forms.values()),
-                "stand_ins": [[name, list(forms)] for name, forms in self.stand_ins]}
+                "names": [[name, list(forms)] for name, forms in self.names],
+                "numbers": [[number, list(forms)] for number, forms in self.numbers]}
+
+    def is_unknown_name(self, word: str) -> bool:
+        return len(word) >= 2 and word[0].isupper() and word.lower() not in self.usual_forms
 
     def truecase(self, text: str) -> str:
         """Text typed in capitals as the training English writes it: each word in its usual form, an
@@ -93,31 +110,40 @@ class NamePlaceholders:
         cased = WORD.sub(usual, text)
         return re.sub(r"(^|[.!?]\s+)([^\W\d_])", lambda match: match.group(1) + match.group(2).upper(), cased)
 
-    def is_unknown_name(self, word: str) -> bool:
-        return len(word) >= 2 and word[0].isupper() and word.lower() not in self.known_words
-
     def hide(self, text: str) -> tuple[str, list[Swap]]:
-        """`text` with each unknown capitalised word replaced by a free stand-in, and the swaps made.
-        Names beyond the number of free stand-ins are left as typed."""
-        present = {word.lower() for word in WORD.findall(text)}
-        free = [(name, forms) for name, forms in self.stand_ins
-                if not any(form.lower() in present for form in (name, *forms))]
+        """`text` with each unknown capitalised word and each number replaced by a free stand-in (one
+        whose forms do not stand in what is left of the text), and the swaps made. Names beyond the
+        free stand-ins are left as typed; so are the numbers, all of them, when there are more than
+        free number words (a number left as typed could read as a stand-in's digits)."""
+        numbers = [number for number in dict.fromkeys(NUMBER.findall(text)) if number != "1"]
+        rest = NUMBER.sub(lambda match: " " if match.group(0) in numbers else match.group(0), text)
+        present = {token.lower() for token in TOKEN.findall(rest)}
+
+        def free(stand_ins: StandIns) -> list[tuple[str, tuple[str, ...]]]:
+            return [(word, forms) for word, forms in stand_ins
+                    if not any(form.lower() in present for form in (word, *forms))]
+
         chosen: dict[str, Swap] = {}
+        free_names, free_numbers = free(self.names), free(self.numbers)
         for word in dict.fromkeys(WORD.findall(text)):
-            if not free:
-                break
-            if self.is_unknown_name(word):
-                name, forms = free.pop(0)
-                written = name.upper() if word.isupper() else name
-                chosen[word] = Swap(word, written, forms)
+            if free_names and self.is_unknown_name(word):
+                name, forms = free_names.pop(0)
+                chosen[word] = Swap(word, name.upper() if word.isupper() else name, forms)
+        if len(numbers) <= len(free_numbers):
+            for number, (word, forms) in zip(numbers, free_numbers):
+                chosen[number] = Swap(number, word, forms)
         if not chosen:
             return text, []
+        names = re.compile("|".join(rf"(?<![^\W_]){re.escape(original)}(?![^\W_])"
+                                    for original in sorted(chosen, key=len, reverse=True)))
+        return names.sub(lambda match: chosen[match.group(0)].stand_in, text), list(chosen.values())
 
-        def swap(match: re.Match) -> str:
-            found = chosen.get(match.group(0))
-            return found.stand_in if found else match.group(0)
 
-        return WORD.sub(swap, text), list(chosen.values())
+def _stand_ins(value) -> StandIns:
+    stand_ins = tuple((str(word), tuple(str(form) for form in forms)) for word, forms in value)
+    if any(not forms for _, forms in stand_ins):
+        raise ValueError("each stand-in needs at least one French form")
+    return stand_ins
 
 
 def mostly_capitals(text: str) -> bool:
@@ -132,14 +158,14 @@ def capitals(text: str) -> str:
 
 
 def restore(text: str, swaps: list[Swap]) -> tuple[str, list[int]]:
-    """`text` (decoded French) with each stand-in form, in any case, replaced by the word it hid,
-    and for each restored character the index of the decoded character it comes from."""
+    """`text` (decoded French) with each stand-in form, in any case, replaced by what it hid, and
+    for each restored character the index of the decoded character it comes from."""
     if not swaps:
         return text, list(range(len(text)))
     pieces: list[str] = []
     rows: list[int] = []
     last = 0
-    for match in WORD.finditer(text):
+    for match in TOKEN.finditer(text):
         pieces.append(text[last:match.start()])
         rows += range(last, match.start())
         original = _original_for(match.group(0), swaps)
@@ -156,8 +182,8 @@ def restore(text: str, swaps: list[Swap]) -> tuple[str, list[int]]:
     return "".join(pieces), rows
 
 
-def _original_for(word: str, swaps: list[Swap]) -> str | None:
-    lowered = word.lower()
+def _original_for(token: str, swaps: list[Swap]) -> str | None:
+    lowered = token.lower()
     for swap in swaps:
         if any(lowered == form.lower() for form in (swap.stand_in, *swap.forms)):
             return swap.original
@@ -167,22 +193,22 @@ def _original_for(word: str, swaps: list[Swap]) -> str | None:
 @dataclass
 class StreamRestorer:
     """restore() on characters as they arrive: `feed(char)` returns what can be shown now (a word
-    is held back until a character that is not a letter ends it), `flush()` the rest. The text
-    shown is always restore(decoded text)[0]."""
+    is held back until a character that is not a letter or digit ends it), `flush()` the rest. The
+    text shown is always restore(decoded text)[0]."""
 
     swaps: list[Swap]
-    _word: list[str] = field(default_factory=list)
+    _token: list[str] = field(default_factory=list)
 
     def feed(self, char: str) -> str:
         if not self.swaps:
             return char
-        if WORD.fullmatch(char):
-            self._word.append(char)
+        if TOKEN.fullmatch(char):
+            self._token.append(char)
             return ""
         return self.flush() + char
 
     def flush(self) -> str:
-        word, self._word = "".join(self._word), []
-        if not word:
+        token, self._token = "".join(self._token), []
+        if not token:
             return ""
-        return _original_for(word, self.swaps) or word
+        return _original_for(token, self.swaps) or token

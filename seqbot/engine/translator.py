@@ -19,9 +19,10 @@ sentence case, as they learnt from. Input longer than the model's max_source_len
 sentence ends, then clause ends, then word boundaries into pieces the model reads whole, translated
 together and joined: nothing is dropped (a single word longer than the limit is cut into parts).
 Text of several sentences is always read sentence by sentence, as the corpus pairs them.
-A checkpoint exported with name placeholders (seqbot.data.placeholders) reads a capitalised word
-its training English never held as a stand-in name it copies (Tom) and writes the word back into
-the French; text typed in capitals is read truecased and answered in capitals. `source` is what the
+A checkpoint exported with placeholders (seqbot.data.placeholders) reads a capitalised word its
+training English never held as a stand-in name it copies (Tom), and a number as a number word it
+translates (three), and writes what was typed back into the French; text typed in capitals is read
+truecased and answered in capitals. `source` is what the
 model read (with the stand-in), `text` what the person sees.
 Empty input gives an empty Translation. Text with no Latin letter (Korean, emoji, symbols or digits
 only) is not decoded at all: it gives an empty Translation whose `not_translated` says why
@@ -49,7 +50,7 @@ from typing import Callable, Generator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
-from seqbot.data.placeholders import NamePlaceholders, StreamRestorer, Swap, capitals, mostly_capitals, restore
+from seqbot.data.placeholders import Placeholders, StreamRestorer, Swap, capitals, mostly_capitals, restore
 from seqbot.data.scripts import describe_scripts, has_latin_letters
 from seqbot.engine import decoding
 from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
@@ -87,7 +88,7 @@ class PreparedSource:
     ids: np.ndarray
     unknown_chars: list[str]
     truncated: bool
-    swaps: list[Swap] = field(default_factory=list)  # names hidden behind stand-ins (seqbot.data.placeholders)
+    swaps: list[Swap] = field(default_factory=list)  # names and numbers behind stand-ins (seqbot.data.placeholders)
     capitals: bool = False  # typed in capitals, read truecased: the French is written in capitals
 
 
@@ -104,12 +105,12 @@ class Translator:
         self._target_chars = np.array(
             ["" if i < len(SPECIALS) else char for i, char in enumerate(self.model.target_vocab)], dtype=object)
         self.case_variants = bool(artifact.config.get("case_variants", False))
-        # Unknown names go through the model as a stand-in it copies (seqbot.data.placeholders); set to
-        # None to feed names as typed (eval translate --no-placeholders).
-        self.placeholders: NamePlaceholders | None = None
-        if artifact.config.get("name_placeholders") is not None:
+        # Unknown names and numbers go through the model as stand-ins (seqbot.data.placeholders); set
+        # to None to feed them as typed (eval translate --no-placeholders).
+        self.placeholders: Placeholders | None = None
+        if artifact.config.get("placeholders") is not None:
             try:
-                self.placeholders = NamePlaceholders.from_config(artifact.config["name_placeholders"])
+                self.placeholders = Placeholders.from_config(artifact.config["placeholders"])
             except ValueError as error:
                 raise CheckpointError(f"{path or 'this checkpoint'}: {error}") from None
         try:
