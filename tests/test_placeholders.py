@@ -173,3 +173,19 @@ def test_the_stand_ins_are_what_fra_txt_says(real_corpora):
                     key=lambda word: -scored[word][1])
     assert [word for word, _ in NUMBER_STAND_INS] == chosen
     assert all(forms == (NUMBER_WORDS[word], str(NUMBER_VALUES[word])) for word, forms in NUMBER_STAND_INS)
+
+
+def test_training_pairs_are_rewritten_as_the_engine_rewrites_input(names):
+    import numpy as np
+
+    from seqbot.data.augment import AugmentConfig, Augmenter, hide_in_pair
+
+    assert hide_in_pair(names, "Xavier has 25 cats.", "Xavier a 25 chats.") == ("Tom has three cats.", "Tom a trois chats.")
+    # a hidden word the French does not hold as such: the pair is left alone
+    assert hide_in_pair(names, "Xavier has 25 cats.", "Il a vingt-cinq chats.") == ("Xavier has 25 cats.", "Il a vingt-cinq chats.")
+    config = AugmentConfig(name_rate=0.0, number_rate=0.0, upper_rate=0.0, title_rate=0.0, lower_rate=0.0, placeholder_rate=1.0)
+    augmenter = Augmenter(["Zed"], set(), config, names)
+    assert augmenter("Xavier has 25 cats.", "Xavier a 25 chats.", np.random.default_rng(0)) == ("Tom has three cats.", "Tom a trois chats.")
+    assert "placeholder_rate" in config.to_dict() and "placeholder_rate" not in AugmentConfig().to_dict()  # old runs' records
+    with pytest.raises(ValueError, match="placeholder_rate needs"):
+        Augmenter(["Zed"], set(), config)

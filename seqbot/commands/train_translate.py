@@ -40,6 +40,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--patience", type=int, help="stop after this many rounds without a better validation loss")
     parser.add_argument("--max-validation-pairs", type=int, help="validate on the first N validation pairs only")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only (smoke runs)")
+    parser.add_argument("--placeholder-rate", type=float,
+                        help="share of training pairs read through the engine's name and number placeholders (0: none)")
     parser.add_argument("--max-minutes", type=float, help="stop after this much training time, keeping the best round")
     parser.add_argument("--init-from", help="start from this seq2seq artifact (weights grown to the new layout); none: from scratch")
     parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
@@ -70,6 +72,8 @@ def run(args) -> int:
             raise SeqbotError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     if args.dropout is not None and not 0.0 <= args.dropout < 1.0:
         raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
+    if args.placeholder_rate is not None and not 0.0 <= args.placeholder_rate <= 1.0:
+        raise SeqbotError(f"--placeholder-rate must be in [0, 1], got {args.placeholder_rate}")
     if args.plateau_factor is not None and not 0.0 < args.plateau_factor <= 1.0:
         raise SeqbotError(f"--plateau-factor must be in (0, 1], got {args.plateau_factor}")
     if args.learning_rate is not None and args.learning_rate <= 0:
@@ -83,7 +87,7 @@ def run(args) -> int:
     run_dir = Path(args.out) if args.out else run_folder(args.recipe, args.runs)
     if args.export:
         check_export(Path(args.export), args.force)
-    data = recipe_data(recipe, args.corpora, args.max_pairs)
+    data = recipe_data(recipe, args.corpora, args.max_pairs, settings.placeholder_rate)
     print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
     best = train_seq2seq(data, settings, run_dir)
     print(f"best model: {best}")

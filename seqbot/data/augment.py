@@ -11,7 +11,11 @@ another one. Each training epoch rewrites some pairs, the same way on both sides
 - numbers: a digit string that stands on both sides is replaced by another number;
 - case: a pair is written in CAPITALS, Title Case or lower case on both sides;
 - repetition: greetings, thanks and goodbyes, and pairs with a number on both sides, are repeated
-  (`extra_pairs`): fra.txt holds few of them (599 pairs with a shared number, 0.4 %).
+  (`extra_pairs`): fra.txt holds few of them (599 pairs with a shared number, 0.4 %);
+- placeholders (`placeholder_rate`, off unless a recipe sets it): the engine's scheme of
+  seqbot.data.placeholders applied to the pair as the engine applies it to what people type, the
+  English through `Placeholders.hide` and the French with each hidden word replaced by its stand-in's
+  first French form (a pair whose French does not hold a hidden word as such is left alone).
 
     augmenter = Augmenter(names=proper_nouns(corpora, exclude=probe_names), config=AugmentConfig())
     english, french = augmenter(english, french, rng)
@@ -47,9 +51,15 @@ class AugmentConfig:
     conversational_copies: int = 4  # extra copies of each short greeting / thanks / goodbye pair per epoch
     max_conversational_length: int = 40
     number_copies: int = 8  # extra copies of each pair with a number on both sides, per epoch
+    placeholder_rate: float = 0.0  # share of pairs rewritten as the engine's placeholders rewrite input
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The record of a run's split; a setting added since runs began is left out while off, so a
+        run started before it still matches its record when resumed."""
+        record = asdict(self)
+        if not self.placeholder_rate:
+            del record["placeholder_rate"]
+        return record
 
 
 def _read_names_from(texts, minimum: int = 2) -> Counter:
@@ -111,12 +121,16 @@ def _title(text: str) -> str:
 class Augmenter:
     """Rewrites a training pair (see the module docstring); deterministic for a given rng."""
 
-    def __init__(self, names: list[str], lower_words: set[str], config: AugmentConfig | None = None):
+    def __init__(self, names: list[str], lower_words: set[str], config: AugmentConfig | None = None,
+                 placeholders=None):
         if not names:
             raise ValueError("the name list for augmentation is empty; check the Friends and Reuters corpora")
         self.names = names
         self.lower_words = lower_words
         self.config = config or AugmentConfig()
+        if self.config.placeholder_rate and placeholders is None:
+            raise ValueError("placeholder_rate needs the Placeholders of the training English (seqbot.data.placeholders)")
+        self.placeholders = placeholders
 
     def __call__(self, english: str, french: str, rng: np.random.Generator) -> tuple[str, str]:
         config = self.config
@@ -132,6 +146,8 @@ class Augmenter:
                 new = _random_number(rng, number)
                 english = re.sub(rf"(?<!\d){number}(?!\d)", new, english)
                 french = re.sub(rf"(?<!\d){number}(?!\d)", new, french)
+        if config.placeholder_rate and rng.random() < config.placeholder_rate:
+            english, french = hide_in_pair(self.placeholders, english, french)
         draw = rng.random()
         if draw < config.upper_rate:
             english, french = english.upper(), french.upper()
@@ -148,6 +164,20 @@ class Augmenter:
                           if len(pair[0]) <= self.config.max_conversational_length and CONVERSATIONAL.match(pair[0])]
         numbers = [pair for pair in pairs if set(DIGITS.findall(pair[0])) & set(DIGITS.findall(pair[1]))]
         return conversational * self.config.conversational_copies + numbers * self.config.number_copies
+
+
+def hide_in_pair(placeholders, english: str, french: str) -> tuple[str, str]:
+    """The pair as the engine would read it and should answer it: the English through
+    `placeholders.hide`, each hidden word of the French replaced by its stand-in's first French form
+    (in capitals when the stand-in is). Unchanged when a hidden word is not in the French as such."""
+    hidden, swaps = placeholders.hide(english)
+    for swap in swaps:
+        pattern = rf"(?<![^\W_]){re.escape(swap.original)}(?![^\W_])"
+        if not re.search(pattern, french):
+            return english, french
+        form = swap.forms[0].upper() if swap.stand_in.isupper() else swap.forms[0]
+        french = re.sub(pattern, form, french)
+    return hidden, french
 
 
 def lower_case_words(pairs) -> set[str]:

@@ -61,6 +61,7 @@ class TrainSettings:
     init_from: str | None = None  # an exported seq2seq artifact to start from (models.seq2seq.grow_weights)
     augment: bool = False  # names, numbers, case and conversational pairs (seqbot.data.augment)
     precision: str = "float32"  # or "mixed_bfloat16": bf16 compute, float32 weights (Keras mixed precision)
+    placeholder_rate: float = 0.0  # share of training pairs read through the engine's placeholders (data.augment)
 
 
 @dataclass
@@ -343,11 +344,14 @@ def translation_data(corpora=None, max_english_length: int = 60, max_french_leng
                     files=[fra_eng.locate(corpora)])
 
 
-def novel_translation_data(corpora=None, split=None, augment: bool = True, max_pairs: int | None = None) -> PairData:
+def novel_translation_data(corpora=None, split=None, augment: bool = True, max_pairs: int | None = None,
+                           placeholder_rate: float = 0.0) -> PairData:
     """fra-eng on the novel split (seqbot.data.novel_split: no paraphrase cluster on two sides),
-    every sentence up to its max lengths, with the augmenter of seqbot.data.augment when `augment`."""
+    every sentence up to its max lengths, with the augmenter of seqbot.data.augment when `augment`
+    (rewriting `placeholder_rate` of the pairs as the engine's placeholders rewrite input)."""
     from seqbot.data import fra_eng
-    from seqbot.data.augment import Augmenter, corpus_words, lower_case_words, proper_nouns
+    from seqbot.data.augment import AugmentConfig, Augmenter, corpus_words, lower_case_words, proper_nouns
+    from seqbot.data.placeholders import Placeholders
     from seqbot.data.novel_split import NovelSplit, novel_split
     from seqbot.data.translation_probes import UNSEEN_NAMES
     from seqbot.paths import corpora_dir
@@ -362,7 +366,8 @@ def novel_translation_data(corpora=None, split=None, augment: bool = True, max_p
     augmenter = None
     if augment:
         names = proper_nouns(corpora_dir(corpora), exclude=set(UNSEEN_NAMES), known_words=corpus_words(pairs))
-        augmenter = Augmenter(names, lower_case_words(pairs))
+        augmenter = Augmenter(names, lower_case_words(pairs), AugmentConfig(placeholder_rate=placeholder_rate),
+                              Placeholders.from_pairs(english for english, _ in train) if placeholder_rate else None)
     record = split.to_dict() | {"corpus": fra_eng.CORPUS, "sizes": {name: len(value) for name, value in parts.items()}}
     if augment:
         record["augment"] = augmenter.config.to_dict() | {"names": len(augmenter.names)}
@@ -386,12 +391,16 @@ def recipe_settings(recipe, overrides: dict | None = None) -> TrainSettings:
     return TrainSettings(**(values | {key: value for key, value in (overrides or {}).items() if value is not None}))
 
 
-def recipe_data(recipe, corpora=None, max_pairs: int | None = None) -> PairData:
+def recipe_data(recipe, corpora=None, max_pairs: int | None = None, placeholder_rate: float | None = None) -> PairData:
     """The pairs a recipe trains on: the novel split (with the augmenter when the recipe augments), or the
-    first split by English sentence of at most max_english_length characters (French: 20 more)."""
+    first split by English sentence of at most max_english_length characters (French: 20 more).
+    `placeholder_rate`: the augmenter's (default: the recipe's)."""
     data = recipe.data
+    if placeholder_rate is None:
+        placeholder_rate = recipe.settings.get("placeholder_rate", 0.0)
     if data.get("split") == "novel":
-        pairs = novel_translation_data(corpora, augment=bool(recipe.settings.get("augment", False)), max_pairs=max_pairs)
+        pairs = novel_translation_data(corpora, augment=bool(recipe.settings.get("augment", False)), max_pairs=max_pairs,
+                                       placeholder_rate=placeholder_rate)
     elif data.get("split") == "fra-eng":
         longest = data["max_english_length"]
         pairs = translation_data(corpora, longest, longest + 20, max_pairs=max_pairs or data.get("max_pairs"),
