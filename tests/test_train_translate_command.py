@@ -89,3 +89,15 @@ def test_the_run_folder_follows_runs_then_seqbot_runs_then_the_project(where, fi
     expected = {"--runs": tmp_path / "flag", "SEQBOT_RUNS": tmp_path / "environment", "project": tmp_path / "project" / "runs"}
     assert [str(path) for path in used] == [str(expected[where] / "gru512")]
     assert not (tmp_path / "runs").exists()  # never the working directory
+
+
+def test_decoding_settings_for_an_export_are_parsed_by_their_type(capsys):
+    from seqbot.commands.train_translate import decoding_overrides
+
+    assert decoding_overrides("greedy_candidate=true, alpha=0.8,beam=5") == {"greedy_candidate": True, "alpha": 0.8, "beam": 5}
+    for bad, message in (("speed=3", "KEY=VALUE with KEY one of"), ("beam=four", "needs a whole number"),
+                         ("greedy_candidate=maybe", "true or false"), ("beam=99", "beam width must be")):
+        with pytest.raises(SeqbotError, match=message):
+            decoding_overrides(bad)
+    assert main(["train", "translate", "--decoding", "beam=2"]) == 2
+    assert "add --export PATH" in capsys.readouterr().err

@@ -54,6 +54,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--average-last", type=int, metavar="N", help="after training, average the last N rounds into OUT/averaged.npz")
     parser.add_argument("--export", help="copy the best model (or the averaged one with --average-last) here")
     parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as FILE.bak-TIME)")
+    parser.add_argument("--decoding", metavar="KEY=VALUE,...",
+                        help="decoding settings to write into the exported artifact, chosen on the validation pairs "
+                             "(`eval translate --sweep-alpha ...`), e.g. greedy_candidate=true,alpha=0.8")
     parser.add_argument("--corpora", help="folder holding fra-eng/ (and friends/, reuters21578/ for the name list)")
 
 
@@ -74,6 +77,9 @@ def run(args) -> int:
         raise SeqbotError(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.placeholder_rate is not None and not 0.0 <= args.placeholder_rate <= 1.0:
         raise SeqbotError(f"--placeholder-rate must be in [0, 1], got {args.placeholder_rate}")
+    decoding = decoding_overrides(args.decoding) if args.decoding else None
+    if decoding and not args.export:
+        raise SeqbotError("--decoding sets what an export writes; add --export PATH")
     if args.plateau_factor is not None and not 0.0 < args.plateau_factor <= 1.0:
         raise SeqbotError(f"--plateau-factor must be in (0, 1], got {args.plateau_factor}")
     if args.learning_rate is not None and args.learning_rate <= 0:
@@ -98,7 +104,7 @@ def run(args) -> int:
         chosen = average_last_rounds(run_dir, args.average_last)
         print(f"average of the last {args.average_last} rounds: {chosen}")
     if args.export:
-        export(chosen, Path(args.export), args.force, run_dir, data)
+        export(chosen, Path(args.export), args.force, run_dir, data, decoding)
     return 0
 
 
@@ -111,12 +117,47 @@ def check_export(destination, force: bool) -> None:
         raise SeqbotError(f"{destination} exists; add --force to replace it (the old file is kept beside it)")
 
 
-def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
+def decoding_overrides(text: str) -> dict:
+    """`KEY=VALUE,...` as DecodingConfig values, each parsed by its field's type; SeqbotError with
+    the known keys for anything else."""
+    from dataclasses import fields
+
+    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.errors import SeqbotError
+
+    defaults = DecodingConfig()
+    known = {field.name for field in fields(DecodingConfig)}
+    values = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if key not in known or not value:
+            raise SeqbotError(f"--decoding {item!r}: write KEY=VALUE with KEY one of {', '.join(sorted(known))}")
+        kind = type(getattr(defaults, key))
+        if kind is bool:
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise SeqbotError(f"--decoding {key} is true or false, not {value!r}")
+            values[key] = value.lower() in ("true", "1", "yes")
+            continue
+        try:
+            values[key] = kind(value)
+        except ValueError:
+            wanted = {int: "a whole number", float: "a number"}.get(kind, "text")
+            raise SeqbotError(f"--decoding {key} needs {wanted}, not {value!r}") from None
+    try:
+        DecodingConfig.from_dict(defaults.to_dict(), **values)
+    except ValueError as error:
+        raise SeqbotError(f"--decoding: {error}") from None
+    return values
+
+
+def export(artifact, destination, force: bool, run_dir=None, data=None, decoding: dict | None = None) -> None:
     """Copy `artifact` to `destination` by the one export rule (seqbot.training.outputs.export_copy: an
     existing file needs `force` and is kept as destination.bak-TIME). An artifact saved before the run
     recorded how it was made gets the run's record (and the default decoding settings) in a completed
     copy in the run folder first, as does one without placeholders (seqbot.data.placeholders:
-    the words of its training English, so the engine knows which names it never met)."""
+    the words of its training English, so the engine knows which names it never met) or with
+    `decoding` settings to write (DecodingConfig fields, chosen on the validation pairs)."""
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.training.outputs import export_copy
 
@@ -124,7 +165,7 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
     if run_dir is not None and data is not None:
         loaded = load_artifact(artifact, kind="seq2seq")
         placeholders_missing = loaded.config.get("task") == "translate" and "placeholders" not in loaded.config
-        if "code_version" not in loaded.metadata or "decoding" not in loaded.config or placeholders_missing:
+        if "code_version" not in loaded.metadata or "decoding" not in loaded.config or placeholders_missing or decoding:
             from seqbot.data.placeholders import Placeholders
             from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
@@ -133,6 +174,8 @@ def export(artifact, destination, force: bool, run_dir=None, data=None) -> None:
             run = json.loads((run_dir / "run.json").read_text())
             loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
             loaded.config.setdefault("decoding", DecodingConfig().to_dict())
+            if decoding:
+                loaded.config["decoding"] = DecodingConfig.from_dict(loaded.config["decoding"], **decoding).to_dict()
             if placeholders_missing:
                 loaded.config["placeholders"] = Placeholders.from_pairs(english for english, _ in data.train).to_config()
             artifact = save_artifact(run_dir / "export.npz", loaded)
