@@ -101,3 +101,26 @@ def test_decoding_settings_for_an_export_are_parsed_by_their_type(capsys):
             decoding_overrides(bad)
     assert main(["train", "translate", "--decoding", "beam=2"]) == 2
     assert "add --export PATH" in capsys.readouterr().err
+
+
+def test_export_from_writes_todays_export_into_given_weights_without_training(fixtures_dir, tmp_path, capsys):
+    """The shipped weights get placeholders and decoding settings chosen on validation, through --export only."""
+    import numpy as np
+
+    artifact = random_artifact(seed=3)
+    artifact.config["task"] = "translate"
+    source = save_artifact(tmp_path / "weights.npz", artifact)
+    arguments = ["train", "translate", "--recipe", "gru512", "--corpora", str(fixtures_dir / "fra_eng"), "--max-pairs", "20",
+                 "--runs", str(tmp_path / "runs"), "--export-from", str(source), "--decoding", "greedy_candidate=true",
+                 "--export", str(tmp_path / "out.npz")]
+    assert main(arguments) == 2  # no record of how the weights were made, and no run to take it from
+    assert "does not record how it was made" in capsys.readouterr().err
+    artifact.metadata["code_version"] = "abc123"
+    save_artifact(source, artifact)
+    before = source.read_bytes()
+    assert main(arguments) == 0
+    exported = load_artifact(tmp_path / "out.npz", kind="seq2seq")
+    assert exported.config["decoding"]["greedy_candidate"] is True and exported.metadata["code_version"] == "abc123"
+    assert exported.config["placeholders"]["known_words"] and exported.config["placeholders"]["names"][0][0] == "Tom"
+    assert all(np.array_equal(exported.weights[name], artifact.weights[name]) for name in artifact.weights)
+    assert source.read_bytes() == before and not (tmp_path / "runs" / "gru512" / "rounds").exists()  # nothing trained

@@ -4,6 +4,8 @@
     seqbot train translate --max-minutes 60            the same, stopping after an hour (rerun to continue)
     seqbot train translate --average-last 3            average the run's last 3 rounds -> runs/translator/averaged.npz
     seqbot train translate --export checkpoints/translator.npz --force   copy the best model over the shipped one
+    seqbot train translate --export-from checkpoints/translator.npz --decoding greedy_candidate=true \
+        --export checkpoints/translator.npz --force   the same weights with today's export (placeholders, decoding)
     seqbot train translate --recipe gru512             the previous translator (GRU 512, 50-character sentences)
     seqbot train translate --recipe keras-example      the keras-io lstm_seq2seq settings
 
@@ -54,6 +56,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--average-last", type=int, metavar="N", help="after training, average the last N rounds into OUT/averaged.npz")
     parser.add_argument("--export", help="copy the best model (or the averaged one with --average-last) here")
     parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as FILE.bak-TIME)")
+    parser.add_argument("--export-from", metavar="PATH",
+                        help="train nothing: export this translator artifact (e.g. the shipped one) with what an export "
+                             "writes today (placeholders of the recipe's training English, --decoding)")
     parser.add_argument("--decoding", metavar="KEY=VALUE,...",
                         help="decoding settings to write into the exported artifact, chosen on the validation pairs "
                              "(`eval translate --sweep-alpha ...`), e.g. greedy_candidate=true,alpha=0.8")
@@ -78,8 +83,8 @@ def run(args) -> int:
     if args.placeholder_rate is not None and not 0.0 <= args.placeholder_rate <= 1.0:
         raise SeqbotError(f"--placeholder-rate must be in [0, 1], got {args.placeholder_rate}")
     decoding = decoding_overrides(args.decoding) if args.decoding else None
-    if decoding and not args.export:
-        raise SeqbotError("--decoding sets what an export writes; add --export PATH")
+    if (decoding or args.export_from) and not args.export:
+        raise SeqbotError(f"{'--decoding' if decoding else '--export-from'} sets what an export writes; add --export PATH")
     if args.plateau_factor is not None and not 0.0 < args.plateau_factor <= 1.0:
         raise SeqbotError(f"--plateau-factor must be in (0, 1], got {args.plateau_factor}")
     if args.learning_rate is not None and args.learning_rate <= 0:
@@ -94,6 +99,9 @@ def run(args) -> int:
     if args.export:
         check_export(Path(args.export), args.force)
     data = recipe_data(recipe, args.corpora, args.max_pairs, settings.placeholder_rate)
+    if args.export_from:
+        export(Path(args.export_from), Path(args.export), args.force, run_dir, data, decoding)
+        return 0
     print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
     best = train_seq2seq(data, settings, run_dir)
     print(f"best model: {best}")
@@ -161,22 +169,30 @@ def export(artifact, destination, force: bool, run_dir=None, data=None, decoding
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.training.outputs import export_copy
 
+    from seqbot.errors import SeqbotError
+
     check_export(destination, force)
     if run_dir is not None and data is not None:
         loaded = load_artifact(artifact, kind="seq2seq")
         placeholders_missing = loaded.config.get("task") == "translate" and "placeholders" not in loaded.config
-        if "code_version" not in loaded.metadata or "decoding" not in loaded.config or placeholders_missing or decoding:
+        needs_record = "code_version" not in loaded.metadata
+        if needs_record or "decoding" not in loaded.config or placeholders_missing or decoding:
             from seqbot.data.placeholders import Placeholders
             from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
             from seqbot.training.translate import seq2seq_metadata
 
-            run = json.loads((run_dir / "run.json").read_text())
-            loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
+            if needs_record:
+                if not (run_dir / "run.json").exists():
+                    raise SeqbotError(f"{artifact} does not record how it was made, and {run_dir} holds no run.json "
+                                      f"to take it from; give the run folder with --out")
+                run = json.loads((run_dir / "run.json").read_text())
+                loaded.metadata = seq2seq_metadata(run, data, run_progress(run_dir)) | loaded.metadata
             loaded.config.setdefault("decoding", DecodingConfig().to_dict())
             if decoding:
                 loaded.config["decoding"] = DecodingConfig.from_dict(loaded.config["decoding"], **decoding).to_dict()
             if placeholders_missing:
                 loaded.config["placeholders"] = Placeholders.from_pairs(english for english, _ in data.train).to_config()
+            run_dir.mkdir(parents=True, exist_ok=True)
             artifact = save_artifact(run_dir / "export.npz", loaded)
     export_copy(artifact, destination, force)
