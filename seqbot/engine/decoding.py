@@ -130,12 +130,16 @@ class RepetitionGuard:
 
 @dataclass
 class Hypothesis:
-    """A decoded sequence. `tokens` excludes <end>; `attention` has one row per token (None without attention)."""
+    """A decoded sequence. `tokens` excludes <end>; `attention` has one row per token (None without attention).
+    `token_log_probs`: the log-probability of each scored token as the model gave it when it was chosen
+    (the output tokens, then <end> when finished; length `length`, sum `log_prob`), recorded by every
+    decoder as it goes (no second pass); None for the best-so-far reports of a running beam search."""
 
     tokens: np.ndarray
     log_prob: float  # sum of the chosen tokens' log-probabilities, <end> included when finished
     attention: np.ndarray | None
     finished: bool  # False when max_length stopped it before <end>
+    token_log_probs: np.ndarray | None = None
 
     @property
     def length(self) -> int:
@@ -177,6 +181,7 @@ def greedy(model, source_ids, max_length: int | None = None, max_lengths=None) -
     state = model.encode(source_ids)
     tokens = np.zeros((batch, max_length), dtype=np.int32)
     log_probs_sum = np.zeros(batch, dtype=np.float64)
+    token_log_probs = np.zeros((batch, max_length + 1), dtype=np.float64)  # + 1: <end> after a full-length output
     lengths = np.full(batch, max_length, dtype=np.int64)
     finished = np.zeros(batch, dtype=bool)
     attention = None
@@ -190,7 +195,9 @@ def greedy(model, source_ids, max_length: int | None = None, max_lengths=None) -
         live = np.flatnonzero(alive)
         sentences = rows[live]
         tokens[sentences, t] = choice[live]
-        log_probs_sum[sentences] += log_probs[live, choice[live]]
+        chosen = log_probs[live, choice[live]]
+        log_probs_sum[sentences] += chosen
+        token_log_probs[sentences, t] = chosen
         if weights is not None:
             if attention is None:
                 attention = np.zeros((batch, max_length, weights.shape[1]), dtype=np.float32)
@@ -218,6 +225,7 @@ def greedy(model, source_ids, max_length: int | None = None, max_lengths=None) -
             log_prob=float(log_probs_sum[i]),
             attention=None if attention is None else attention[i, :lengths[i]].copy(),
             finished=bool(finished[i]),
+            token_log_probs=token_log_probs[i, :lengths[i] + finished[i]].copy(),
         )
         for i in range(batch)
     ]
@@ -242,10 +250,12 @@ def _greedy_one(model, source_ids, max_length) -> Hypothesis:
     """Greedy for a batch of one: the same steps as `stream_greedy`, with scalars instead of masks."""
     max_length = model.max_target_length if max_length is None else max_length
     tokens = np.zeros(max_length, dtype=np.int32)
+    scored = np.zeros(max_length + 1, dtype=np.float64)
     attention = None
     log_prob, length, finished = 0.0, 0, False
     for token, token_log_prob, weights in _greedy_steps(model, source_ids, max_length):
         log_prob += token_log_prob
+        scored[length] = token_log_prob
         if weights is not None and attention is None:
             attention = np.zeros((max_length, weights.shape[0]), dtype=np.float32)
         if token == END:
@@ -256,7 +266,8 @@ def _greedy_one(model, source_ids, max_length) -> Hypothesis:
             attention[length] = weights
         length += 1
     return Hypothesis(tokens=tokens[:length], log_prob=log_prob,
-                      attention=None if attention is None else attention[:length], finished=finished)
+                      attention=None if attention is None else attention[:length], finished=finished,
+                      token_log_probs=scored[:length + finished].copy())
 
 
 def stream_greedy(model, source_ids, max_length: int | None = None) -> Iterator[tuple[int, np.ndarray | None]]:
@@ -333,6 +344,7 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report, al
     source_steps = state.mask.shape[1]
     vocab = len(model.target_vocab)
     tokens = np.zeros((1, max_length), dtype=np.int32)
+    token_log_probs = np.zeros((1, max_length), dtype=np.float64)  # of each beam's tokens, as chosen
     attention = np.zeros((1, max_length, source_steps), dtype=np.float32)
     has_attention = False
     scores = np.zeros(1, dtype=np.float64)
@@ -365,6 +377,7 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report, al
                 log_prob=float(candidates[top[rank]]),
                 attention=attention[beam, :t].copy() if weights is not None else None,
                 finished=True,
+                token_log_probs=np.append(token_log_probs[beam, :t], log_probs[beam, END]),
             ))
         if len(finished) >= width:
             if report:
@@ -376,6 +389,8 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report, al
         parents = beams[keep]
         tokens = tokens[parents]
         tokens[:, t] = chosen[keep]
+        token_log_probs = token_log_probs[parents]
+        token_log_probs[:, t] = log_probs[parents, chosen[keep]]
         if weights is not None:
             has_attention = True
             attention = attention[parents]
@@ -389,9 +404,10 @@ def _beam_steps(model, source_ids, width, alpha, penalty, max_length, report, al
     else:
         for beam in range(len(scores)):
             finished.append(Hypothesis(tokens=tokens[beam].copy(), log_prob=float(scores[beam]),
-                                       attention=attention[beam].copy() if has_attention else None, finished=False))
+                                       attention=attention[beam].copy() if has_attention else None, finished=False,
+                                       token_log_probs=token_log_probs[beam].copy()))
     if not finished:  # every candidate was refused by `allow`
-        return [Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False)]
+        return [Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False, np.zeros(0))]
     finished.sort(key=lambda h: -normalised_score(h.log_prob, h.length, alpha, penalty))
     return finished
 
@@ -425,8 +441,10 @@ def beam_search_batch(
     allow: Callable[[int, np.ndarray], bool] | None = None,
     boundary_tokens=None,
     on_step: Callable[[np.ndarray, np.ndarray, np.ndarray, list], None] | None = None,
-) -> list[Hypothesis]:
-    """Beam search over every row of `source_ids` (batch, steps) at once; the best hypothesis of each.
+    nbest: bool = False,
+) -> list[Hypothesis] | list[list[Hypothesis]]:
+    """Beam search over every row of `source_ids` (batch, steps) at once; the best hypothesis of each
+    (with `nbest`, each sentence's finished hypotheses, best normalised score first, as beam_search).
 
     All `width` hypotheses of all sentences advance in one model step (rows sentence-major), with
     the same rules as `beam_search` (an <end> among the `width` best candidates finishes that
@@ -452,6 +470,7 @@ def beam_search_batch(
     vocab = len(model.target_vocab)
     sentences = np.arange(batch)  # the sentence of each group of `width` rows still decoding
     tokens = np.zeros((batch * width, longest), dtype=np.int32)
+    token_log_probs = np.zeros((batch * width, longest), dtype=np.float64)  # of each row's tokens, as chosen
     scores = np.full((batch, width), -np.inf)
     scores[:, 0] = 0.0  # one live hypothesis per sentence at the start
     current = np.full(batch * width, START, dtype=np.int64)
@@ -467,6 +486,7 @@ def beam_search_batch(
         top_scores = np.take_along_axis(candidates, top, 1)
         beams, chosen = top // vocab, top % vocab
         rows = np.arange(live)[:, None] * width + beams  # row of each candidate's parent
+        chosen_log_probs = log_probs[rows, chosen]  # each candidate's own token
         usable = np.isfinite(top_scores)
         if allow is not None:
             for i, j in zip(*np.nonzero(usable & boundary[chosen])):
@@ -479,7 +499,9 @@ def beam_search_batch(
         # <end> counts only among the `width` best usable candidates, as in beam_search.
         rank = np.cumsum(usable, axis=1) - 1
         for i, j in zip(*np.nonzero(ends & (rank < width))):
-            finished[sentences[i]].append(Hypothesis(tokens[rows[i, j], :t].copy(), float(top_scores[i, j]), None, True))
+            finished[sentences[i]].append(Hypothesis(
+                tokens[rows[i, j], :t].copy(), float(top_scores[i, j]), None, True,
+                np.append(token_log_probs[rows[i, j], :t], chosen_log_probs[i, j])))
         keep_mask = usable & ~ends
         order = np.argsort(~keep_mask, axis=1, kind="stable")[:, :width]  # the best live candidates first
         kept = np.take_along_axis(keep_mask, order, 1)
@@ -489,6 +511,8 @@ def beam_search_batch(
         parent_rows = np.where(kept, parent_rows, np.arange(live)[:, None] * width)
         tokens = tokens[parent_rows.ravel()]
         tokens[:, t] = new_tokens.ravel()
+        token_log_probs = token_log_probs[parent_rows.ravel()]
+        token_log_probs[:, t] = np.take_along_axis(chosen_log_probs, order, 1).ravel()
         state = state.select(parent_rows.ravel())
         scores = new_scores
         current = np.where(kept, new_tokens, END).ravel()
@@ -498,7 +522,8 @@ def beam_search_batch(
             if len(finished[sentences[i]]) < width:  # stopped by its cap: its live hypotheses compete too
                 for beam in np.flatnonzero(np.isfinite(scores[i])):
                     finished[sentences[i]].append(
-                        Hypothesis(tokens[i * width + beam, :t + 1].copy(), float(scores[i, beam]), None, False))
+                        Hypothesis(tokens[i * width + beam, :t + 1].copy(), float(scores[i, beam]), None, False,
+                                   token_log_probs[i * width + beam, :t + 1].copy()))
         if on_step is not None:
             on_step(sentences, tokens[:, :t + 1], scores, finished)
         if done.all():
@@ -508,10 +533,12 @@ def beam_search_batch(
             keep_rows = (keep[:, None] * width + np.arange(width)).ravel()
             state = state.select(keep_rows, sources=keep)
             tokens, scores, current, sentences = tokens[keep_rows], scores[keep], current[keep_rows], sentences[keep]
+            token_log_probs = token_log_probs[keep_rows]
     results = []
     for sentence in range(batch):
         if not finished[sentence]:  # every candidate was refused by `allow`
-            results.append(Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False))
+            results.append([Hypothesis(np.zeros(0, dtype=np.int32), float("-inf"), None, False, np.zeros(0))])
             continue
-        results.append(max(finished[sentence], key=lambda h: normalised_score(h.log_prob, h.length, alpha, penalty)))
-    return results
+        # Stable: ties keep the order found, as beam_search's sort does.
+        results.append(sorted(finished[sentence], key=lambda h: -normalised_score(h.log_prob, h.length, alpha, penalty)))
+    return results if nbest else [ranked[0] for ranked in results]

@@ -9,6 +9,8 @@
     translator.translate(text, beam=4, progress=print)    # the same search, reporting the best text so far each step
     for text in translator.stream_beam("Hello.", beam=5): # the best beam hypothesis so far, as it changes
         print(text)
+    result.char_probs, result.words, result.confidence   # how sure it is (seqbot.engine.confidence)
+    translator.alternatives("Hello.", 4)                  # up to 4 distinct translations, best first
 
 Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
 A character the model never saw is first mapped to a close one it knows when there is one (curly
@@ -53,6 +55,7 @@ from seqbot.artifact import Artifact, load_artifact
 from seqbot.data.placeholders import Placeholders, StreamRestorer, Swap, capitals, mostly_capitals, restore
 from seqbot.data.scripts import describe_scripts, has_latin_letters
 from seqbot.engine import decoding
+from seqbot.engine.confidence import MARGIN_CAP, ConfidenceFeatures, ConfidenceModel, WordScore, word_scores
 from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import default_checkpoint
@@ -78,6 +81,18 @@ class Translation:
     truncated: bool = False
     log_prob: float | None = None  # model log-probability of the output (with <end>), None for empty input
     not_translated: str | None = None  # why the text was not given to the model at all (see untranslatable)
+    # How sure the model is (seqbot.engine.confidence): each character's probability as decoded (None for
+    # empty output), what the sentence confidence is computed from, and the calibrated P(good translation)
+    # (None when the artifact has no calibrator for this decoding, or nothing was decoded).
+    char_probs: np.ndarray | None = None
+    features: ConfidenceFeatures | None = None
+    confidence: float | None = None
+    score: float | None = None  # alternatives only: the beam's ranking score (mean over sentences)
+
+    @property
+    def words(self) -> list[WordScore]:
+        """One score per French word: the minimum of its characters' probabilities."""
+        return word_scores(self.text, self.char_probs)
 
 
 @dataclass
@@ -117,6 +132,14 @@ class Translator:
             self.decoding = decoding.DecodingConfig.from_dict(artifact.config.get("decoding"))
         except (TypeError, ValueError) as error:
             raise CheckpointError(f"{path or 'this checkpoint'} records unusable decoding settings: {error}") from None
+        # The sentence-confidence calibrators (seqbot.engine.confidence); None: confidence stays None.
+        self.confidence: ConfidenceModel | None = None
+        if artifact.config.get("confidence"):
+            try:
+                self.confidence = ConfidenceModel.from_config(artifact.config["confidence"])
+            except ValueError as error:
+                raise CheckpointError(f"{path or 'this checkpoint'} records an unusable confidence calibrator: {error}; "
+                                      f"refit it with `seqbot train calibrate`") from None
         # Tokens after which a word has ended: where the repetition guard looks.
         self._boundaries = [i for i, char in enumerate(self._target_chars) if char and not (char.isalnum() or char == "'")]
         limit_blas_threads(1)
@@ -204,7 +227,10 @@ class Translator:
         text = restore(self._text(tokens)[0], prepared.swaps)[0]
         return capitals(text) if prepared.capitals else text
 
-    def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis, keep_attention: bool = True) -> Translation:
+    def _translation(self, prepared: PreparedSource, hypothesis: decoding.Hypothesis, keep_attention: bool = True,
+                     margin: float | None = None) -> Translation:
+        """`hypothesis` as the person sees it; character scores follow the restored text as attention
+        rows do. `margin`: beam search's lead over the next distinct translation (None for greedy)."""
         text, is_char = self._text(hypothesis.tokens)
         text, rows = restore(text, prepared.swaps)
         if prepared.capitals:
@@ -212,8 +238,39 @@ class Translator:
         attention = None
         if keep_attention and hypothesis.attention is not None:
             attention = hypothesis.attention[is_char][:, : len(prepared.source)][rows]
+        char_probs = features = None
+        scored = hypothesis.token_log_probs
+        if scored is not None:
+            char_probs = np.exp(scored[: len(hypothesis.tokens)][is_char][rows])
+            features = ConfidenceFeatures(hypothesis.log_prob, hypothesis.length, float(scored.min()) if len(scored) else 0.0,
+                                          len(prepared.source), len(text), len(prepared.unknown_chars), margin)
         return Translation(prepared.source, text, attention, prepared.unknown_chars, prepared.truncated,
-                           hypothesis.log_prob)
+                           hypothesis.log_prob, char_probs=char_probs, features=features)
+
+    def _margin(self, prepared: PreparedSource, ranked: list[decoding.Hypothesis], config: decoding.DecodingConfig,
+                index: int = 0) -> float:
+        """How far ranked[index] scores above the best other distinct translation (by the text shown),
+        in the beam's length-normalised score; MARGIN_CAP when there is none."""
+        def score(hypothesis):
+            return decoding.normalised_score(hypothesis.log_prob, hypothesis.length, config.alpha, config.penalty)
+
+        own, text = score(ranked[index]), self._shown(prepared, ranked[index].tokens)
+        others = [score(h) for i, h in enumerate(ranked) if i != index and self._shown(prepared, h.tokens) != text]
+        if not others or not np.isfinite(max(others)):
+            return MARGIN_CAP
+        return float(own - max(others)) if np.isfinite(own) else 0.0
+
+    def _with_greedy(self, ranked: list[decoding.Hypothesis], first: decoding.Hypothesis,
+                     config: decoding.DecodingConfig, guard: decoding.RepetitionGuard) -> list[decoding.Hypothesis]:
+        """Beam search's ranked hypotheses with the greedy one first when _prefer_greedy picks it."""
+        return ranked if self._prefer_greedy(ranked[0], first, config, guard) is ranked[0] else [first, *ranked]
+
+    def confident(self, result: Translation, beam: int) -> Translation:
+        """`result` with its calibrated confidence for a decoding of width `beam` (when the artifact has one)."""
+        calibrator = self.confidence.for_beam(beam) if self.confidence is not None else None
+        if calibrator is not None and result.features is not None and (beam <= 1 or result.features.margin is not None):
+            result.confidence = calibrator.probability(result.features)
+        return result
 
     @staticmethod
     def _empty(prepared: PreparedSource) -> Translation:
@@ -254,7 +311,8 @@ class Translator:
             if refusal:
                 results.append(Translation("", "", None, not_translated=refusal))
                 continue
-            results.append(flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)]))
+            joined = flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)])
+            results.append(self.confident(joined, config.beam))
             start += len(pieces)
         return results
 
@@ -297,24 +355,27 @@ class Translator:
             for row, i in enumerate(chunk):
                 source_ids[row, : len(prepared[i].ids)] = prepared[i].ids
             caps = np.array([self._cap(prepared[i], config) for i in chunk])
+            margins = [None] * len(chunk)
             if config.beam == 1:
                 hypotheses = decoding.greedy(self.model, source_ids, max_lengths=caps)
             else:
                 on_step = None if progress is None else self._reporter(chunk, prepared, config, so_far, progress)
-                hypotheses = decoding.beam_search_batch(
+                ranked = decoding.beam_search_batch(
                     self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
-                    max_lengths=caps, on_step=on_step, **self._filter(config, guard))
+                    max_lengths=caps, on_step=on_step, nbest=True, **self._filter(config, guard))
                 if config.greedy_candidate:
                     greedy = decoding.greedy(self.model, source_ids, max_lengths=caps)
-                    hypotheses = [self._prefer_greedy(beam, first, config, guard) for beam, first in zip(hypotheses, greedy)]
+                    ranked = [self._with_greedy(found, first, config, guard) for found, first in zip(ranked, greedy)]
+                hypotheses = [found[0] for found in ranked]
+                margins = [self._margin(prepared[i], found, config) for i, found in zip(chunk, ranked)]
             if attention and self.model.attention != "none":
                 missing = [(i, h) for i, h in zip(chunk, hypotheses) if h.attention is None]
                 if missing:
                     weights = self._attention_for([prepared[i].ids for i, _ in missing], [h.tokens for _, h in missing])
                     for (_, hypothesis), rows in zip(missing, weights):
                         hypothesis.attention = rows
-            for i, hypothesis in zip(chunk, hypotheses):
-                results[i] = self._translation(prepared[i], hypothesis, attention)
+            for i, hypothesis, margin in zip(chunk, hypotheses, margins):
+                results[i] = self._translation(prepared[i], hypothesis, attention, margin)
                 so_far[i] = results[i].text
             if progress is not None:
                 progress(so_far)
@@ -330,13 +391,13 @@ class Translator:
             def on_step(best: decoding.Hypothesis) -> None:
                 so_far[index] = self._shown(prepared, best.tokens)
                 progress(so_far)
-        best = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
-                                    penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
-                                    **self._filter(config, guard))[0]
+        ranked = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
+                                      penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
+                                      **self._filter(config, guard))
         if config.greedy_candidate:
             first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
-            best = self._prefer_greedy(best, first, config, guard)
-        result = self._translation(prepared, best, attention)
+            ranked = self._with_greedy(ranked, first, config, guard)
+        result = self._translation(prepared, ranked[0], attention, self._margin(prepared, ranked, config))
         if progress is not None:
             so_far[index] = result.text
             progress(so_far)
@@ -392,8 +453,18 @@ class Translator:
 
     def stream(self, text: str) -> Generator[str, None, Translation]:
         """Greedy translation, one character at a time as it is decoded (the same text as
-        translate(text, beam=1)); the generator returns that Translation, attention included, so
-        nobody decodes the text a second time to get it."""
+        translate(text, beam=1)); the generator returns that Translation, attention and confidence
+        included, so nobody decodes the text a second time to get it."""
+        scored = self.stream_scored(text)
+        while True:
+            try:
+                piece, _ = next(scored)
+            except StopIteration as stop:
+                return stop.value
+            yield piece
+
+    def stream_scored(self, text: str) -> Generator[tuple[str, list[float]], None, Translation]:
+        """stream(), with each piece's characters' probabilities: yields (piece, [P(char), ...])."""
         refusal = untranslatable(text)
         if refusal:
             return Translation("", "", None, not_translated=refusal)
@@ -405,12 +476,13 @@ class Translator:
                 done.append(self._empty(prepared))
                 continue
             if written:
-                yield " "
+                yield " ", [1.0]
             cap = self._cap(prepared, self.decoding)
             restorer = StreamRestorer(prepared.swaps)
-            tokens, rows, log_prob, finished, has_attention = [], [], 0.0, False, False
+            tokens, rows, scored, finished, has_attention = [], [], [], False, False
+            held: list[int] = []  # decoded characters (indices into `scored`) the restorer has not shown yet
             for token, token_log_prob, weights in decoding._greedy_steps(self.model, prepared.ids, cap):
-                log_prob += token_log_prob
+                scored.append(token_log_prob)
                 has_attention = weights is not None
                 if token == END:
                     finished = True
@@ -420,16 +492,27 @@ class Translator:
                     rows.append(weights)
                 if token >= len(SPECIALS):
                     written = True
+                    held.append(len(scored) - 1)
                     shown = restorer.feed(self._target_chars[token])
                     if shown:
-                        yield capitals(shown) if prepared.capitals else shown
+                        yield self._scored_piece(prepared, shown, held, scored, tokens)
             rest = restorer.flush()
             if rest:
-                yield capitals(rest) if prepared.capitals else rest
+                yield self._scored_piece(prepared, rest, held, scored, tokens)
             attention = np.array(rows, dtype=np.float32).reshape(len(rows), len(prepared.ids)) if has_attention else None
-            hypothesis = decoding.Hypothesis(np.array(tokens, dtype=np.int32), log_prob, attention, finished)
+            hypothesis = decoding.Hypothesis(np.array(tokens, dtype=np.int32), float(sum(scored)), attention, finished,
+                                             np.array(scored, dtype=np.float64))
             done.append(self._translation(prepared, hypothesis))
-        return done[0] if len(done) == 1 else join_translations(done)
+        return self.confident(done[0] if len(done) == 1 else join_translations(done), 1)
+
+    def _scored_piece(self, prepared: PreparedSource, shown: str, held: list[int], scored: list[float],
+                      tokens: list[int]):
+        """(shown, its characters' probabilities) for what the restorer let out of the `held` decoded
+        characters (indices into `tokens` and `scored`): a restored name takes its stand-in's scores."""
+        rows = restore("".join(self._target_chars[tokens[i]] for i in held), prepared.swaps)[1]
+        probabilities = [float(np.exp(scored[held[row]])) for row in rows]
+        held.clear()
+        return (capitals(shown) if prepared.capitals else shown), probabilities
 
     def stream_beam(self, text: str, beam: int | None = None, alpha: float | None = None) -> Generator[str, None, Translation]:
         """Beam-search translation as it runs: yields the whole text so far each time it changes,
@@ -458,21 +541,67 @@ class Translator:
                 try:
                     partial = next(steps)
                 except StopIteration as stop:
-                    best = stop.value[0]
+                    ranked = stop.value
                     if config.greedy_candidate:
                         first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
-                        best = self._prefer_greedy(best, first, config, guard)
-                    done.append(self._translation(prepared, best))
+                        ranked = self._with_greedy(ranked, first, config, guard)
+                    done.append(self._translation(prepared, ranked[0], margin=self._margin(prepared, ranked, config)))
                     break
                 partial_text = self._shown(prepared, partial.tokens)
                 current = f"{before} {partial_text}" if before and partial_text else before or partial_text
                 if current != shown:
                     shown = current
                     yield current
-        result = done[0] if len(done) == 1 else join_translations(done)
+        result = self.confident(done[0] if len(done) == 1 else join_translations(done), config.beam)
         if result.text != shown:
             yield result.text
         return result
+
+    def alternatives(self, text: str, count: int = 4, beam: int | None = None,
+                     alpha: float | None = None) -> list[Translation]:
+        """Up to `count` distinct translations of `text` (by the text shown), best first, each with its
+        confidence and `score`: the beam's length-normalised score (decoding.normalised_score), averaged
+        over the text's sentences. The search is the artifact's decoding (or `beam` / `alpha`) with its
+        width raised to `count` when that is larger, so the first is translate(text, beam=that width):
+        the plain translation whenever `count` <= the beam width. A text of several sentences gets the
+        best combinations of its sentences' hypotheses (the plain one, then one sentence changed, ...)."""
+        if not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_BEAM:
+            raise SeqbotError(f"alternatives: ask for 1 to {MAX_BEAM} translations, got {count!r}")
+        if beam is not None:
+            check_beam(beam)
+        base = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
+        config = decoding.DecodingConfig.from_dict(base.to_dict(), beam=max(base.beam, count))
+        if untranslatable(text):
+            return []
+        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
+        options: list[list[tuple[float, Translation]]] = []  # per sentence: (score, translation), best first
+        for piece in self.segments(text):
+            prepared = self.prepare(piece)
+            if len(prepared.ids) == 0:
+                options.append([(0.0, self._empty(prepared))])
+                continue
+            cap = self._cap(prepared, config)
+            ranked = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
+                                          penalty=config.penalty, max_length=cap, **self._filter(config, guard))
+            if config.greedy_candidate:
+                ranked = self._with_greedy(ranked, decoding.greedy(self.model, prepared.ids[None, :], max_length=cap)[0],
+                                           config, guard)
+            distinct: dict[str, tuple[float, Translation]] = {}
+            for index, hypothesis in enumerate(ranked):
+                shown = self._shown(prepared, hypothesis.tokens)
+                if shown not in distinct and len(distinct) < count:
+                    score = decoding.normalised_score(hypothesis.log_prob, hypothesis.length, config.alpha, config.penalty)
+                    distinct[shown] = (float(score), self._translation(
+                        prepared, hypothesis, keep_attention=False, margin=self._margin(prepared, ranked, config, index)))
+            options.append(list(distinct.values()))
+        results = []
+        for score, parts in best_combinations(options, count):
+            result = parts[0] if len(parts) == 1 else join_translations(list(parts))
+            if result.text in {other.text for other in results}:
+                continue
+            result.score = score
+            results.append(self.confident(result, config.beam))
+        return results
 
 
 def untranslatable(text: str) -> str | None:
@@ -527,8 +656,42 @@ def join_translations(parts: list[Translation]) -> Translation:
             column += len(part.source) + 1
     unknown = list(dict.fromkeys(char for part in parts for char in part.unknown_chars))
     log_probs = [part.log_prob for part in parts if part.log_prob is not None]
+    char_probs = features = None
+    if all(part.char_probs is not None or not part.text for part in parts):
+        # The space joining two sentences is the translator's, not decoded: certain.
+        pieces = [part.char_probs for part in parts if part.text]
+        char_probs = np.concatenate([np.concatenate([[1.0], probs]) if i else probs for i, probs in enumerate(pieces)]) \
+            if pieces else np.zeros(0)
+    scored = [part.features for part in parts if part.features is not None]
+    if scored:
+        features = ConfidenceFeatures.combine(scored, len(text), len(source), len(unknown))
     return Translation(source, text, attention, unknown, any(part.truncated for part in parts),
-                       sum(log_probs) if log_probs else None)
+                       sum(log_probs) if log_probs else None, char_probs=char_probs, features=features)
+
+
+def best_combinations(options: list[list[tuple[float, object]]], count: int) -> list[tuple[float, tuple]]:
+    """The `count` best ways to pick one option per part, by the mean of their scores, best first:
+    each as (mean score, the options picked). `options`: per part, (score, option) best first."""
+    import heapq
+
+    if not options or any(not part for part in options):
+        return []
+
+    def total(picks: tuple[int, ...]) -> float:
+        return sum(options[part][pick][0] for part, pick in enumerate(picks)) / len(options)
+
+    start = (0,) * len(options)
+    heap, seen, found = [(-total(start), start)], {start}, []
+    while heap and len(found) < count:
+        negative, picks = heapq.heappop(heap)
+        found.append((-negative, tuple(options[part][pick][1] for part, pick in enumerate(picks))))
+        for part in range(len(options)):
+            if picks[part] + 1 < len(options[part]):
+                following = picks[:part] + (picks[part] + 1,) + picks[part + 1:]
+                if following not in seen:
+                    seen.add(following)
+                    heapq.heappush(heap, (-total(following), following))
+    return found
 
 
 def check_beam(beam) -> None:
