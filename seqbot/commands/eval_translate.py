@@ -19,6 +19,10 @@ Metrics, all on a 0-100 scale:
 - character accuracy: position-wise match over the reference, without padding: for every pair and
   every position i < len(reference), a hit when the output has a character at i and it equals
   reference[i]; hits / total reference characters. Output beyond the reference length is not counted.
+- confidence (a checkpoint with a calibrator, seqbot.engine.confidence): how well the calibrated sentence
+  confidence tells good translations (sentence chrF >= 50) from bad ones: AUROC, ECE over 10 bins of
+  the predicted probability, and the corpus chrF of the sentences it is sure of (>= 0.7) and unsure
+  of (< 0.5) (seqbot.training.translation_confidence.confidence_report).
 """
 
 from __future__ import annotations
@@ -95,6 +99,9 @@ def run(args) -> int:
     results = translate_with_progress(translator, english, args.beam)
     seconds = time.perf_counter() - started
     hypotheses = [result.text for result in results]
+    from seqbot.training.translation_confidence import confidence_report
+
+    confidence = confidence_report(results, references)
     report = {
         "checkpoint": str(translator.path),
         "pairs_source": source,
@@ -103,6 +110,7 @@ def run(args) -> int:
         "placeholders": translator.placeholders is not None,
         **translation_scores(hypotheses, references),
         "buckets": bucket_scores(english, hypotheses, references),
+        "confidence": confidence,
         "seconds": round(seconds, 3),
         "ms_per_sentence": round(1000 * seconds / len(pairs), 3),
         "samples": [
@@ -326,6 +334,17 @@ def print_report(report: dict, config: dict) -> None:
     print(f"exact match    {report['exact_match']:.2f} %")
     print(f"char accuracy  {report['char_accuracy']:.2f} %")
     print(f"time           {report['seconds']:.2f} s, {report['ms_per_sentence']:.2f} ms/sentence")
+    confidence = report.get("confidence")
+    if confidence is None:
+        print("confidence     none: this checkpoint has no calibrator (`seqbot train calibrate translator`)")
+    else:
+        auroc = "n/a" if confidence["auroc"] is None else f"{confidence['auroc']:.3f}"
+        print(f"confidence     AUROC {auroc}, ECE {confidence['ece']:.3f} (10 bins); good ({confidence['good']}) "
+              f"{confidence['good_share']:.1%} of sentences, mean confidence {confidence['mean_confidence']:.3f}")
+        for name in ("sure", "unsure"):
+            part = confidence[name]
+            shown = "-" if part["chrF"] is None else f"{part['chrF']:.2f}"
+            print(f"  {name:<6} {'>= 0.7' if name == 'sure' else '<  0.5'}  {part['pairs']:>6,} pairs  chrF {shown}")
     print("by English length (characters)")
     for name, bucket in report["buckets"].items():
         print(f"  {name:>6}  {bucket['pairs']:>6,} pairs  chrF {bucket['chrF']:6.2f}  BLEU {bucket['BLEU']:6.2f}  "

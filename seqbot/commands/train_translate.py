@@ -8,6 +8,11 @@
         --export checkpoints/translator.npz --force   the same weights with today's export (placeholders, decoding)
     seqbot train translate --recipe gru512             the previous translator (GRU 512, 50-character sentences)
     seqbot train translate --recipe keras-example      the keras-io lstm_seq2seq settings
+    seqbot train translate --export-from checkpoints/translator.npz --calibration-pairs 0 --export ...   no refit
+
+Every export refits the translator's confidence calibrators (seqbot.engine.confidence) for the weights and
+decoding it exports, on --calibration-pairs of the novel split's validation pairs (default 2,000: about a
+minute and a half of greedy and beam decoding on a quiet machine; 0 skips it and keeps what the artifact had).
 
 Every flag left out keeps the recipe's value (seqbot/training/recipes.py; `seqbot models recipes`). Training writes
 only under the run folder: --out, else RUNS/RECIPE where RUNS is --runs, $SEQBOT_RUNS or the project's
@@ -62,6 +67,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--decoding", metavar="KEY=VALUE,...",
                         help="decoding settings to write into the exported artifact, chosen on the validation pairs "
                              "(`eval translate --sweep-alpha ...`), e.g. greedy_candidate=true,alpha=0.8")
+    parser.add_argument("--calibration-pairs", type=int, default=2000, metavar="N",
+                        help="with --export: refit the confidence calibrators on N validation pairs (default 2,000; "
+                             "0: skip, keeping the artifact's own)")
     parser.add_argument("--corpora", help="folder holding fra-eng/ (and friends/, reuters21578/ for the name list)")
 
 
@@ -85,6 +93,8 @@ def run(args) -> int:
     decoding = decoding_overrides(args.decoding) if args.decoding else None
     if (decoding or args.export_from) and not args.export:
         raise SeqbotError(f"{'--decoding' if decoding else '--export-from'} sets what an export writes; add --export PATH")
+    if args.calibration_pairs and args.calibration_pairs < 20:
+        raise SeqbotError(f"--calibration-pairs must be 0 (no refit) or at least 20, got {args.calibration_pairs}")
     if args.plateau_factor is not None and not 0.0 < args.plateau_factor <= 1.0:
         raise SeqbotError(f"--plateau-factor must be in (0, 1], got {args.plateau_factor}")
     if args.learning_rate is not None and args.learning_rate <= 0:
@@ -99,8 +109,9 @@ def run(args) -> int:
     if args.export:
         check_export(Path(args.export), args.force)
     data = recipe_data(recipe, args.corpora, args.max_pairs, settings.placeholder_rate)
+    calibration = (args.calibration_pairs, args.corpora) if args.calibration_pairs else None
     if args.export_from:
-        export(Path(args.export_from), Path(args.export), args.force, run_dir, data, decoding)
+        export(Path(args.export_from), Path(args.export), args.force, run_dir, data, decoding, calibration)
         return 0
     print(f"{len(data.train):,} training pairs, {len(data.validation):,} validation pairs; run folder {run_dir}", flush=True)
     best = train_seq2seq(data, settings, run_dir)
@@ -112,7 +123,7 @@ def run(args) -> int:
         chosen = average_last_rounds(run_dir, args.average_last)
         print(f"average of the last {args.average_last} rounds: {chosen}")
     if args.export:
-        export(chosen, Path(args.export), args.force, run_dir, data, decoding)
+        export(chosen, Path(args.export), args.force, run_dir, data, decoding, calibration)
     return 0
 
 
@@ -159,13 +170,16 @@ def decoding_overrides(text: str) -> dict:
     return values
 
 
-def export(artifact, destination, force: bool, run_dir=None, data=None, decoding: dict | None = None) -> None:
+def export(artifact, destination, force: bool, run_dir=None, data=None, decoding: dict | None = None,
+           calibration: tuple[int, str | None] | None = None) -> None:
     """Copy `artifact` to `destination` by the one export rule (seqbot.training.outputs.export_copy: an
     existing file needs `force` and is kept as destination.bak-TIME). An artifact saved before the run
     recorded how it was made gets the run's record (and the default decoding settings) in a completed
     copy in the run folder first, as does one without placeholders (seqbot.data.placeholders:
     the words of its training English, so the engine knows which names it never met) or with
-    `decoding` settings to write (DecodingConfig fields, chosen on the validation pairs)."""
+    `decoding` settings to write (DecodingConfig fields, chosen on the validation pairs). With
+    `calibration` (pairs, corpora) the confidence calibrators are refitted on that many of the novel
+    split's validation pairs, for these weights and this decoding (translation_confidence)."""
     from seqbot.artifact import load_artifact, save_artifact
     from seqbot.training.outputs import export_copy
 
@@ -176,7 +190,7 @@ def export(artifact, destination, force: bool, run_dir=None, data=None, decoding
         loaded = load_artifact(artifact, kind="seq2seq")
         placeholders_missing = loaded.config.get("task") == "translate" and "placeholders" not in loaded.config
         needs_record = "code_version" not in loaded.metadata
-        if needs_record or "decoding" not in loaded.config or placeholders_missing or decoding:
+        if needs_record or "decoding" not in loaded.config or placeholders_missing or decoding or calibration:
             from seqbot.data.placeholders import Placeholders
             from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
@@ -193,6 +207,17 @@ def export(artifact, destination, force: bool, run_dir=None, data=None, decoding
                 loaded.config["decoding"] = DecodingConfig.from_dict(loaded.config["decoding"], **decoding).to_dict()
             if placeholders_missing:
                 loaded.config["placeholders"] = Placeholders.from_pairs(english for english, _ in data.train).to_config()
+            if calibration and loaded.config.get("task") == "translate":
+                from seqbot.training.translation_confidence import calibrate_artifact, validation_pairs
+
+                pairs, corpora = calibration
+                print(f"fitting the confidence calibrators on {pairs:,} validation pairs (--calibration-pairs)", flush=True)
+                try:
+                    calibrate_artifact(loaded, validation_pairs(corpora, pairs), log=lambda line: print(line, flush=True))
+                except ValueError as error:  # e.g. a smoke run's model gets no translation right: export it anyway
+                    loaded.config.pop("confidence", None)
+                    print(f"warning: exported without a confidence calibrator ({error}); fit one later with "
+                          f"`seqbot train calibrate {destination}`", flush=True)
             run_dir.mkdir(parents=True, exist_ok=True)
             artifact = save_artifact(run_dir / "export.npz", loaded)
     export_copy(artifact, destination, force)

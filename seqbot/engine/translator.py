@@ -594,6 +594,8 @@ class Translator:
                     distinct[shown] = (float(score), self._translation(
                         prepared, hypothesis, keep_attention=False, margin=self._margin(prepared, ranked, config, index)))
             options.append(list(distinct.values()))
+        if all(len(found) == 1 and not found[0][1].text and found[0][1].features is None for found in options):
+            return []  # nothing the model could read (blank, or characters it never saw)
         results = []
         for score, parts in best_combinations(options, count):
             result = parts[0] if len(parts) == 1 else join_translations(list(parts))
