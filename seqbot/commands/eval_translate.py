@@ -64,6 +64,9 @@ def add_arguments(parser) -> None:
                         help="beam widths for --sweep-alpha (default: --beam, else the checkpoint's)")
     parser.add_argument("--no-placeholders", action="store_true",
                         help="feed unknown names and numbers as typed, not behind the checkpoint's stand-ins (seqbot.data.placeholders)")
+    parser.add_argument("--likelihood", action="store_true",
+                        help="also score the references teacher-forced: per-character NLL, the label-smoothed loss "
+                             "(0.1) and its uniform part, top-1 accuracy (seqbot.engine.likelihood)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
@@ -118,6 +121,10 @@ def run(args) -> int:
             for i in sample_indices(len(pairs), SAMPLES)
         ],
     }
+    if args.likelihood:
+        from seqbot.engine.likelihood import reference_scores
+
+        report["likelihood"] = reference_scores(translator, pairs).to_dict()
     if not args.no_probes:
         from seqbot.errors import CorpusError
 
@@ -334,6 +341,10 @@ def print_report(report: dict, config: dict) -> None:
     print(f"exact match    {report['exact_match']:.2f} %")
     print(f"char accuracy  {report['char_accuracy']:.2f} %")
     print(f"time           {report['seconds']:.2f} s, {report['ms_per_sentence']:.2f} ms/sentence")
+    if "likelihood" in report:
+        scores = report["likelihood"]
+        print(f"likelihood     NLL {scores['nll']:.4f} per character (top-1 {scores['accuracy']:.2%}); smoothed loss "
+              f"{scores['smoothed']:.4f} = 0.9 NLL + 0.1 x uniform part {scores['uniform']:.3f} (teacher-forced)")
     confidence = report.get("confidence")
     if confidence is None:
         print("confidence     none: this checkpoint has no calibrator (`seqbot train calibrate translator`)")
