@@ -262,6 +262,7 @@ async def test_a_wrong_setting_is_shown_under_its_field_at_80_by_24():
             assert label.region.right <= edge, f"cut at 80 columns: {label.content}"
         for field_id, wrong, message in (("top-k", "-3", "Top-k must be"), ("beam-width", "230", "Beam width must be")):
             screen.query_one(f"#{field_id}", Input).value = wrong
+            await pilot.pause()  # the field's Changed event first: it clears the field's message
             await pilot.press("ctrl+s")
             await pilot.pause(0.1)
             assert isinstance(app.screen, SettingsScreen) and app.focused is screen.query_one(f"#{field_id}", Input)

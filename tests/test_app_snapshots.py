@@ -103,6 +103,7 @@ def test_settings_error_at_80_by_24(snap_compare):
     async def run_before(pilot):
         await open_settings(pilot)
         pilot.app.screen.query_one("#beam-width").value = "230"
+        await pilot.pause()  # the field's Changed event first: it clears the field's message
         await pilot.press("ctrl+s")
         await pilot.pause()
 

@@ -114,6 +114,21 @@ def block_attention(parts: list) -> list[list[float]] | None:
     return rows
 
 
+def reply_scores(parts: list) -> tuple[float | None, list[tuple[int, int, float]]]:
+    """How sure a reply made of line translations is (None: a blank or unread line): the lowest of
+    its lines' confidences (None unless every line has one), and each line's word scores at its
+    place in the reply (lines joined by "\n")."""
+    done = [part for part in parts if part is not None]
+    confidences = [getattr(part, "confidence", None) for part in done]
+    confidence = min(confidences) if done and None not in confidences else None
+    words, offset = [], 0
+    for part in parts:
+        if part is not None:
+            words += [(offset + word.start, offset + word.end, word.score) for word in getattr(part, "words", [])]
+        offset += len(part.text if part is not None else "") + 1
+    return confidence, words
+
+
 class ReplyStopped(Exception):
     """Raised from a decoder's progress callback to end the search of a reply that was stopped."""
 
@@ -182,6 +197,9 @@ class SeqbotApp(App[None]):
         Binding("f5", "toggle_panel", "Panel", show=False),
         Binding("f3", "wide('attention')", "Attention"),
         Binding("f3", "attention", "Attention", show=False),
+        # Priority: the input would take F7 (select all) itself.
+        Binding("f7", "wide('alternatives')", "Alternatives", priority=True),
+        Binding("f7", "alternatives", "Alternatives", show=False, priority=True),
         Binding("ctrl+s", "wide('export')", "Export"),
         Binding("ctrl+s", "export", "Export", show=False),
         Binding("ctrl+l", "wide('clear')", "New"),
@@ -646,6 +664,7 @@ class SeqbotApp(App[None]):
             turn.attention = block_attention(filled)
         unknown = [char for part in done for char in part.unknown_chars]
         turn.unknown_chars = list(dict.fromkeys(unknown)) or turn.unknown_chars
+        turn.confidence, turn.word_scores = reply_scores(parts)
 
     def translate_line(self, translator, turn: Turn, line: str):
         """One line, decoded once, as `seqbot translate` decodes it: a beam search over all of its
@@ -794,6 +813,8 @@ class SeqbotApp(App[None]):
             ("Stop the reply", "Stop the running reply (Esc); the queue goes on", "stop"),
             ("Clear the queue", "Drop the messages waiting for their reply (Esc twice)", "clear_queue"),
             ("Attention heatmap", "Which input characters each output character looked at", "attention"),
+            ("Alternatives", "The beam's best distinct translations of the selected message, with their confidence; "
+                             "one can be copied", "alternatives"),
             ("Copy reply", "Send the selected reply to the terminal clipboard (OSC 52)", "copy_reply"),
             ("Export conversation (Markdown and JSON)", f"Write both files to {self.export_folder()}", "export"),
             ("Export conversation as Markdown", f"Write a .md file to {self.export_folder()}", "export('md')"),
@@ -931,8 +952,13 @@ class SeqbotApp(App[None]):
 
     def apply_settings(self, settings: AppSettings) -> None:
         """Use and keep `settings` (the store saves them at once)."""
+        shading_changed = settings.shade_words != self.settings.shade_words
         self.settings = settings
         self.query_one(SidePanel).display = settings.side_panel
+        if shading_changed:
+            for view in self.views.values():
+                if view.is_mounted:
+                    view.refresh_reply()
         if self.mode_beams["translate"] > 1:
             self.mode_beams["translate"] = settings.beam_width
             if self.mode == "translate":
@@ -975,11 +1001,33 @@ class SeqbotApp(App[None]):
             why = ("it was stopped before the end" if turn.status == "cancelled" else
                    "attention is not kept with past conversations" if turn.number in self.message_ids and turn.source is None
                    else "this translator has no attention (trained with attention \"none\")")
-            self.notify(f"No heatmap for message {turn.number}: {why}.", severity="warning")
+            sure = "" if turn.confidence is None else f" Confidence in the translation: {turn.confidence:.0%}."
+            self.notify(f"No heatmap for message {turn.number}: {why}.{sure}", severity="warning")
         else:
             from seqbot.app.screens.attention import AttentionScreen
 
             self.push_screen(AttentionScreen(turn))
+
+    def action_alternatives(self) -> None:
+        """F7: the beam's alternatives for the selected translation (screens/alternatives.py); F7 again closes them."""
+        from seqbot.app.screens.alternatives import AlternativesScreen, find_alternatives
+
+        if isinstance(self.screen, AlternativesScreen):
+            self.screen.dismiss()
+            return
+        if self.screen is not self.screen_stack[0]:
+            return  # another dialog is open (F7 is a priority key: the input would select all with it)
+        turn = self.reply_target()
+        if turn is None:
+            self.notify("Nothing to vary yet: send a message first.", severity="warning")
+        elif turn.mode != "translate":
+            self.notify(f"Message {turn.number} was answered in {turn.mode} mode; alternatives are for translations.",
+                        severity="warning")
+        elif not turn.finished:
+            self.notify(f"Message {turn.number} is still being translated.", severity="warning")
+        else:
+            beam = turn.beam if turn.beam > 1 else None  # greedy replies: the translator's own beam search
+            self.push_screen(AlternativesScreen(turn, lambda: find_alternatives(self.hub.get("translator"), turn.text, beam)))
 
     def action_copy_reply(self) -> None:
         turn = self.reply_target()

@@ -19,6 +19,7 @@ from typing import Any
 from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
 
 MODES = ("translate", "chat", "generate")
+UNSURE = 0.5  # a translation whose confidence is below this is marked unsure (seqbot.engine.confidence.UNSURE)
 MODE_TITLES = {"translate": "Translate", "chat": "Chat", "generate": "Generate"}
 TASK_TITLES = {"spam": "Spam", "sentiment": "Sentiment", "topic": "Topic"}
 
@@ -48,6 +49,11 @@ class Turn:
     seconds: float | None = None
     started: float | None = None  # time.perf_counter() when its answer began (for the live timer)
     cancelled: bool = False
+    # Translations (seqbot.engine.confidence): the calibrated P(good translation), the lowest of its
+    # lines' (None without a calibrator), and (start, end, score) of each French word of `reply`; kept
+    # in the store (store.py) with the reply, drawn by the reply's view.
+    confidence: float | None = None
+    word_scores: list[tuple[int, int, float]] = field(default_factory=list)
 
     @property
     def decoding(self) -> str:
@@ -98,6 +104,8 @@ def turn_to_dict(turn: Turn) -> dict:
         "seconds": None if turn.seconds is None else round(turn.seconds, 3),
         "notices": list(turn.notices),
         "unknown_characters": list(turn.unknown_chars),
+        "confidence": None if turn.confidence is None else round(turn.confidence, 4),
+        "words": [[turn.reply[start:end], round(score, 4)] for start, end, score in turn.word_scores],
         "classifications": [prediction_to_dict(p) for p in turn.predictions],
         "classifier_errors": dict(turn.classifier_errors),
     }
@@ -126,6 +134,8 @@ def conversation_to_markdown(turns: list[Turn]) -> str:
         else:
             stopped = " _(stopped)_" if turn.status == "cancelled" else ""
             lines += [f"**seqbot:**{stopped}", "", _quote(turn.reply), ""]
+        if turn.confidence is not None:
+            lines += [f"- confidence: {turn.confidence:.0%}" + (" (unsure)" if turn.confidence < UNSURE else "")]
         for notice in turn.notices:
             lines += [f"- note: {notice}"]
         if turn.unknown_chars:

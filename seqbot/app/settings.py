@@ -27,6 +27,7 @@ class AppSettings:
     disabled_classifiers: list[str] = field(default_factory=list)
     side_panel: bool = True
     theme: str = "textual-dark"
+    shade_words: bool = True  # translations: words the model is unsure of drawn dim and underlined
 
     @classmethod
     def from_dict(cls, values: dict) -> "AppSettings":
@@ -108,4 +109,5 @@ CHECKS = {
     "disabled_classifiers": check_names,
     "side_panel": check_bool,
     "theme": check_theme,
+    "shade_words": check_bool,
 }

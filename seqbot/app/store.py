@@ -103,8 +103,18 @@ def _schema_1(connection: sqlite3.Connection, fts: bool) -> None:
         )
 
 
+def _schema_2(connection: sqlite3.Connection, fts: bool) -> None:
+    """A translation's confidence and its words' scores ([[start, end, score], ...] into the reply)."""
+    connection.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN confidence REAL;
+        ALTER TABLE messages ADD COLUMN word_scores TEXT NOT NULL DEFAULT '[]';
+        """
+    )
+
+
 # MIGRATIONS[n] takes a database at schema version n to n + 1. Append, never edit.
-MIGRATIONS = [_schema_1]
+MIGRATIONS = [_schema_1, _schema_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -279,21 +289,23 @@ class ConversationStore:
         with self.connection:
             self.connection.execute(
                 "UPDATE messages SET reply = ?, status = ?, error = ?, model = ?, seconds = ?, notices = ?, "
-                "unknown_chars = ?, predictions = ?, classifier_errors = ?, decoding = ? WHERE id = ?",
+                "unknown_chars = ?, predictions = ?, classifier_errors = ?, decoding = ?, confidence = ?, "
+                "word_scores = ? WHERE id = ?",
                 (turn.reply, turn.status, turn.error, turn.model, turn.seconds, json.dumps(turn.notices),
                  json.dumps(turn.unknown_chars), json.dumps([prediction_to_dict(p) for p in turn.predictions]),
-                 json.dumps(turn.classifier_errors), json.dumps(self.decoding(turn)), message_id))
+                 json.dumps(turn.classifier_errors), json.dumps(self.decoding(turn)), turn.confidence,
+                 json.dumps([[start, end, round(score, 4)] for start, end, score in turn.word_scores]), message_id))
 
     def turns(self, conversation_id: int) -> list[tuple[int, Turn]]:
         """(message id, Turn) of a conversation in order. A message whose reply never finished
         (the app was killed) comes back as cancelled."""
         rows = self.connection.execute(
             "SELECT id, number, mode, text, reply, status, error, decoding, model, seconds, notices, unknown_chars, "
-            "predictions, classifier_errors FROM messages WHERE conversation_id = ? ORDER BY number, id",
-            (conversation_id,)).fetchall()
+            "predictions, classifier_errors, confidence, word_scores FROM messages WHERE conversation_id = ? "
+            "ORDER BY number, id", (conversation_id,)).fetchall()
         result = []
         for (message_id, number, mode, text, reply, status, error, decoding, model, seconds, notices, unknown,
-             predictions, classifier_errors) in rows:
+             predictions, classifier_errors, confidence, word_scores) in rows:
             decoding = json.loads(decoding)
             turn = Turn(number=number, mode=mode, text=text, beam=int(decoding.get("beam") or 1),
                         temperature=decoding.get("temperature"), reply=reply, error=error, model=model,
@@ -303,6 +315,8 @@ class ConversationStore:
             turn.status = status if status in ("done", "error", "cancelled") else "cancelled"
             turn.predictions = [StoredPrediction.from_dict(p) for p in json.loads(predictions)]
             turn.classified = bool(turn.predictions or turn.classifier_errors)
+            turn.confidence = confidence
+            turn.word_scores = [(int(start), int(end), float(score)) for start, end, score in json.loads(word_scores)]
             result.append((message_id, turn))
         return result
 

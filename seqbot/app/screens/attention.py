@@ -6,7 +6,8 @@ The map is built in a worker thread, so the app keeps answering keys while it is
 a long message's map is first shrunk to what the screen can show: neighbouring characters are
 binned together (a column's weight is the bin's total attention, a row's the bins' mean), so
 a 1,000-character translation costs no more than a screenful of cells. Characters typed while
-the map is open close it and go to the input, so nothing typed is lost.
+the map is open close it and go to the input, so nothing typed is lost. Above the map: how sure the
+translator is of the reply (confidence_line).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from seqbot.app.conversation import Turn
+from seqbot.app.conversation import UNSURE, Turn
 from seqbot.app.widgets.message_input import MessageInput
 
 # A sequential colour map (dark blue -> yellow, like viridis), 9 stops.
@@ -38,6 +39,19 @@ def weight_colour(weight: float) -> Color:
     fraction = weight - low
     rgb = [round(a + (b - a) * fraction) for a, b in zip(STOPS[low], STOPS[high])]
     return Color.from_rgb(*rgb)
+
+
+def confidence_line(turn: Turn) -> Text:
+    """The reply's calibrated confidence (P(good translation), seqbot.engine.confidence), or why there is none."""
+    if turn.confidence is None:
+        return Text("confidence: none (this translator has no calibrator: `seqbot train calibrate translator`)", "dim")
+    line = Text(f"confidence {turn.confidence:.0%} that this translation is good")
+    if turn.confidence < UNSURE:
+        line.append("  ")
+        line.append("unsure", "bold reverse")
+    shaded = sum(score < 0.5 for _, _, score in turn.word_scores)
+    line.append(f" · {shaded} of {len(turn.word_scores)} words below 50 % (shaded)", "dim")
+    return line
 
 
 def visible(char: str) -> str:
@@ -108,6 +122,7 @@ class AttentionScreen(ModalScreen[None]):
         with ScrollableContainer(id="attention-box"):
             yield Static(f"Attention · message {turn.number}", classes="panel-title")
             yield Static(Text(f"{source}  →  {turn.reply}"), classes="quoted")
+            yield Static(confidence_line(turn), id="confidence")
             yield Static(Text("drawing the heatmap…", "dim italic"), id="heatmap")
         yield Footer()
 

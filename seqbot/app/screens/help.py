@@ -27,10 +27,11 @@ KEYS = [
     ("F1, ? (empty input)", "this help"),
     ("F2", "next mode: translate → chat → generate"),
     ("Ctrl+B", "greedy (streams) ↔ beam search (best reply so far, as it searches)"),
-    ("F3", "attention heatmap of the selected translation"),
+    ("F3", "attention heatmap of the selected translation, and how sure the translator is of it"),
     ("F4", "next temperature (generate mode)"),
     ("F5", "show / hide the side panel"),
-    ("F6", "settings: beam width, temperature, top-k, classifiers, panel, theme"),
+    ("F6", "settings: beam width, temperature, top-k, classifiers, panel, shading, theme"),
+    ("F7", "the beam's alternatives for the selected translation, with their confidence (Enter copies one)"),
     ("Ctrl+O", "past conversations: search, reopen, delete"),
     ("Ctrl+Y", "send the selected reply to the terminal's clipboard (OSC 52; under tmux: set -g set-clipboard on)"),
     ("Ctrl+S", "export the conversation as Markdown and JSON (to the data folder; the notice gives the path)"),
@@ -42,6 +43,10 @@ KEYS = [
 MODES = """\
 **translate** English → French (default) · **chat** the dialogue model answers ·
 **generate** the text generator continues your prompt, at the chosen temperature.
+
+In a translation, words the model was unsure of (a character below 50 %) are dim and underlined
+(settings can turn this off), and a reply it is unsure of (below 50 % that it is a good translation)
+is marked **unsure** in its header; F3 shows the number.
 """
 
 

@@ -1,5 +1,5 @@
 """The settings screen (F6): beam width, temperature, top-k, which classifiers run, the side
-panel and the theme. Ctrl+S or Save checks every field and dismisses with the new
+panel, shading of the words a translation is unsure of, and the theme. Ctrl+S or Save checks every field and dismisses with the new
 AppSettings (the app applies and stores them); Esc dismisses with None, changing nothing.
 A field that is wrong keeps the screen open: its message is shown right under it, the field
 is marked and focused, and the dialog scrolls to show both (it may be taller than the terminal).
@@ -64,6 +64,8 @@ class SettingsScreen(ModalScreen[AppSettings | None]):
                 title = MODEL_TITLES.get(name, name)
                 yield Checkbox(f"{name} ({title})", name not in settings.disabled_classifiers, id=f"classifier-{name}")
             yield Checkbox("Show the side panel (F5)", settings.side_panel, id="side-panel-visible")
+            yield Checkbox("Shade words the translator is unsure of (dim, underlined)", settings.shade_words,
+                           id="shade-words")
             yield Label("Theme")
             themes = sorted(set(self.themes) | {settings.theme})
             yield Select([(theme, theme) for theme in themes], value=settings.theme, allow_blank=False, id="theme")
@@ -91,6 +93,7 @@ class SettingsScreen(ModalScreen[AppSettings | None]):
             disabled_classifiers=[name for name in CLASSIFIER_CHECKPOINTS
                                   if not self.query_one(f"#classifier-{name}", Checkbox).value],
             side_panel=self.query_one("#side-panel-visible", Checkbox).value,
+            shade_words=self.query_one("#shade-words", Checkbox).value,
             theme=str(self.query_one("#theme", Select).value),
         )
 

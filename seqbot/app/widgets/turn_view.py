@@ -2,7 +2,10 @@
 
 The reply grows as the decoder streams characters (`refresh_reply`), or, for a beam search,
 is replaced by its best hypothesis so far; characters the model does not know are highlighted
-in the message.
+in the message. A finished translation's words the model was unsure of (score below LOW_WORD,
+seqbot.engine.confidence) are drawn dim and underlined, which reads on dark and light themes and
+without colour (settings: shade_words), and a reply it is unsure of (confidence below UNSURE) is
+marked "unsure" in its header.
 """
 
 from __future__ import annotations
@@ -15,9 +18,21 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from seqbot.app.conversation import MODE_TITLES, Turn
+from seqbot.app.conversation import MODE_TITLES, UNSURE, Turn
 
 CURSOR = "▍"
+LOW_WORD = 0.5  # seqbot.engine.confidence.LOW_WORD (not imported: the app draws before NumPy loads)
+SHADED = "dim underline"
+
+
+def shaded_reply(turn: Turn, shade: bool = True) -> Text:
+    """The reply, with each word scored below LOW_WORD dim and underlined when `shade`."""
+    text = Text(turn.reply)
+    if shade:
+        for start, end, score in turn.word_scores:
+            if score < LOW_WORD and end <= len(turn.reply):
+                text.stylize(SHADED, start, end)
+    return text
 
 
 def message_text(turn: Turn) -> Text:
@@ -54,6 +69,9 @@ def reply_meta(turn: Turn) -> Text:
     elif turn.seconds is not None:
         details.append(f"{turn.seconds:.2f} s")
     meta.append(" · " + " · ".join(details), "dim")
+    if turn.confidence is not None and turn.confidence < UNSURE and turn.status == "done":
+        meta.append(" · ")
+        meta.append("unsure", "bold reverse")  # reverse video: a mark without colour
     return meta
 
 
@@ -112,7 +130,10 @@ class TurnView(Vertical):
         else:
             # An empty reply with a notice: the notice (e.g. "not translated: ...") says why.
             empty = "(no translation: see the note above)" if turn.notices and turn.mode == "translate" else "(empty reply)"
-            reply.update(Text(turn.reply or empty, "" if turn.reply else "dim"))
+            if turn.reply:
+                reply.update(shaded_reply(turn, getattr(getattr(self.app, "settings", None), "shade_words", True)))
+            else:
+                reply.update(Text(empty, "dim"))
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.turn))
