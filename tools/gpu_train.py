@@ -14,6 +14,17 @@ A job is a shipped checkpoint's name (checkpoints/NAME.npz: its recipe) or TRAIN
 GPU, each in OUT/NAME (rerun it to resume); `pack` / `unpack` carry the run folders back in files under
 16 MB; `export` loads each run's best weights into the TensorFlow-built model and writes OUT/NAME/NAME.npz
 with the trainer's own exporter and metadata (copy it to checkpoints/ with `export_copy`, --force).
+
+The translator's recipe rewrites its pairs every pass (augmentation): its bundle carries the pairs as
+text with what the augmenter needs, and worker processes on the GPU machine make its batches
+(seqbot/training/augmented_batches.py). tools/gpu_translator.sh is the one command that trains it there:
+
+    python tools/gpu_train.py prepare --jobs translator --bundle .gpu --init-from checkpoints/translator.npz --wheels
+    bash tools/gpu_translator.sh          # GPU machine, .gpu carried: runs translator-a, then translator-b from A
+    python tools/gpu_train.py train --bundle .gpu --jobs translator --out OUT --run translator-b \
+        --init-from OUT/translator-a/final.weights.npz --minutes 4 --average-last 3 --set learning_rate=3e-4
+
+docs/training.md (GPU) has the whole round trip.
 """
 
 from __future__ import annotations
