@@ -84,20 +84,21 @@ def _sha256(path: Path) -> str:
 
 
 def _travels(path: Path) -> str | None:
-    """`path` relative to the project when git tracks it unmodified: the device machine gets the working
-    tree, so the bundle names it instead of carrying its weights. None otherwise."""
+    """`path` relative to the project when the device machine's copy of the working tree holds it (git
+    tracks it, or does not ignore it), so the bundle names it instead of carrying its weights. None otherwise."""
     try:
         relative = path.resolve().relative_to(ROOT).as_posix()
     except ValueError:
         return None
     tracked = subprocess.run(["git", "ls-files", "--error-unmatch", relative], cwd=ROOT, capture_output=True)
-    modified = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", relative], cwd=ROOT, capture_output=True)
-    return relative if tracked.returncode == 0 and modified.returncode == 0 else None
+    ignored = subprocess.run(["git", "check-ignore", "-q", relative], cwd=ROOT, capture_output=True)
+    return relative if tracked.returncode == 0 or ignored.returncode == 1 else None
 
 
 def init_entries(init_from: str | None) -> tuple[dict, dict]:
-    """(spec entries, arrays) of a job's starting weights: a file git tracks travels with the working
-    tree and is named with its sha256; any other artifact's weights go into the bundle."""
+    """(spec entries, arrays) of a job's starting weights: a file of the working tree the device machine
+    gets is named with its sha256 (checked there); any other artifact's weights go into the bundle
+    (21 MB for the translator: with the working tree, over the device machine's 64 MiB)."""
     if not init_from:
         return {}, {}
     from seqbot.artifact import load_artifact

@@ -2,7 +2,7 @@
 # Train the translator on a GPU machine that has JAX but no TensorFlow and no corpora: one command,
 # two runs (B starts from A's weights), the run folders packed into $OUT for the trip back.
 #
-# Here, first (corpora -> a bundle of about 2.5 MB, and the Keras wheels the GPU image lacks):
+# Here, first (corpora -> a bundle of 2.4 MB, and the Keras wheels the GPU image lacks, 2.9 MB):
 #     python tools/gpu_train.py prepare --jobs translator --bundle .gpu --init-from checkpoints/translator.npz --wheels
 # On the GPU machine (the device tool's `run`: command "bash tools/gpu_translator.sh", carry [".gpu"],
 # timeout_s 600; the whole command keeps under TOTAL_SECONDS):
