@@ -35,7 +35,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "generate": ("seqbot.commands.train_generate", "train the text generator (SimpleRNN / LSTM, char or word)"),
         "chat": ("seqbot.commands.train_chat", "train the dialogue seq2seq model on Friends + chatterbot-corpus"),
         "classify": ("seqbot.commands.train_classify", "train a classifier (spam, Reuters, IMDB, NSMC, Naive Bayes)"),
-        "calibrate": ("seqbot.commands.train_calibrate", "fit a classifier's temperature on its validation texts"),
+        "calibrate": ("seqbot.commands.train_calibrate", "fit a classifier's temperature or a translator's confidence on validation data"),
     }),
     "eval": ("evaluate a checkpoint on held-out data", {
         "translate": ("seqbot.commands.eval_translate", "score the translator: chrF, BLEU, exact match, char accuracy"),

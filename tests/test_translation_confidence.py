@@ -207,3 +207,31 @@ def test_features_of_greedy_have_no_margin_and_beam_ones_do(translator):
     with pytest.raises(ValueError, match="margin"):
         greedy.features.vector(BEAM_FEATURES)
     assert ConfidenceFeatures(-3.0, 3, -2.0, 5, 2, 0).values()["log_length_ratio"] == pytest.approx(math.log(3 / 6))
+
+
+@pytest.mark.corpora
+def test_train_calibrate_fits_the_shipped_translator_on_validation_pairs(real_corpora, tmp_path, capsys):
+    """`seqbot train calibrate translator`: both calibrators fitted on the novel split's validation pairs
+    (never the test pairs), stored in the artifact's config and used by the engine; weights untouched."""
+    from seqbot.cli import main
+    from seqbot.paths import default_checkpoint
+    from seqbot.training.translation_confidence import validation_pairs
+
+    shipped = default_checkpoint("translator")
+    if not shipped.exists():
+        pytest.skip("no shipped translator")
+    out = tmp_path / "calibrated.npz"
+    assert main(["train", "calibrate", str(shipped), "--pairs", "60", "--corpora", str(real_corpora),
+                 "--runs", str(tmp_path / "runs"), "--export", str(out)]) == 0
+    assert "greedy (beam 1): 60 pairs" in capsys.readouterr().out
+    calibrated, original = load_artifact(out), load_artifact(shipped)
+    assert set(calibrated.config["confidence"]) >= {"greedy", "beam", "good"}
+    assert calibrated.metadata["confidence_calibration"]["pairs"] == "novel split (validation)"
+    assert all(np.array_equal(calibrated.weights[name], original.weights[name]) for name in original.weights)
+    translator = Translator.load(out)
+    assert 0 < translator.translate("Where is the station?", beam=1).confidence < 1
+    assert 0 < translator.translate("Where is the station?").confidence < 1
+    from seqbot.commands.eval_translate import novel_pairs
+
+    test_english = {english for english, _ in novel_pairs(str(real_corpora), "test")}
+    assert not test_english & {english for english, _ in validation_pairs(str(real_corpora), 60)}
