@@ -41,6 +41,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "translate": ("seqbot.commands.eval_translate", "score the translator: chrF, BLEU, exact match, char accuracy"),
         "classify": ("seqbot.commands.eval_classify", "score classifiers: accuracy, macro-F1, spam precision/recall"),
         "sentiment": ("seqbot.commands.eval_sentiment", "sentiment on reviews and short messages: accuracy, log-loss, calibration"),
+        "chat": ("seqbot.commands.eval_chat", "score the chat model: distinct replies, distinct-1/2, hits@1 of 10, perplexity"),
     }),
 }
 APP_MODULE = "seqbot.commands.app"

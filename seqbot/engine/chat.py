@@ -15,7 +15,14 @@ every candidate before it enters the beam, which `decoding.beam_search` has no h
   goes on until `patience` x beam replies have finished, so short generic replies ("What?",
   "Oh my God!") do not win just by being short and finishing first;
 - a repetition guard: a hypothesis dies the moment it repeats a word n-gram (default: any word
-  pair twice) or runs one character more than `max_char_run` times ("!!!!", "nooooo").
+  pair twice) or runs one character more than `max_char_run` times ("!!!!", "nooooo");
+- optionally (decoding rerank "mmi"), the finished replies ranked by maximum mutual information
+  instead of the length penalty: log p(reply | message) - lambda log p(reply) + gamma length
+  (decoding.mmi_score), p(reply) from the character n-gram model of the training replies stored in
+  the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.training.chat_rerank builds it).
+
+    bot.candidates("Hi!")                     # every finished reply of the search, unranked
+    bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from typing import Generator, Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
-from seqbot.engine.decoding import DecodingConfig, RepetitionGuard, has_repeated_ngram, normalised_score  # noqa: F401
+from seqbot.engine.char_lm import CharNgramLM
+from seqbot.engine.decoding import DecodingConfig, RepetitionGuard, has_repeated_ngram, mmi_score, normalised_score  # noqa: F401
 from seqbot.engine.limits import MAX_BEAM
 from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
 from seqbot.errors import CheckpointError
@@ -43,6 +51,8 @@ ALPHA = 3.0
 PATIENCE = 4
 # The chat model's decoding defaults (an artifact's config "decoding" overrides them).
 CHAT_DECODING = DecodingConfig(beam=5, alpha=ALPHA, penalty="gnmt", repetition_ngram=2, max_char_run=3, patience=PATIENCE)
+REPLY_LM_BLOB = "reply_lm"  # the artifact blob holding the reply language model (CharNgramLM.to_bytes)
+SCORE_BATCH = 128  # pairs per teacher-forced batch of reply_log_probs
 
 
 def decoding_settings(config: dict, metadata: dict) -> DecodingConfig:
@@ -75,7 +85,8 @@ class _Hypothesis:
 
 class Chatbot:
     def __init__(self, artifact: Artifact, path: str | Path | None = None, guard: RepetitionGuard | None = None,
-                 alpha: float | None = None, patience: int | None = None):
+                 alpha: float | None = None, patience: int | None = None, decoding: DecodingConfig | None = None,
+                 reply_lm: CharNgramLM | None = None):
         config = artifact.config
         if config.get("task", "chat") != "chat":
             raise CheckpointError(f"{path or 'checkpoint'} is a {config.get('task')!r} model, not a chat model")
@@ -86,7 +97,18 @@ class Chatbot:
         self.target_vocab = list(config["target_vocab"])
         self.max_source_length = int(config["max_source_length"])
         self.max_target_length = int(config["max_target_length"])
-        self.decoding = decoding_settings(config, artifact.metadata)
+        self.decoding = decoding or decoding_settings(config, artifact.metadata)
+        self.reply_lm = reply_lm
+        if self.reply_lm is None and REPLY_LM_BLOB in artifact.blobs:
+            try:
+                self.reply_lm = CharNgramLM.from_bytes(artifact.blobs[REPLY_LM_BLOB])
+            except ValueError as error:
+                raise CheckpointError(f"{path or 'checkpoint'}: its reply language model is unreadable ({error})") from None
+        if self.reply_lm is not None and self.reply_lm.vocab != self.target_vocab:
+            raise CheckpointError("the reply language model was built over another vocabulary than the chat model's replies")
+        if self.decoding.rerank == "mmi" and self.reply_lm is None:
+            raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
+                                  f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.training.chat_rerank builds one)")
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
         self.alpha = self.decoding.alpha if alpha is None else alpha
         self.patience = self.decoding.patience if patience is None else patience
@@ -146,8 +168,30 @@ class Chatbot:
             yield final
         return final
 
-    def _search_steps(self, text: str, beam: int, guard: bool, report: bool):
-        """The search of `search`; yields the current best after each step only when `report` is true."""
+    def candidates(self, text: str, beam: int | None = None) -> list[_Hypothesis]:
+        """Every finished reply of `search(text, beam)` (the guard on), in the order found; the best
+        unfinished one when none finished. Reranking them (see `score`) gives what `reply` would."""
+        found: list[_Hypothesis] = []
+        steps = self._search_steps(text, beam, True, report=False, collect=found)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as stop:
+                return found or [stop.value]
+
+    def score(self, hypothesis: _Hypothesis) -> float:
+        """How the search ranks a hypothesis: the length-normalised log-probability, or with decoding
+        rerank "mmi" its mutual information score (its <end> is scored by the reply model when finished)."""
+        length = len(hypothesis.ids) - 1  # after <start>, <end> included when finished
+        if self.decoding.rerank == "mmi":
+            finished = hypothesis.ids[-1] == END
+            return float(mmi_score(hypothesis.log_prob, self.reply_lm.sequence_log_prob(hypothesis.ids[1:]),
+                                   length - finished, self.decoding.mmi_lambda, self.decoding.mmi_gamma))
+        return normalised_score(hypothesis.log_prob, length, self.alpha, self.decoding.penalty)
+
+    def _search_steps(self, text: str, beam: int, guard: bool, report: bool, collect: list | None = None):
+        """The search of `search`; yields the current best after each step only when `report` is true;
+        `collect`, when given, receives every finished hypothesis at the end."""
         beam = max(1, min(int(self.decoding.beam if beam is None else beam), MAX_BEAM))
         source, _ = self.encode_text(text)
         state = self.model.encode(source)
@@ -177,7 +221,7 @@ class Chatbot:
                     if guard and not self.guard.allows(parent.text, finished=True):
                         continue
                     done = _Hypothesis(parent.ids + [END], parent.text, log_prob)
-                    finished.append((normalised_score(log_prob, len(done.ids) - 1, self.alpha, self.decoding.penalty), done))
+                    finished.append((self.score(done), done))
                     continue
                 new_text = parent.text + self._token_text(token_id)
                 if guard and not self.guard.allows(new_text):
@@ -192,13 +236,15 @@ class Chatbot:
                 break
             live = next_live
             state = state.select(np.asarray(rows, dtype=np.int64))
+        if collect is not None:
+            collect.extend(hypothesis for _, hypothesis in finished)
         return self._best(finished, next_live or live, guard)
 
     def _best(self, finished: list[tuple[float, _Hypothesis]], alive: list[_Hypothesis], guard: bool) -> _Hypothesis:
         """What the search gives if it stops now: the best finished reply, else the best alive one."""
         if finished:
             return max(finished, key=lambda pair: pair[0])[1]
-        best = max(alive, key=lambda h: normalised_score(h.log_prob, len(h.ids) - 1, self.alpha, self.decoding.penalty))
+        best = max(alive, key=self.score)
         if guard and not self.guard.allows(best.text, finished=True):
             # Cut off at max length inside a word that repeats an n-gram: drop that partial word.
             partial = re.search(r"[a-z0-9']+$", best.text.lower())
@@ -238,3 +284,30 @@ class Chatbot:
                 pending = ""
         if pending and self.guard.allows(reply, finished=True):
             yield pending
+
+    # --- likelihood ---------------------------------------------------------------------------
+
+    def reply_log_probs(self, messages: list[str], replies: list[str], batch_size: int = SCORE_BATCH) -> np.ndarray:
+        """Teacher-forced log p(reply + <end> | message) of each pair, natural log, batched (the score
+        of hits@1 and perplexity). Messages are fed as `encode_text` feeds them; a reply character the
+        model cannot write counts as <unk>."""
+        if len(messages) != len(replies):
+            raise ValueError(f"{len(messages)} messages but {len(replies)} replies")
+        target_index = {char: i for i, char in enumerate(self.target_vocab) if i > UNKNOWN}
+        scores = np.zeros(len(messages))
+        for start in range(0, len(messages), batch_size):
+            sources = [self.encode_text(message)[0][0] for message in messages[start:start + batch_size]]
+            targets = [[target_index.get(c, UNKNOWN) for c in reply] + [END]
+                       for reply in replies[start:start + batch_size]]
+            source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
+            target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
+            for row, (source, target) in enumerate(zip(sources, targets)):
+                source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
+            state = self.model.encode(source_ids)
+            previous = np.full(len(targets), START, dtype=np.int64)
+            for t in range(target_ids.shape[1]):
+                log_probs, state, _ = self.model.step(previous, state)
+                live = np.flatnonzero(target_ids[:, t] != PAD)
+                scores[start + live] += log_probs[live, target_ids[live, t]]
+                previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
+        return scores

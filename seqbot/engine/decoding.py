@@ -18,6 +18,10 @@ penalty only ranks the hypotheses that finished: the search itself keeps the `wi
 The translator ships with average / alpha 1 (mean log-probability per character), which prefers a
 longer output made of confident characters; gnmt with a smaller alpha weighs length less. Alpha is
 chosen on the validation pairs (`seqbot eval translate --sweep-alpha`), never on the test pairs.
+The chat model can rank its finished replies by maximum mutual information instead
+(DecodingConfig.rerank = "mmi", mmi_score: log p(reply | message) - lambda log p(reply) + gamma length,
+p(reply) from a character n-gram model of the training replies), chosen by
+`python -m seqbot.training.chat_rerank` on its validation part.
 
 As in fairseq, an <end> among the `width` best candidates of a step finishes that hypothesis, the
 `width` best other candidates stay alive, and the search stops once `width` hypotheses have finished
@@ -36,6 +40,7 @@ from seqbot.engine.seq2seq import END, PAD, START
 from seqbot.errors import SeqbotError
 
 LENGTH_PENALTIES = ("average", "gnmt")
+RERANKINGS = ("length", "mmi")  # DecodingConfig.rerank
 # Never valid outputs: the decoders skip them even if an undertrained model ranks them first.
 NEVER_EMITTED = slice(PAD, START + 1)  # <pad> and <start>, ids 0 and 1
 # Greedy drops finished rows from the batch when at most this fraction of it is still decoding.
@@ -68,6 +73,12 @@ class DecodingConfig:
     # others) and end on a lower score than greedy's own answer; with greedy_candidate the greedy
     # hypothesis is decoded too and kept when it scores higher (prefer_greedy).
     greedy_candidate: bool = False
+    # How finished hypotheses are ranked: "length" by normalised_score (penalty / alpha); "mmi" by
+    # mmi_score, maximum mutual information with a length bonus (chat only: needs the artifact's
+    # reply language model, seqbot.engine.char_lm). The search itself is the same.
+    rerank: str = "length"
+    mmi_lambda: float = 0.0
+    mmi_gamma: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:
@@ -79,6 +90,11 @@ class DecodingConfig:
             raise ValueError(f"length penalty alpha must be a number from 0 (log P alone) to {MAX_ALPHA}, got {self.alpha!r}")
         if self.max_length_ratio <= 0 or self.max_length_extra < 0:
             raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
+        if self.rerank not in RERANKINGS:
+            raise ValueError(f"rerank must be one of {', '.join(RERANKINGS)}, got {self.rerank!r}")
+        if not 0 <= self.mmi_lambda <= 1 or not -MAX_ALPHA <= self.mmi_gamma <= MAX_ALPHA:
+            raise ValueError(f"mmi_lambda must lie in [0, 1] and mmi_gamma in [-{MAX_ALPHA}, {MAX_ALPHA}], "
+                             f"got {self.mmi_lambda!r} and {self.mmi_gamma!r}")
 
     @classmethod
     def from_dict(cls, values: dict | None, **overrides) -> "DecodingConfig":
@@ -155,6 +171,14 @@ def normalised_score(log_prob, length, alpha: float = DecodingConfig.alpha, pena
     if penalty == "gnmt":
         return log_prob / ((5.0 + length) / 6.0) ** alpha
     raise SeqbotError(f"unknown length penalty {penalty!r}; expected one of {', '.join(LENGTH_PENALTIES)}")
+
+
+def mmi_score(log_prob, lm_log_prob, length, mmi_lambda: float, mmi_gamma: float):
+    """Maximum mutual information score of a finished reply (Li et al. 2016, MMI-antiLM with a length
+    term): log p(reply | message) - mmi_lambda * log p(reply) + mmi_gamma * length, where p(reply) is
+    the reply language model's and length counts the reply's characters (<end> not counted). Works on
+    arrays too. With mmi_lambda 0 and mmi_gamma 0 it is log p(reply | message) alone."""
+    return log_prob - mmi_lambda * lm_log_prob + mmi_gamma * np.asarray(length, dtype=np.float64)
 
 
 def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float = DecodingConfig.alpha,

@@ -1,0 +1,168 @@
+"""How the chat model answers held-out messages, measured the way the dialogue literature does
+(issue 23). `seqbot eval chat` prints it; seqbot.training.chat_rerank tunes decoding with it.
+
+    parts = heldout_parts(artifact)           # the chat model's own held-out pairs: "validation" / "test"
+    report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1))
+
+The chat model's split (seqbot.training.chat.chat_data, recorded in the artifact's metadata["split"])
+holds out 5 % of the pairs by utterance; training used them only to keep its best round (by loss).
+They are split again by utterance (HELDOUT_SEED): "validation" for choosing decoding settings,
+"test" for reporting. The figures, on `messages` distinct messages drawn with `seed`:
+
+- distinct-1 / distinct-2 (Li et al. 2016): distinct word unigrams / bigrams over all replies,
+  divided by the number of unigrams / bigrams (words and punctuation marks, lower-cased);
+- top-5 share: share of replies that are one of the five most frequent replies (exact text);
+- distinct replies: distinct reply texts / replies; also with replies compared by their words only
+  (lower-cased, punctuation dropped: "What are you doing here??" = "what are you doing here?"), as
+  reranking can make replies distinct by punctuation alone;
+- hits@1 of 10: share of messages whose true reply has the highest log p(reply | message) among it
+  and 9 distinct other replies drawn from the part's other pairs (random: 10 %); with MMI decoding
+  also by the reranker's score;
+- perplexity per character (<end> counted) of every reply of the part, teacher-forced;
+- chrF (sacrebleu, against the one reference) and the mean length of the replies.
+Everything but the replies themselves is drawn from random.Random(seed): two runs agree exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqbot.data.splits import deduplicate
+from seqbot.engine.decoding import mmi_score
+
+HELDOUT_SEED = 23  # splits the chat model's held-out pairs into validation and test (by utterance)
+TEST_FRACTION = 0.5
+_TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    messages: int = 200  # distinct held-out messages answered
+    distractors: int = 9  # other replies ranked against the true one (hits@1 of distractors + 1)
+    seed: int = 1
+    samples: int = 10  # replies printed
+
+    def __post_init__(self):
+        if self.messages < 1 or self.distractors < 1 or self.samples < 0:
+            raise ValueError(f"messages and distractors must be at least 1 and samples at least 0, got {self}")
+
+
+def chat_split(artifact, corpora: str | None = None):
+    """The chat model's pairs (seqbot.training.chat.chat_data) with the split its metadata records."""
+    from seqbot.training.chat import CHAT_MAX_LENGTH, chat_data
+
+    split = artifact.metadata.get("split") or {}
+    return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
+                     split.get("seed", 1))
+
+
+def heldout_parts(artifact, corpora: str | None = None, data=None) -> dict[str, list[tuple[str, str]]]:
+    """The chat model's held-out pairs (`data`, else rebuilt by chat_split), split by utterance into
+    "validation" and "test"."""
+    from seqbot.data.splits import split_by_key
+
+    data = data or chat_split(artifact, corpora)
+    parts = split_by_key(data.validation, key=lambda pair: pair[0], fractions={"test": TEST_FRACTION}, seed=HELDOUT_SEED)
+    return {"validation": parts["train"], "test": parts["test"]}
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def distinct_n(replies: list[str], n: int) -> float:
+    grams = [tuple(words[i:i + n]) for words in map(tokens, replies) for i in range(len(words) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def diversity(replies: list[str]) -> dict:
+    counts = Counter(replies)
+    return {
+        "distinct_1": distinct_n(replies, 1),
+        "distinct_2": distinct_n(replies, 2),
+        "distinct_replies": len(counts) / len(replies),
+        "distinct_replies_words": len({tuple(_WORDS.findall(reply.lower())) for reply in replies}) / len(replies),
+        "top5_share": sum(count for _, count in counts.most_common(5)) / len(replies),
+        "top5": counts.most_common(5),
+        "mean_length": float(np.mean([len(reply) for reply in replies])),
+    }
+
+
+def chrf(replies: list[str], references: list[str]) -> float:
+    import sacrebleu
+
+    return float(sacrebleu.corpus_chrf(replies, [references]).score)
+
+
+def choose_messages(pairs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` pairs with distinct utterances (each utterance's first pair), drawn with `seed`."""
+    first = deduplicate(pairs, key=lambda pair: pair[0])
+    return random.Random(seed).sample(first, min(count, len(first)))
+
+
+def distractor_sets(chosen: list[tuple[str, str]], pairs: list[tuple[str, str]], count: int, seed: int) -> list[list[str]]:
+    """For each chosen pair, `count` distinct replies of other pairs of the part (another utterance,
+    another text than the true reply)."""
+    rng = random.Random(seed + 1)
+    sets = []
+    for utterance, reply in chosen:
+        pool = sorted({other for message, other in pairs if message != utterance and other != reply})
+        if len(pool) < count:
+            raise ValueError(f"hits@1 needs {count} other replies, the part has {len(pool)}")
+        sets.append(rng.sample(pool, count))
+    return sets
+
+
+def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]]) -> dict:
+    """Share of messages whose true reply ranks first, by log p(reply | message) and, when the bot
+    reranks by MMI, by its mmi_score."""
+    messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
+    replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
+    scores = bot.reply_log_probs(messages, replies).reshape(len(chosen), -1)
+    report = {"hits_at_1": _first_share(scores), "candidates": scores.shape[1]}
+    if bot.decoding.rerank == "mmi":
+        lm = np.array([bot.reply_lm.text_log_prob(reply) for reply in replies]).reshape(scores.shape)
+        lengths = np.array([len(reply) for reply in replies]).reshape(scores.shape)
+        report["hits_at_1_mmi"] = _first_share(mmi_score(scores, lm, lengths, bot.decoding.mmi_lambda,
+                                                         bot.decoding.mmi_gamma))
+    return report
+
+
+def _first_share(scores: np.ndarray) -> float:
+    """Share of rows whose column 0 is strictly above every other column (a tie is a miss)."""
+    return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
+
+
+def perplexity(bot, pairs: list[tuple[str, str]]) -> float:
+    scores = bot.reply_log_probs([u for u, _ in pairs], [r for _, r in pairs])
+    return math.exp(-scores.sum() / sum(len(reply) + 1 for _, reply in pairs))
+
+
+def answer(bot, messages: list[str], log=None) -> list[str]:
+    replies = []
+    for index, message in enumerate(messages, 1):
+        replies.append(bot.reply(message))
+        if log and index % 50 == 0:
+            log(f"  {index}/{len(messages)} replies")
+    return replies
+
+
+def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(), log=None) -> dict:
+    """Every figure of the module docstring for `bot` (its own decoding settings) on `pairs`."""
+    chosen = choose_messages(pairs, config.messages, config.seed)
+    replies = answer(bot, [utterance for utterance, _ in chosen], log)
+    references = [reply for _, reply in chosen]
+    report = {"pairs": len(pairs), "messages": len(chosen), "seed": config.seed, "decoding": bot.decoding.to_dict(),
+              **diversity(replies), "chrF": chrf(replies, references),
+              **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed)),
+              "perplexity": perplexity(bot, pairs)}
+    report["samples"] = [{"message": m, "reply": r, "reference": ref}
+                         for (m, ref), r in list(zip(chosen, replies))[: config.samples]]
+    return report

@@ -1,0 +1,245 @@
+"""Maximum mutual information reranking for the chat model (issue 23 item 2), without training a
+network: a character n-gram model of the training replies gives p(reply), and the chat search's
+finished replies are ranked by log p(reply | message) - lambda log p(reply) + gamma length
+(seqbot.engine.decoding.mmi_score).
+
+    python -m seqbot.training.chat_rerank checkpoints/chat.npz            # -> runs/chat-rerank/chat.npz
+    python -m seqbot.training.chat_rerank checkpoints/chat.npz --export checkpoints/chat.npz --force
+    python -m seqbot.training.chat_rerank checkpoints/chat.npz --messages 50 --beams 5 --patiences 4
+
+1. The n-gram model (seqbot.engine.char_lm) is counted on the replies of the chat model's training
+   pairs; its order is the one with the lowest perplexity on the validation part's replies.
+2. On `messages` messages of the validation part (seqbot.training.chat_eval: the held-out pairs
+   split again by utterance; the test part is never looked at), every (beam, patience) of the grid
+   is searched once, and every (lambda, gamma) reranks its finished replies. The shipped ranking
+   (length penalty) of the same search is a row too.
+3. Choice: among the MMI rows whose chrF against the references (Li et al. tuned on BLEU) is at
+   most CHRF_TOLERANCE below the shipped decoding's on the same messages, the one with the most
+   distinct replies by their words (punctuation variants of one reply count once), then the highest
+   distinct-2, then chrF. The chrF floor keeps out settings that buy diversity with garbage.
+4. A copy of the model with the n-gram model (blobs["reply_lm"]), the chosen settings as its
+   decoding (config["decoding"]) and the grid (metadata["rerank"]) goes to runs/chat-rerank/
+   (--out); only --export copies it elsewhere, an existing file only with --force (kept as .bak).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqbot.artifact import load_artifact, save_artifact
+from seqbot.engine.char_lm import CharNgramLM
+from seqbot.engine.chat import REPLY_LM_BLOB, Chatbot, decoding_settings
+from seqbot.engine.decoding import DecodingConfig, mmi_score, normalised_score
+from seqbot.engine.seq2seq import END
+from seqbot.errors import SeqbotError
+from seqbot.training import chat_eval
+from seqbot.training.outputs import export_copy, run_folder
+
+CHRF_TOLERANCE = 0.5
+RULE = ("among the MMI settings with chrF at most 0.5 below the shipped decoding's, the most distinct replies "
+        "by words, then distinct-2, then chrF")
+
+
+@dataclass
+class RerankConfig:
+    orders: tuple[int, ...] = (3, 4, 5, 6, 7)
+    beams: tuple[int, ...] = (5, 10)
+    patiences: tuple[int, ...] = (4, 8)
+    lambdas: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    gammas: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
+    messages: int = 200
+    seed: int = 1
+    corpora: str | None = None
+
+
+def build_reply_lm(train_replies: list[str], validation_replies: list[str], vocab: list[str], orders, log=print):
+    """The n-gram model of `train_replies` whose order has the lowest perplexity on `validation_replies`."""
+    best, table = None, []
+    for order in orders:
+        lm = CharNgramLM.fit(train_replies, vocab, order)
+        score = lm.perplexity(validation_replies)
+        table.append({"order": order, "validation_perplexity": round(score, 4), "ngrams": lm.ngrams,
+                      "bytes": len(lm.to_bytes())})
+        log(f"  order {order}: validation perplexity {score:.3f}, {lm.ngrams:,} n-grams, {table[-1]['bytes']:,} bytes")
+        if best is None or score < best[0]:
+            best = (score, lm)
+    return best[1], table
+
+
+@dataclass
+class _Candidates:
+    """The finished replies of one message: texts, log p(reply | message), log p(reply) and lengths
+    (characters, <end> not counted)."""
+
+    texts: list[str]
+    log_probs: np.ndarray
+    lm_log_probs: np.ndarray
+    lengths: np.ndarray
+
+
+def search_candidates(bot: Chatbot, messages: list[str]) -> list[_Candidates]:
+    found = []
+    for message in messages:
+        hypotheses = bot.candidates(message)
+        found.append(_Candidates([h.text for h in hypotheses], np.array([h.log_prob for h in hypotheses]),
+                                 np.array([bot.reply_lm.sequence_log_prob(h.ids[1:]) for h in hypotheses]),
+                                 np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses])))
+    return found
+
+
+def pick(candidates: list[_Candidates], scorer) -> list[int]:
+    """Each message's candidate with the highest score (the first on a tie, as the search does)."""
+    return [int(np.argmax(scorer(c))) for c in candidates]
+
+
+def length_ranked(decoding: DecodingConfig) -> DecodingConfig:
+    """`decoding` ranking its finished replies by the length penalty (the shipped ranking)."""
+    return DecodingConfig.from_dict(decoding.to_dict(), rerank="length", mmi_lambda=0.0, mmi_gamma=0.0)
+
+
+def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print) -> list[dict]:
+    """Every row of the grid on `messages` messages of `pairs` (the validation part). The
+    checkpoint's own beam and patience are always searched: their length-ranked row is the reference."""
+    chosen = chat_eval.choose_messages(pairs, config.messages, config.seed)
+    messages, references = [m for m, _ in chosen], [r for _, r in chosen]
+    shipped = length_ranked(decoding_settings(artifact.config, artifact.metadata))
+    searches = dict.fromkeys([(shipped.beam, shipped.patience)] + [(b, p) for b in config.beams for p in config.patiences])
+    rows = []
+    for beam, patience in searches:
+        base = DecodingConfig.from_dict(shipped.to_dict(), beam=beam, patience=patience)
+        started = time.perf_counter()
+        candidates = search_candidates(Chatbot(artifact, decoding=base, reply_lm=lm), messages)
+        log(f"  beam {beam}, patience {patience}: {np.mean([len(c.texts) for c in candidates]):.1f} finished replies "
+            f"per message, {time.perf_counter() - started:.0f} s")
+        picked = pick(candidates, lambda c: normalised_score(c.log_probs, c.lengths + 1, base.alpha, base.penalty))
+        rows.append(_row(base, picked, candidates, references))
+        for mmi_lambda in config.lambdas:
+            for mmi_gamma in config.gammas:
+                decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda, mmi_gamma=mmi_gamma)
+                picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.lm_log_probs, c.lengths, mmi_lambda, mmi_gamma))
+                rows.append(_row(decoding, picked, candidates, references))
+    return rows
+
+
+def _row(decoding: DecodingConfig, picked: list[int], candidates: list[_Candidates], references: list[str]) -> dict:
+    replies = [c.texts[i] for c, i in zip(candidates, picked)]
+    figures = chat_eval.diversity(replies)
+    figures.pop("top5")
+    return {"decoding": _key(decoding),
+            **{key: round(value, 4) for key, value in figures.items()},
+            "chrF": round(chat_eval.chrf(replies, references), 3),
+            "log_prob_per_char": round(float(np.mean([c.log_probs[i] / (c.lengths[i] + 1)
+                                                      for c, i in zip(candidates, picked)])), 4)}
+
+
+def choose(rows: list[dict], shipped: DecodingConfig) -> dict:
+    """The rule of the module docstring (step 3); `shipped`: the decoding whose chrF is the floor."""
+    reference = [row for row in rows if row["decoding"] == _key(length_ranked(shipped))]
+    if not reference:
+        raise SeqbotError(f"the grid has no row for the shipped decoding (beam {shipped.beam}, patience {shipped.patience})")
+    floor = reference[0]["chrF"] - CHRF_TOLERANCE
+    usable = [row for row in rows if row["decoding"]["rerank"] == "mmi" and row["chrF"] >= floor]
+    if not usable:
+        return reference[0]
+    return max(usable, key=lambda row: (row["distinct_replies_words"], row["distinct_2"], row["chrF"]))
+
+
+def _key(decoding: DecodingConfig) -> dict:
+    return {key: decoding.to_dict()[key] for key in ("beam", "patience", "rerank", "mmi_lambda", "mmi_gamma")}
+
+
+def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=print) -> dict:
+    """Steps 1-4 of the module docstring; returns the record written into metadata["rerank"]."""
+    artifact = load_artifact(model, kind="seq2seq")
+    data = chat_eval.chat_split(artifact, config.corpora)
+    parts = chat_eval.heldout_parts(artifact, data=data)
+    log(f"reply n-gram model from {len(data.train):,} training replies, order chosen on "
+        f"{len(parts['validation'])} validation replies:")
+    lm, orders = build_reply_lm([r for _, r in data.train], [r for _, r in parts["validation"]],
+                                artifact.config["target_vocab"], config.orders, log)
+    log(f"grid on {min(config.messages, len(parts['validation']))} validation messages:")
+    rows = tune(artifact, lm, parts["validation"], config, log)
+    shipped = decoding_settings(artifact.config, artifact.metadata)
+    best = choose(rows, shipped)
+    decoding = DecodingConfig.from_dict(shipped.to_dict(), **best["decoding"])
+    record = {"method": "mmi (Li et al. 2016): log p(r|m) - lambda log p(r) + gamma length",
+              "reply_lm": {"order": lm.order, "ngrams": lm.ngrams, "bytes": len(lm.to_bytes()),
+                           "trained_on": f"{len(data.train)} training replies", "orders": orders},
+              "heldout_seed": chat_eval.HELDOUT_SEED, "config": asdict(config), "chosen": best,
+              "grid": rows, "rule": RULE}
+    result = copy.copy(artifact)
+    result.blobs = dict(artifact.blobs) | {REPLY_LM_BLOB: lm.to_bytes()}
+    result.config = dict(artifact.config) | {"decoding": decoding.to_dict()}
+    result.metadata = dict(artifact.metadata) | {"rerank": record}
+    save_artifact(out, result)
+    Chatbot.load(out)  # loads back with its reply model and decoding
+    return record
+
+
+def print_grid(rows: list[dict], best: dict, log=print) -> None:
+    log(f"  {'beam':>4} {'pat':>3} {'rank':>6} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} {'top5':>5} "
+        f"{'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7}")
+    for row in rows:
+        d = row["decoding"]
+        mark = "  <- chosen" if row is best else ""
+        log(f"  {d['beam']:>4} {d['patience']:>3} {d['rerank']:>6} {d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
+            f"{row['distinct_replies']:>8.3f} {row['distinct_replies_words']:>5.3f} {row['top5_share']:>5.3f} {row['distinct_1']:>6.3f} {row['distinct_2']:>6.3f} "
+            f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f}{mark}")
+
+
+def _numbers(kind):
+    def parse(text: str):
+        try:
+            return tuple(kind(item) for item in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    return parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = RerankConfig()
+    parser = argparse.ArgumentParser(prog="python -m seqbot.training.chat_rerank", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", help="chat artifact, e.g. checkpoints/chat.npz (never rewritten)")
+    parser.add_argument("--out", help="folder for the reranking copy (default runs/chat-rerank)")
+    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
+    parser.add_argument("--export", help="copy the result here too, e.g. checkpoints/chat.npz")
+    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
+    parser.add_argument("--corpora")
+    parser.add_argument("--messages", type=int, default=defaults.messages, help="validation messages of the grid")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    for name, kind in (("orders", int), ("beams", int), ("patiences", int), ("lambdas", float), ("gammas", float)):
+        parser.add_argument(f"--{name}", type=_numbers(kind), default=getattr(defaults, name),
+                            help=f"default {','.join(map(str, getattr(defaults, name)))}")
+    parser.add_argument("--json", action="store_true", help="print the record as JSON")
+    args = parser.parse_args(argv)
+    config = RerankConfig(args.orders, args.beams, args.patiences, args.lambdas, args.gammas, args.messages,
+                          args.seed, args.corpora)
+    source = Path(args.model)
+    folder = Path(args.out) if args.out else run_folder("chat-rerank", args.runs)
+    output = folder / source.name
+    if output.exists() and output.resolve() == source.resolve():
+        raise SeqbotError(f"--out {folder} holds {source} itself; name another folder (the model is never rewritten)")
+    record = rerank_chat(source, output, config)
+    print_grid(record["grid"], record["chosen"])
+    chosen = record["chosen"]["decoding"]
+    print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, lambda {chosen['mmi_lambda']}, "
+          f"gamma {chosen['mmi_gamma']}; reply model order {record['reply_lm']['order']}, "
+          f"{record['reply_lm']['bytes']:,} bytes")
+    print(f"wrote {output}")
+    if args.export:
+        export_copy(output, args.export, args.force)
+    if args.json:
+        print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
