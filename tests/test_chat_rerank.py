@@ -187,7 +187,11 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     result = load_artifact(tmp_path / "out" / "chat.npz", kind="seq2seq")
     record = result.metadata["rerank"]
     # the checkpoint's own beam 5 / patience 4 is searched too: 2 searches x (1 length row + 2 x 2 MMI rows)
-    assert record["reply_lm"]["order"] in (2, 3) and len(record["grid"]) == 2 * (1 + 2 * 2)
+    grid = json.loads((tmp_path / "out" / "rerank_grid.json").read_text())
+    assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 2 * (1 + 2 * 2) and len(record["grid"]) == 4
+    assert sum(row["chosen"] for row in record["grid"]) == 1
+    beside, inside = CharNgramLM.load(tmp_path / "out" / "reply_lm.npz"), CharNgramLM.from_bytes(result.blobs[REPLY_LM_BLOB])
+    assert beside.ngrams == inside.ngrams and beside.text_log_prob("Hi there") == inside.text_log_prob("Hi there")
     bot = Chatbot.load(tmp_path / "out" / "chat.npz")
     assert bot.reply_lm is not None and bot.decoding.to_dict() | record["chosen"]["decoding"] == bot.decoding.to_dict()
     assert isinstance(bot.reply("Hi there"), str)

@@ -17,6 +17,7 @@ hits@1 distractors are drawn with --seed: the same seed gives the same figures.
 from __future__ import annotations
 
 import json
+import sys
 
 from seqbot.errors import SeqbotError
 
@@ -64,7 +65,7 @@ def run(args) -> int:
     else:
         pairs, source = chat_eval.heldout_parts(artifact, args.corpora)[args.part], f"held-out {args.part} part"
     try:
-        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else print)
+        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     report = {"checkpoint": str(path), "pairs_source": source, **report}
@@ -73,6 +74,10 @@ def run(args) -> int:
     else:
         print_report(report)
     return 0
+
+
+def progress(line: str) -> None:
+    print(f"seqbot: {line.strip()}", file=sys.stderr, flush=True)
 
 
 def read_pairs(path) -> list[tuple[str, str]]:
@@ -98,7 +103,7 @@ def print_report(report: dict) -> None:
     print(f"checkpoint        {report['checkpoint']}")
     print(f"pairs             {report['messages']} messages of {report['pairs']} pairs ({report['pairs_source']}), seed {report['seed']}")
     print(f"decoding          beam {d['beam']}, patience {d['patience']}, {ranking}")
-    print(f"distinct replies  {report['distinct_replies']:.1%}")
+    print(f"distinct replies  {report['distinct_replies']:.1%} ({report['distinct_replies_words']:.1%} by words, punctuation dropped)")
     print(f"top-5 share       {report['top5_share']:.1%}  " + "; ".join(f"{text!r} x{count}" for text, count in report["top5"]))
     print(f"distinct-1 / -2   {report['distinct_1']:.3f} / {report['distinct_2']:.3f}")
     hits = f"{report['hits_at_1']:.1%} of {report['messages']} (1 of {report['candidates']}, by log p(reply | message))"

@@ -18,8 +18,9 @@ finished replies are ranked by log p(reply | message) - lambda log p(reply) + ga
    distinct replies by their words (punctuation variants of one reply count once), then the highest
    distinct-2, then chrF. The chrF floor keeps out settings that buy diversity with garbage.
 4. A copy of the model with the n-gram model (blobs["reply_lm"]), the chosen settings as its
-   decoding (config["decoding"]) and the grid (metadata["rerank"]) goes to runs/chat-rerank/
-   (--out); only --export copies it elsewhere, an existing file only with --force (kept as .bak).
+   decoding (config["decoding"]) and the grid's summary (metadata["rerank"]) goes to
+   runs/chat-rerank/ (--out), with rerank_grid.json (every row) and reply_lm.npz (the n-gram model
+   alone); only --export copies the model elsewhere, an existing file only with --force (kept as .bak).
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ RULE = ("among the MMI settings with chrF at most 0.5 below the shipped decoding
 @dataclass
 class RerankConfig:
     orders: tuple[int, ...] = (3, 4, 5, 6, 7)
-    beams: tuple[int, ...] = (5, 10)
-    patiences: tuple[int, ...] = (4, 8)
-    lambdas: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-    gammas: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
+    beams: tuple[int, ...] = (5, 10, 20)
+    patiences: tuple[int, ...] = (2, 4, 8)
+    lambdas: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    gammas: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
     messages: int = 200
     seed: int = 1
     corpora: str | None = None
@@ -148,7 +149,24 @@ def choose(rows: list[dict], shipped: DecodingConfig) -> dict:
     usable = [row for row in rows if row["decoding"]["rerank"] == "mmi" and row["chrF"] >= floor]
     if not usable:
         return reference[0]
-    return max(usable, key=lambda row: (row["distinct_replies_words"], row["distinct_2"], row["chrF"]))
+    return max(usable, key=_preference)
+
+
+def _preference(row: dict) -> tuple:
+    return row["distinct_replies_words"], row["distinct_2"], row["chrF"]
+
+
+def summary(rows: list[dict], best: dict) -> list[dict]:
+    """Per search (beam, patience): its length-ranked row and its most preferred MMI row; `best` marked."""
+    searches = dict.fromkeys((row["decoding"]["beam"], row["decoding"]["patience"]) for row in rows)
+    kept = []
+    for beam, patience in searches:
+        own = [row for row in rows if (row["decoding"]["beam"], row["decoding"]["patience"]) == (beam, patience)]
+        mmi = [row for row in own if row["decoding"]["rerank"] == "mmi"]
+        kept += [row for row in own if row["decoding"]["rerank"] == "length"]
+        if mmi:
+            kept.append(best if best in mmi else max(mmi, key=_preference))
+    return [row | {"chosen": row is best} for row in kept]
 
 
 def _key(decoding: DecodingConfig) -> dict:
@@ -156,7 +174,8 @@ def _key(decoding: DecodingConfig) -> dict:
 
 
 def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=print) -> dict:
-    """Steps 1-4 of the module docstring; returns the record written into metadata["rerank"]."""
+    """Steps 1-4 of the module docstring; returns the record written into metadata["rerank"] (the
+    grid's summary rows; every row goes to rerank_grid.json beside `out`)."""
     artifact = load_artifact(model, kind="seq2seq")
     data = chat_eval.chat_split(artifact, config.corpora)
     parts = chat_eval.heldout_parts(artifact, data=data)
@@ -173,7 +192,10 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
               "reply_lm": {"order": lm.order, "ngrams": lm.ngrams, "bytes": len(lm.to_bytes()),
                            "trained_on": f"{len(data.train)} training replies", "orders": orders},
               "heldout_seed": chat_eval.HELDOUT_SEED, "config": asdict(config), "chosen": best,
-              "grid": rows, "rule": RULE}
+              "grid": summary(rows, best), "rule": RULE}
+    grid_file = Path(out).parent / "rerank_grid.json"
+    lm.save(Path(out).parent / "reply_lm.npz")  # for seqbot eval chat --reply-lm with another checkpoint
+    grid_file.write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows}, indent=1) + "\n", encoding="utf-8")
     result = copy.copy(artifact)
     result.blobs = dict(artifact.blobs) | {REPLY_LM_BLOB: lm.to_bytes()}
     result.config = dict(artifact.config) | {"decoding": decoding.to_dict()}
@@ -183,12 +205,12 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     return record
 
 
-def print_grid(rows: list[dict], best: dict, log=print) -> None:
+def print_grid(rows: list[dict], log=print) -> None:
     log(f"  {'beam':>4} {'pat':>3} {'rank':>6} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} {'top5':>5} "
         f"{'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7}")
     for row in rows:
         d = row["decoding"]
-        mark = "  <- chosen" if row is best else ""
+        mark = "  <- chosen" if row.get("chosen") else ""
         log(f"  {d['beam']:>4} {d['patience']:>3} {d['rerank']:>6} {d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
             f"{row['distinct_replies']:>8.3f} {row['distinct_replies_words']:>5.3f} {row['top5_share']:>5.3f} {row['distinct_1']:>6.3f} {row['distinct_2']:>6.3f} "
             f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f}{mark}")
@@ -228,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     if output.exists() and output.resolve() == source.resolve():
         raise SeqbotError(f"--out {folder} holds {source} itself; name another folder (the model is never rewritten)")
     record = rerank_chat(source, output, config)
-    print_grid(record["grid"], record["chosen"])
+    print("per search: the length ranking and the preferred MMI setting (every setting: rerank_grid.json)")
+    print_grid(record["grid"])
     chosen = record["chosen"]["decoding"]
     print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, lambda {chosen['mmi_lambda']}, "
           f"gamma {chosen['mmi_gamma']}; reply model order {record['reply_lm']['order']}, "
