@@ -125,7 +125,7 @@ def classifiers_language(text: str) -> tuple[str, ...]:
 def keras_models(classifiers: ClassifierSet):
     """Keras twins of the neural classifiers, with the engine's weights copied in."""
     from seqbot.models.classifiers import build
-    from seqbot.training.tf_setup import import_tensorflow
+    from seqbot.models.keras_setup import import_tensorflow
 
     import_tensorflow(threads=1)
     twins = {}

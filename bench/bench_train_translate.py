@@ -53,7 +53,7 @@ def full_length_batches(sources, targets, batch_size, source_length, target_leng
 def pairs_per_second(model, batches, warmup: int, steps: int) -> float:
     import tensorflow as tf
 
-    from seqbot.training.tf_setup import dataset_options
+    from seqbot.models.keras_setup import dataset_options
 
     first = next(batches)
     spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
@@ -84,7 +84,7 @@ def recipe_worker(setting: dict, args) -> dict:
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if setting["onednn"] else "0"
     from seqbot.artifact import load_artifact
     from seqbot.data.char_vocab import CharVocabulary
-    from seqbot.training.tf_setup import import_tensorflow
+    from seqbot.models.keras_setup import import_tensorflow
     from seqbot.training.translate import TRANSLATOR_RECIPE, novel_translation_data
 
     import_tensorflow(threads=args.threads)
@@ -180,7 +180,7 @@ def main() -> None:
     args.pairs, args.threads = args.pairs or 6000, args.threads or 1
 
     from seqbot.data.char_vocab import CharVocabulary
-    from seqbot.training.tf_setup import import_tensorflow
+    from seqbot.models.keras_setup import import_tensorflow
 
     import_tensorflow(threads=args.threads)
     import keras

@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import load_artifact
+from seqbot.contract.tokens import END, START
 from seqbot.engine import decoding
-from seqbot.engine.seq2seq import END, KIND, START, random_artifact
+from seqbot.engine.seq2seq import KIND, random_artifact
 from seqbot.engine.translator import Translator
 from seqbot.paths import default_checkpoint
 
@@ -208,7 +209,7 @@ def main() -> None:
     print(f"engine output ({len(result.text)} characters): {result.text!r}")
     engine_times = timed(lambda: translator.translate(SENTENCE), args.runs)
 
-    from seqbot.training.tf_setup import import_tensorflow
+    from seqbot.models.keras_setup import import_tensorflow
 
     tf = import_tensorflow(threads=args.tf_threads)
     import keras

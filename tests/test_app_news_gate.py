@@ -22,8 +22,8 @@ from seqbot.app.widgets.bars import LabelledBar
 from seqbot.app.widgets.side_panel import SidePanel
 from seqbot.artifact import save_artifact
 from seqbot.engine.classifier import ClassifierSet
-from seqbot.engine.naive_bayes import NaiveBayes
 from seqbot.engine.news_domain import NOT_NEWS_LIKE, REUTERS_CORPUS
+from seqbot.training.naive_bayes import fit_naive_bayes
 from test_app import SIZE, panel_text, run_async, send_and_wait
 from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator
 from test_classify_command import ENGLISH_WORDS, KOREAN_WORDS, neural_artifact
@@ -41,7 +41,7 @@ def checkpoints(tmp_path):
     save_artifact(tmp_path / "reuters.npz", reuters)
     save_artifact(tmp_path / "nsmc.npz", neural_artifact("nsmc", ["", "<oov>"] + KOREAN_WORDS, ["negative", "positive"],
                                                          "sentiment", "ko"))
-    nb = NaiveBayes().fit(["free prize call now", "see you at lunch"], ["spam", "ham"])
+    nb = fit_naive_bayes(["free prize call now", "see you at lunch"], ["spam", "ham"])
     save_artifact(tmp_path / "spam_nb.npz", nb.to_artifact({"corpus": "test"}))
     return tmp_path
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seqbot.contract.tokens import END
 from seqbot.engine.decoding import beam_search, beam_search_batch
-from seqbot.engine.seq2seq import END, Seq2SeqModel, random_artifact
+from seqbot.engine.seq2seq import Seq2SeqModel, random_artifact
 
 
 def _sources(model, seed, count=6):

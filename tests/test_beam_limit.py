@@ -1,4 +1,4 @@
-"""One beam-width limit for the engine, the commands and the app (seqbot/engine/limits.py):
+"""One beam-width limit for the engine, the commands and the app (seqbot/contract/limits.py):
 it was 64 for `seqbot translate` and a checkpoint's decoding settings, 32 for the app's settings
 and `seqbot chat` (issue 21 item 3).
 
@@ -11,8 +11,8 @@ import pytest
 
 from seqbot.app.settings import AppSettings, check_beam_width
 from seqbot.cli import main
-from seqbot.engine.decoding import DecodingConfig
-from seqbot.engine.limits import MAX_BEAM
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.limits import MAX_BEAM
 
 
 @pytest.mark.parametrize("command", ["translate", "chat"])

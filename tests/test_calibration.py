@@ -70,7 +70,7 @@ def test_the_engine_applies_an_artifacts_temperature_on_every_path():
 
 
 def test_calibrate_checkpoint_writes_a_new_file_with_the_fitted_temperature(tmp_path):
-    from seqbot.training.calibration import calibrate_checkpoint
+    from seqbot.evaluation.calibration import calibrate_checkpoint
 
     source = tmp_path / "spam_rnn.npz"
     save_artifact(source, spam_rnn_artifact())
@@ -87,7 +87,7 @@ def test_calibrate_checkpoint_writes_a_new_file_with_the_fitted_temperature(tmp_
 
 
 def test_a_short_message_temperature_is_fitted_on_its_own_set_and_served_by_length(tmp_path):
-    from seqbot.training.calibration import calibrate_checkpoint
+    from seqbot.evaluation.calibration import calibrate_checkpoint
 
     source = tmp_path / "spam_rnn.npz"
     save_artifact(source, spam_rnn_artifact())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from seqbot.data.char_vocab import END, PAD, SPECIALS, START, UNKNOWN, CharVocabulary
+from seqbot.contract.tokens import END, PAD, SPECIALS, START, UNKNOWN
+
+from seqbot.data.char_vocab import CharVocabulary
 
 
 def test_specials_then_characters_by_frequency():

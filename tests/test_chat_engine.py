@@ -10,8 +10,10 @@ import pytest
 
 from seqbot.artifact import save_artifact
 from seqbot.cli import main
-from seqbot.engine.chat import Chatbot, RepetitionGuard, has_repeated_ngram
-from seqbot.engine.seq2seq import END, START, UNKNOWN, random_artifact
+from seqbot.contract.tokens import END, START, UNKNOWN
+from seqbot.engine.chat import Chatbot
+from seqbot.engine.decoding import RepetitionGuard, has_repeated_ngram
+from seqbot.engine.seq2seq import random_artifact
 from seqbot.errors import CheckpointError
 
 MESSAGES = ["hello there", "how are you?", "what", "i don't know."]

@@ -1,5 +1,5 @@
 """Issue 23: the reply n-gram model, the MMI score of the chat search, `seqbot eval chat` and
-python -m seqbot.training.chat_rerank, on random-weight chat models (no TensorFlow)."""
+python -m seqbot.evaluation.chat_rerank, on random-weight chat models (no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
 from seqbot.cli import main
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.chat import REPLY_LM_BLOB, Chatbot
-from seqbot.engine.decoding import DecodingConfig, mmi_score
-from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, random_artifact
+from seqbot.engine.decoding import mmi_score
+from seqbot.engine.seq2seq import random_artifact
 from seqbot.errors import CheckpointError
-from seqbot.training import chat_eval
+from seqbot.evaluation import chat_eval
 
 CHARS = "abcde .!?'"
 REPLIES = ["a bad deed.", "be cab!", "dad?", "a cede.", "bead bead", "ace!", "deb", "c'est a dab."]
@@ -170,7 +172,7 @@ def test_eval_chat_command_twice_with_one_seed_prints_the_same(tmp_path, capsys)
 
 def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_dir, tmp_path, capsys):
     from seqbot.errors import SeqbotError
-    from seqbot.training.chat_rerank import main as rerank_main
+    from seqbot.evaluation.chat_rerank import main as rerank_main
 
     letters = CHARS + "ABCDEFGHIJKLMNOPQRSTUVWXYZfghijklmnopqrstuvwxyz,"
     model = random_artifact(source_chars=letters, target_chars=letters, seed=6, end_bias=2.0, max_target_length=12,

@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 
+from seqbot.contract.tokens import END, START
 from seqbot.engine.chat import Chatbot
-from seqbot.engine.seq2seq import END, START, Seq2SeqModel, random_artifact
-from seqbot.training.chat import ChatTrainingConfig, chat_data, chatterbot_pairs, friends_pairs, perplexity
+from seqbot.engine.seq2seq import Seq2SeqModel, random_artifact
+from seqbot.evaluation.chat_scores import perplexity
+from seqbot.training.chat import ChatTrainingConfig, chat_data, chatterbot_pairs, friends_pairs
 
 
 def test_friends_pairs_are_consecutive_lines_of_one_episode_by_different_speakers(fixtures_dir):
@@ -63,13 +65,15 @@ def test_batched_perplexity_equals_one_pair_at_a_time():
 
 
 def test_tiny_chat_training_exports_a_scored_chat_model(fixtures_dir, tmp_path):
+    from seqbot.evaluation.chat_scores import score_and_export
     from seqbot.training.chat import train_chat
     from seqbot.training.translate import TrainSettings
 
     settings = TrainSettings(units=8, embedding_dim=4, attention="dot", epochs=1, batch_size=16, threads=1, min_char_count=1)
     config = ChatTrainingConfig(corpora=str(fixtures_dir / "generate"), max_length=30, max_pairs=16, samples=1,
                                 run_dir=str(tmp_path / "run"), export=str(tmp_path / "chat.npz"))
-    result = train_chat(config, settings, log=lambda line: None)
+    model_path, data = train_chat(config, settings, log=lambda line: None)
+    result = score_and_export(model_path, data, config.samples, config.export, log=lambda line: None)
     bot = Chatbot.load(tmp_path / "chat.npz")
     assert bot.config["task"] == "chat"
     assert math.isclose(bot.metadata["scores"]["val_perplexity_per_char"], result["perplexity"])
@@ -78,10 +82,11 @@ def test_tiny_chat_training_exports_a_scored_chat_model(fixtures_dir, tmp_path):
 
 
 def test_rescoring_a_checkpoint_never_rewrites_it(fixtures_dir, tmp_path, monkeypatch):
-    """The chat card's metric command, `python -m seqbot.training.chat checkpoints/chat.npz`, rewrote
-    the shipped checkpoint in place (issue 20); the rescored copy now goes to the runs folder."""
+    """The chat card's metric command (then `python -m seqbot.training.chat checkpoints/chat.npz`, now
+    seqbot.evaluation.chat_scores) rewrote the shipped checkpoint in place (issue 20); the rescored
+    copy now goes to the runs folder."""
     from seqbot.artifact import load_artifact, save_artifact
-    from seqbot.training.chat import main
+    from seqbot.evaluation.chat_scores import main
 
     artifact = random_artifact(seed=5)
     artifact.config["task"] = "chat"

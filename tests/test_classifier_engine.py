@@ -8,7 +8,7 @@ import pytest
 
 from seqbot.engine.classifier import LayerStack, NeuralClassifier, Prediction
 from seqbot.models.classifiers import BahdanauAttention, export_artifact
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.models.keras_setup import import_tensorflow
 
 tf = import_tensorflow(threads=1)
 keras = tf.keras

@@ -14,7 +14,7 @@ from seqbot.artifact import Artifact, save_artifact
 from seqbot.cli import main
 from seqbot.data.scripts import languages_of
 from seqbot.engine.classifier import ClassifierSet, Prediction
-from seqbot.engine.naive_bayes import NaiveBayes
+from seqbot.training.naive_bayes import fit_naive_bayes
 
 ENGLISH_WORDS = ["free", "prize", "call", "now", "lunch", "see", "you", "movie", "great", "bad", "oil", "price"]
 KOREAN_WORDS = ["영화", "정말", "재밌어요", "최악", "배우"]
@@ -49,7 +49,7 @@ def write_small_classifiers(folder):
     save_artifact(folder / "reuters.npz", neural_artifact("reuters", english, ["earn", "acq", "crude"], "topic", "en"))
     save_artifact(folder / "nsmc.npz", neural_artifact("nsmc", ["", "<oov>"] + KOREAN_WORDS, ["negative", "positive"],
                                                        "sentiment", "ko"))
-    nb = NaiveBayes().fit(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
+    nb = fit_naive_bayes(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
     save_artifact(folder / "spam_nb.npz", nb.to_artifact({"corpus": "test"}))
     return folder
 

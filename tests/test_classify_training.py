@@ -270,7 +270,12 @@ def test_snippet_crops_and_calibration_are_recorded_and_the_calibrate_command_re
     config = replace(classify.CONFIGS["spam_rnn"], crops_per_text=2, calibrate=True)
     monkeypatch.setitem(classify.CONFIGS, "spam_rnn", config)
     lines = []
-    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(tmp_path / "runs"))
+    from seqbot.evaluation.calibration import calibrate_classifier
+
+    with pytest.raises(SeqbotError, match="calibrate_classifier"):  # the trainer never imports the engine itself
+        classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(tmp_path / "runs"))
+    output = classify.train("spam_rnn", str(corpora), {"epochs": 1}, log=lines.append, runs=str(tmp_path / "runs"),
+                            calibrate=calibrate_classifier)
     model = load_classifier(output)
     data = classify.spam_dataset(corpora)
     train_texts, _, valid_texts, _ = classify.training_split(config, data)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seqbot.contract.tokens import END, START
 from seqbot.engine import decoding
-from seqbot.engine.seq2seq import END, START, DecoderState, Seq2SeqModel, random_artifact
+from seqbot.engine.seq2seq import DecoderState, Seq2SeqModel, random_artifact
 from seqbot.errors import SeqbotError
 
 

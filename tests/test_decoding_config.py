@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.engine.chat import CHAT_DECODING, decoding_settings
-from seqbot.engine.decoding import DecodingConfig
 
 
 def test_round_trip_and_overrides():

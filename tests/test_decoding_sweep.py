@@ -10,7 +10,7 @@ import pytest
 from seqbot.artifact import save_artifact
 from seqbot.cli import main
 from seqbot.commands import decoding_sweep, eval_translate
-from seqbot.engine.decoding import DecodingConfig
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.engine.seq2seq import random_artifact
 
 ENGLISH = ["hello.", "good night!", "where is it?", "i see."]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
+from seqbot.contract.tokens import END, START
 from seqbot.engine import layers
-from seqbot.engine.seq2seq import END, START, Seq2SeqModel, random_artifact
+from seqbot.engine.seq2seq import Seq2SeqModel, random_artifact
 from seqbot.errors import CheckpointError
 
 KINDS = [(cell, attention) for cell in ("lstm", "gru") for attention in ("none", "dot", "bahdanau")]

@@ -12,7 +12,7 @@ import pytest
 
 from seqbot.cli import main
 from seqbot.engine.classifier import NaiveBayesClassifier, NeuralClassifier, TextEncoder, log_odds
-from seqbot.engine.naive_bayes import NaiveBayes
+from seqbot.training.naive_bayes import fit_naive_bayes
 from test_classify_command import ENGLISH_WORDS, checkpoints, neural_artifact  # noqa: F401 (fixture)
 
 TEXT = "free prize call now see you at lunch free"
@@ -54,7 +54,7 @@ def test_neural_word_scores_are_the_log_odds_change_without_the_word(cell, label
 
 
 def test_two_class_naive_bayes_pushes_are_the_log_odds_change_without_the_word():
-    model = NaiveBayes().fit(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
+    model = fit_naive_bayes(["free prize call now", "see you at lunch", "call now free", "lunch now"], ["spam", "ham", "spam", "ham"])
     classifier = NaiveBayesClassifier(model.to_artifact(), "spam_nb")
     words = dict(classifier.predict(TEXT).explanation)
     expected = expected_scores(classifier, TEXT, list(words))
@@ -65,7 +65,7 @@ def test_two_class_naive_bayes_pushes_are_the_log_odds_change_without_the_word()
 
 def test_multi_class_naive_bayes_is_explained_by_occlusion():
     texts = ["oil price crude barrel", "shares stake acquire company", "profit earnings quarter dividend", "crude oil output"]
-    model = NaiveBayes().fit(texts, ["crude", "acq", "earn", "crude"])
+    model = fit_naive_bayes(texts, ["crude", "acq", "earn", "crude"])
     classifier = NaiveBayesClassifier(model.to_artifact(task="topic", name="topics"), "topics")
     prediction = classifier.predict("crude oil shares quarter")
     assert prediction.label == "crude"

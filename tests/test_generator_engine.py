@@ -122,7 +122,8 @@ def test_shipped_generator_is_an_lstm_and_reproducible():
 def test_shipped_generator_beats_character_frequencies_on_the_held_out_tail(real_corpora):
     from collections import Counter
 
-    from seqbot.training.generate import read_shakespeare, split_text, streamed_bits_per_char
+    from seqbot.evaluation.generator_scores import streamed_bits_per_char
+    from seqbot.training.generate import read_shakespeare, split_text
 
     generator = shipped_generator()
     train_text, validation_text = split_text(read_shakespeare(str(real_corpora)), 0.1)

@@ -9,9 +9,9 @@ import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
 from seqbot.engine.generator import Generator
+from seqbot.models.keras_setup import import_tensorflow
 from seqbot.models.textgen import TextGenConfig, build_model, export_artifact
 from seqbot.training.generate import RECIPES, split_text, train
-from seqbot.training.tf_setup import import_tensorflow
 
 VOCAB = list("\n !',:?FGKSTabcdefghiklmnoprstuwy")
 

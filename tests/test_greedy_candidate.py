@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqbot.engine.decoding import DecodingConfig, Hypothesis, normalised_score, prefer_greedy
-from seqbot.engine.seq2seq import SPECIALS, random_artifact
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.tokens import SPECIALS
+from seqbot.engine.decoding import Hypothesis, normalised_score, prefer_greedy
+from seqbot.engine.seq2seq import random_artifact
 from seqbot.engine.translator import Translator
 
 

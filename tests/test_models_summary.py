@@ -91,9 +91,9 @@ def test_models_list_names_every_architecture(capsys):
 
 def test_summary_of_a_naive_bayes_checkpoint(tmp_path, capsys):
     from seqbot.artifact import save_artifact
-    from seqbot.engine.naive_bayes import NaiveBayes
+    from seqbot.training.naive_bayes import fit_naive_bayes
 
-    model = NaiveBayes().fit(["free prize now", "see you at lunch", "win cash"], ["spam", "ham", "spam"])
+    model = fit_naive_bayes(["free prize now", "see you at lunch", "win cash"], ["spam", "ham", "spam"])
     save_artifact(tmp_path / "spam_nb.npz", model.to_artifact({}))
     assert main(["models", "summary", "spam_nb", "--checkpoints", str(tmp_path)]) == 0
     out = capsys.readouterr().out

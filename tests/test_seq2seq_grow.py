@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.models.keras_setup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqbot.training.tf_setup import import_tensorflow
+from seqbot.models.keras_setup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402
 
 from seqbot.artifact import Artifact  # noqa: E402
-from seqbot.data.char_vocab import END, START, CharVocabulary  # noqa: E402
+from seqbot.contract.tokens import END, START  # noqa: E402
+from seqbot.data.char_vocab import CharVocabulary  # noqa: E402
 from seqbot.data.fra_eng import read_pairs  # noqa: E402
 from seqbot.engine.decoding import greedy  # noqa: E402
 from seqbot.engine.seq2seq import Seq2SeqModel  # noqa: E402

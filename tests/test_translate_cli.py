@@ -119,7 +119,7 @@ def test_batch_equals_one_by_one_and_stream_equals_translate(translator):
 
 
 def test_decoding_settings_come_from_the_artifact(tmp_path):
-    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.contract.decoding import DecodingConfig
 
     artifact = random_artifact(source_chars=SOURCE_CHARS, attention="dot", end_bias=-20.0, max_source_length=20,
                                max_target_length=40, seed=2, scale=1.0)

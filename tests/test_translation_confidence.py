@@ -14,11 +14,12 @@ import pytest
 from test_engine_seq2seq import reference_forward
 
 from seqbot.artifact import load_artifact, save_artifact
+from seqbot.contract.tokens import END, START
 from seqbot.data.placeholders import Swap
 from seqbot.engine import decoding
 from seqbot.engine.confidence import (BEAM_FEATURES, GREEDY_FEATURES, Calibrator, ConfidenceFeatures,
                                       ConfidenceModel, auroc, binary_ece, word_scores)
-from seqbot.engine.seq2seq import END, START, random_artifact
+from seqbot.engine.seq2seq import random_artifact
 from seqbot.engine.translator import Translator, best_combinations
 from seqbot.errors import CheckpointError, SeqbotError
 
@@ -215,7 +216,7 @@ def test_train_calibrate_fits_the_shipped_translator_on_validation_pairs(real_co
     (never the test pairs), stored in the artifact's config and used by the engine; weights untouched."""
     from seqbot.cli import main
     from seqbot.paths import default_checkpoint
-    from seqbot.training.translation_confidence import validation_pairs
+    from seqbot.evaluation.translation_confidence import validation_pairs
 
     shipped = default_checkpoint("translator")
     if not shipped.exists():

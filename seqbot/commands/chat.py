@@ -22,7 +22,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from seqbot.commands.lines import input_texts
-    from seqbot.engine.chat import MAX_BEAM, Chatbot, normalise
+    from seqbot.contract.limits import MAX_BEAM
+    from seqbot.contract.text import normalise
+    from seqbot.engine.chat import Chatbot
     from seqbot.errors import SeqbotError
 
     if args.beam is not None and not 1 <= args.beam <= MAX_BEAM:

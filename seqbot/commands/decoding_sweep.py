@@ -35,7 +35,7 @@ def parse_list(text: str, convert, option: str) -> list:
 def sweep_settings(base, alphas: list[float], beams: list[int], penalty: str, greedy_candidates=(None,)) -> list:
     """greedy, `base` (the checkpoint's decoding), then every beam x alpha x greedy_candidate (None:
     the checkpoint's) with `penalty`, each once."""
-    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.contract.decoding import DecodingConfig
 
     settings = [DecodingConfig.from_dict(base.to_dict(), beam=1, greedy_candidate=False), base]
     for beam in beams:

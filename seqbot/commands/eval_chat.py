@@ -10,7 +10,7 @@ log p(reply | message), perplexity per character, chrF, and a sample of replies.
 
 The held-out pairs are the chat model's own split (recorded in the checkpoint, rebuilt from the
 corpora: needs the training extra's yaml and chatterbot-corpus), split again by utterance into a
-validation and a test part (seqbot.training.chat_eval, which defines every figure). Messages and
+validation and a test part (seqbot.evaluation.chat_eval, which defines every figure). Messages and
 hits@1 distractors are drawn with --seed: the same seed gives the same figures.
 """
 
@@ -43,11 +43,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from seqbot.artifact import load_artifact
+    from seqbot.contract.decoding import DecodingConfig
     from seqbot.engine.char_lm import CharNgramLM
     from seqbot.engine.chat import Chatbot, decoding_settings
-    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.evaluation import chat_eval
     from seqbot.paths import default_checkpoint
-    from seqbot.training import chat_eval
 
     path = args.checkpoint or default_checkpoint("chat")
     artifact = load_artifact(path, kind="seq2seq")

@@ -22,7 +22,7 @@ Metrics, all on a 0-100 scale:
 - confidence (a checkpoint with a calibrator, seqbot.engine.confidence): how well the calibrated sentence
   confidence tells good translations (sentence chrF >= 50) from bad ones: AUROC, ECE over 10 bins of
   the predicted probability, and the corpus chrF of the sentences it is sure of (>= 0.7) and unsure
-  of (< 0.5) (seqbot.training.translation_confidence.confidence_report).
+  of (< 0.5) (seqbot.evaluation.translation_confidence.confidence_report).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def run(args) -> int:
     results = translate_with_progress(translator, english, args.beam)
     seconds = time.perf_counter() - started
     hypotheses = [result.text for result in results]
-    from seqbot.training.translation_confidence import confidence_report
+    from seqbot.evaluation.translation_confidence import confidence_report
 
     confidence = confidence_report(results, references)
     report = {
@@ -142,7 +142,7 @@ def run(args) -> int:
 
 def decoding_with(config, **overrides):
     """`config` with the overrides that are not None; a SeqbotError for a bad value."""
-    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.contract.decoding import DecodingConfig
 
     try:
         return DecodingConfig.from_dict(config.to_dict(), **overrides)

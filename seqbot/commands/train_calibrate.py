@@ -8,7 +8,7 @@ fitted on validation data and scored by the NumPy engine.
 
 A translator gets its confidence calibrators (seqbot.engine.confidence) refitted on a seeded sample of
 the novel split's validation pairs (--pairs, default 2,000), decoded greedy and with its own beam
-search (seqbot.training.translation_confidence); its weights and decoding stay as they are.
+search (seqbot.evaluation.translation_confidence); its weights and decoding stay as they are.
 
 The validation texts are rebuilt from the corpus with the split the checkpoint records (its
 recipe's validation tail of the training texts, with their snippets when the recipe adds them),
@@ -36,8 +36,9 @@ def run(args) -> int:
     from seqbot.artifact import load_artifact
     from seqbot.data.classify_splits import load_dataset
     from seqbot.errors import SeqbotError
+    from seqbot.evaluation.calibration import calibrate_classifier
     from seqbot.paths import checkpoints_dir
-    from seqbot.training.classify import CONFIGS, calibrate, validation_cut
+    from seqbot.training.classify import CONFIGS, validation_cut
     from seqbot.training.outputs import export_copy, run_folder
 
     path = Path(args.checkpoint) if args.checkpoint.endswith(".npz") else checkpoints_dir(args.checkpoints) / f"{args.checkpoint}.npz"
@@ -56,7 +57,7 @@ def run(args) -> int:
         raise SeqbotError(f"{path} trained on {metadata['train_texts']} texts but recipe {recipe.name} splits this corpus "
                           f"at {validation_cut(recipe, data)}: a different corpus copy or a --train-limit run")
     output = run_folder(f"calibrate-{path.stem}", args.runs) / path.name
-    calibrate(recipe, data, args.corpora, path, output, log=lambda line: print(line, flush=True))
+    calibrate_classifier(recipe, data, args.corpora, path, output, log=lambda line: print(line, flush=True))
     print(f"wrote {output}")
     if args.export:
         export_copy(output, args.export, args.force, log=lambda line: print(line, flush=True))
@@ -67,7 +68,7 @@ def calibrate_translator(path, args) -> int:
     """`seqbot train calibrate TRANSLATOR`: its confidence calibrators, refitted on validation pairs."""
     from seqbot.errors import SeqbotError
     from seqbot.training.outputs import export_copy, run_folder
-    from seqbot.training.translation_confidence import DEFAULT_PAIRS, calibrate_translator as fit
+    from seqbot.evaluation.translation_confidence import DEFAULT_PAIRS, calibrate_translator as fit
 
     pairs = DEFAULT_PAIRS if args.pairs is None else args.pairs
     if pairs < 20:

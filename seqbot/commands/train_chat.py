@@ -41,6 +41,7 @@ SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size
 
 def run(args) -> int:
     from seqbot.errors import SeqbotError
+    from seqbot.evaluation.chat_scores import score_and_export
     from seqbot.training.chat import chat_recipe, train_chat
 
     if args.max_length is not None and args.max_length < 2:
@@ -49,5 +50,10 @@ def run(args) -> int:
                                    corpora=args.corpora, max_length=args.max_length, max_pairs=args.max_pairs,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)
-    train_chat(config, settings, log=lambda line: print(line, flush=True))
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    model_path, data = train_chat(config, settings, log=log)
+    score_and_export(model_path, data, config.samples, config.export, log, config.force)
     return 0

@@ -32,11 +32,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from seqbot.errors import SeqbotError
+    from seqbot.evaluation.calibration import calibrate_classifier
     from seqbot.training.classify import NAMES, train
 
     if args.name not in NAMES:
         raise SeqbotError(f"unknown classifier {args.name!r}; choose one of {', '.join(NAMES)}")
     overrides = {option: getattr(args, option) for option in OVERRIDES}
     train(args.name, args.corpora, overrides, export=args.export, force=args.force, threads=args.threads,
-          strategy=args.strategy, runs=args.runs, log=lambda line: print(line, flush=True))
+          strategy=args.strategy, runs=args.runs, log=lambda line: print(line, flush=True), calibrate=calibrate_classifier)
     return 0

@@ -141,7 +141,7 @@ def decoding_overrides(text: str) -> dict:
     the known keys for anything else."""
     from dataclasses import fields
 
-    from seqbot.engine.decoding import DecodingConfig
+    from seqbot.contract.decoding import DecodingConfig
     from seqbot.errors import SeqbotError
 
     defaults = DecodingConfig()
@@ -191,8 +191,8 @@ def export(artifact, destination, force: bool, run_dir=None, data=None, decoding
         placeholders_missing = loaded.config.get("task") == "translate" and "placeholders" not in loaded.config
         needs_record = "code_version" not in loaded.metadata
         if needs_record or "decoding" not in loaded.config or placeholders_missing or decoding or calibration:
+            from seqbot.contract.decoding import DecodingConfig
             from seqbot.data.placeholders import Placeholders
-            from seqbot.engine.decoding import DecodingConfig
             from seqbot.training.loop import run_progress
             from seqbot.training.translate import seq2seq_metadata
 
@@ -208,7 +208,7 @@ def export(artifact, destination, force: bool, run_dir=None, data=None, decoding
             if placeholders_missing:
                 loaded.config["placeholders"] = Placeholders.from_pairs(english for english, _ in data.train).to_config()
             if calibration and loaded.config.get("task") == "translate":
-                from seqbot.training.translation_confidence import calibrate_artifact, validation_pairs
+                from seqbot.evaluation.translation_confidence import calibrate_artifact, validation_pairs
 
                 pairs, corpora = calibration
                 print(f"fitting the confidence calibrators on {pairs:,} validation pairs (--calibration-pairs)", flush=True)

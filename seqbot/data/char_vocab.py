@@ -1,6 +1,6 @@
 """Character vocabularies with the seq2seq special symbols.
 
-Ids 0..3 are <pad>, <start>, <end>, <unk>; characters follow, most frequent first.
+Ids 0..3 are <pad>, <start>, <end>, <unk> (seqbot.contract.tokens); characters follow, most frequent first.
 
     vocab = CharVocabulary.build(texts, min_count=2)
     ids = vocab.encode("Bonjour")        # unknown characters -> UNKNOWN
@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
-PAD, START, END, UNKNOWN = range(4)
+from seqbot.contract.tokens import END, SPECIALS, START, UNKNOWN
 
 
 class CharVocabulary:

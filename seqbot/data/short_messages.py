@@ -111,7 +111,7 @@ def imdb_short_messages(reviews, size: int = SET_SIZE, seed: int = SET_SEED, spl
 
 CHECKED_FILE = Path(__file__).with_name("imdb_short_checked.tsv")
 # The same reading of snippets from the training reviews that validate the shipped recipe: what its
-# short-message temperature is fitted on (seqbot.training.calibration), never the test sample.
+# short-message temperature is fitted on (seqbot.evaluation.calibration), never the test sample.
 VALIDATION_CHECKED_FILE = Path(__file__).with_name("imdb_short_validation_checked.tsv")
 VALIDATION_SET_SIZE = 300
 HAND_LABELS = {"negative": 0, "positive": 1, "neither": None}

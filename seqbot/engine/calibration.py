@@ -6,7 +6,7 @@
 Temperature scaling (Guo et al. 2017, "On Calibration of Modern Neural Networks") divides the
 logits by one number fitted on validation texts: the ranking, and so the accuracy, stays; the
 probabilities stop being too sure (T > 1) or too timid (T < 1). The engine applies an artifact's
-`temperature` (seqbot.engine.classifier); seqbot.training.calibration fits one for a checkpoint.
+`temperature` (seqbot.engine.classifier); seqbot.evaluation.calibration fits one for a checkpoint.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN
+from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 
 FORMAT = "char-ngram-kn-1"
 

@@ -19,7 +19,7 @@ every candidate before it enters the beam, which `decoding.beam_search` has no h
 - optionally (decoding rerank "mmi"), the finished replies ranked by maximum mutual information
   instead of the length penalty: log p(reply | message) - lambda log p(reply) + gamma length
   (decoding.mmi_score), p(reply) from the character n-gram model of the training replies stored in
-  the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.training.chat_rerank builds it).
+  the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.evaluation.chat_rerank builds it).
 
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
@@ -35,10 +35,14 @@ from typing import Generator, Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.contract import keys
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.limits import MAX_BEAM
+from seqbot.contract.text import normalise
+from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine.char_lm import CharNgramLM
-from seqbot.engine.decoding import DecodingConfig, RepetitionGuard, has_repeated_ngram, mmi_score, normalised_score  # noqa: F401
-from seqbot.engine.limits import MAX_BEAM
-from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN, Seq2SeqModel
+from seqbot.engine.decoding import RepetitionGuard, mmi_score, normalised_score
+from seqbot.engine.seq2seq import Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
 
@@ -51,29 +55,20 @@ ALPHA = 3.0
 PATIENCE = 4
 # The chat model's decoding defaults (an artifact's config "decoding" overrides them).
 CHAT_DECODING = DecodingConfig(beam=5, alpha=ALPHA, penalty="gnmt", repetition_ngram=2, max_char_run=3, patience=PATIENCE)
-REPLY_LM_BLOB = "reply_lm"  # the artifact blob holding the reply language model (CharNgramLM.to_bytes)
+REPLY_LM_BLOB = keys.REPLY_LM  # the artifact blob holding the reply language model (CharNgramLM.to_bytes)
 SCORE_BATCH = 128  # pairs per teacher-forced batch of reply_log_probs
 
 
 def decoding_settings(config: dict, metadata: dict) -> DecodingConfig:
     """The artifact's decoding settings: config["decoding"], else the older metadata["decoding"] record."""
-    if "decoding" in config:
-        return DecodingConfig.from_dict(CHAT_DECODING.to_dict() | config["decoding"])
+    if keys.DECODING in config:
+        return DecodingConfig.from_dict(CHAT_DECODING.to_dict() | config[keys.DECODING])
     old = metadata.get("decoding") or {}
     guard = old.get("guard") or {}
     return DecodingConfig.from_dict(CHAT_DECODING.to_dict(), alpha=old.get("alpha"), penalty=old.get("length_penalty"),
                                     patience=old.get("patience"), repetition_ngram=guard.get("ngram"),
                                     max_char_run=guard.get("max_char_run"))
 
-
-# Typographic and Windows-1252 quotes (both occur in the Friends transcripts) -> ASCII.
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\x92": "'", "\x91": "'",
-                         "\u201c": '"', "\u201d": '"', "\x93": '"', "\x94": '"', "\x85": "...", "\u2026": "..."})
-
-
-def normalise(text: str) -> str:
-    """ASCII quotes, collapsed whitespace (training pairs get the same treatment)."""
-    return " ".join(text.translate(_QUOTES).split())
 
 
 @dataclass
@@ -108,7 +103,7 @@ class Chatbot:
             raise CheckpointError("the reply language model was built over another vocabulary than the chat model's replies")
         if self.decoding.rerank == "mmi" and self.reply_lm is None:
             raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
-                                  f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.training.chat_rerank builds one)")
+                                  f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
         self.alpha = self.decoding.alpha if alpha is None else alpha
         self.patience = self.decoding.patience if patience is None else patience

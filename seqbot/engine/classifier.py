@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.contract import keys
 from seqbot.data.scripts import languages_of, script_of, unread_scripts  # noqa: F401  (the script rules live in data)
 from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (the text contract lives in data)
 from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
@@ -211,11 +212,11 @@ class NeuralClassifier:
             self.keep = config.get("keep", "first")  # which end of a long text the model reads
             self.encoder = TextEncoder(config["preprocessing"], artifact.blobs)
             self.stack = LayerStack(config["layers"], artifact.weights)
-            # Temperature scaling fitted on validation texts (seqbot.training.calibration): one for texts of more
+            # Temperature scaling fitted on validation texts (seqbot.evaluation.calibration): one for texts of more
             # than `short_words` words, one for shorter messages (the same one when the artifact has a single).
-            self.temperature = float(config.get("temperature", 1.0))
-            self.short_temperature = float(config.get("short_temperature", self.temperature))
-            self.short_words = int(config.get("short_words", 0))
+            self.temperature = float(config.get(keys.TEMPERATURE, 1.0))
+            self.short_temperature = float(config.get(keys.SHORT_TEMPERATURE, self.temperature))
+            self.short_words = int(config.get(keys.SHORT_WORDS, 0))
         except KeyError as error:
             raise CheckpointError(f"classifier checkpoint {name} lacks {error}") from None
         self.metadata = artifact.metadata
@@ -362,9 +363,9 @@ def load_classifier(path: str | Path, name: str | None = None):
     name = name or path.stem
     artifact = load_artifact(path)
     try:
-        if artifact.kind == "naive_bayes":
+        if artifact.kind == keys.NAIVE_BAYES:
             return NaiveBayesClassifier(artifact, name)
-        if artifact.kind == "classifier":
+        if artifact.kind == keys.CLASSIFIER:
             return NeuralClassifier(artifact, name)
     except CheckpointError as error:
         raise CheckpointError(f"{path}: {error}") from None

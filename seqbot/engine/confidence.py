@@ -25,7 +25,7 @@ Per sentence: ConfidenceFeatures are what the decoder already has (mean and mini
 log-probability, output/input length ratio, input length, unknown characters, and for beam search
 the margin of the best hypothesis over the next distinct one), mapped to P(good) by a Calibrator,
 a logistic regression fitted on the novel split's validation pairs with "good" = sentence chrF >= 50
-against the reference (GOOD_CHRF; seqbot.training.translation_confidence fits it, `seqbot train
+against the reference (GOOD_CHRF; seqbot.evaluation.translation_confidence fits it, `seqbot train
 calibrate translator` runs that). The artifact holds one calibrator for greedy decoding and one for
 beam search (config["confidence"]).
 """

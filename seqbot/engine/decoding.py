@@ -1,4 +1,5 @@
-"""Decoders over any model with the Seq2SeqModel interface (encode / step / state.select).
+"""Decoders over any model with the Seq2SeqModel interface (encode / step / state.select), driven
+by the artifact's DecodingConfig (seqbot.contract.decoding).
 
     hypotheses = greedy(model, source_ids)             # (batch, steps) ids -> one Hypothesis per row
     best = beam_search(model, source_ids[0], width=4)  # one sentence, length-normalised
@@ -21,7 +22,7 @@ chosen on the validation pairs (`seqbot eval translate --sweep-alpha`), never on
 The chat model can rank its finished replies by maximum mutual information instead
 (DecodingConfig.rerank = "mmi", mmi_score: log p(reply | message) - lambda log p(reply) + gamma length,
 p(reply) from a character n-gram model of the training replies), chosen by
-`python -m seqbot.training.chat_rerank` on its validation part.
+`python -m seqbot.evaluation.chat_rerank` on its validation part.
 
 As in fairseq, an <end> among the `width` best candidates of a step finishes that hypothesis, the
 `width` best other candidates stay alive, and the search stops once `width` hypotheses have finished
@@ -31,87 +32,20 @@ As in fairseq, an <end> among the `width` best candidates of a step finishes tha
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Callable, Generator, Iterator
 
 import numpy as np
 
-from seqbot.engine.seq2seq import END, PAD, START
+from seqbot.contract.decoding import LENGTH_PENALTIES, DecodingConfig
+from seqbot.contract.limits import MAX_BEAM  # noqa: F401  decoding.MAX_BEAM: engine.translator reads it here
+from seqbot.contract.tokens import END, PAD, START
 from seqbot.errors import SeqbotError
 
-LENGTH_PENALTIES = ("average", "gnmt")
-RERANKINGS = ("length", "mmi")  # DecodingConfig.rerank
 # Never valid outputs: the decoders skip them even if an undertrained model ranks them first.
 NEVER_EMITTED = slice(PAD, START + 1)  # <pad> and <start>, ids 0 and 1
 # Greedy drops finished rows from the batch when at most this fraction of it is still decoding.
 COMPACT_WHEN_ALIVE = 0.75
-
-
-@dataclass(frozen=True)
-class DecodingConfig:
-    """How a seq2seq model's output is searched for; one source of defaults, stored in an artifact's
-    config under "decoding" and read back by `seqbot translate`, `eval translate` and the app.
-
-    beam: width (1 = greedy). penalty / alpha: how finished hypotheses of different lengths are ranked
-    (normalised_score): "average" (log P / length ** alpha, the translator's default with alpha 1) or
-    "gnmt" (log P / ((5 + length) / 6) ** alpha); alpha >= 0, 0 = log P alone.
-    The output is capped at max_length_ratio x input characters + max_length_extra (and the model's
-    max_target_length). The repetition guard drops a hypothesis that repeats a word n-gram of
-    `repetition_ngram` words (0: off) or runs one character more than `max_char_run` times.
-    """
-    # Fields are plain values so that the config round-trips through an artifact's JSON.
-
-    beam: int = 4
-    alpha: float = 1.0
-    penalty: str = "average"
-    max_length_ratio: float = 2.0
-    max_length_extra: int = 10
-    repetition_ngram: int = 3
-    max_char_run: int = 4
-    patience: int = 1  # stop once patience x beam hypotheses have finished (chat: 4, for fuller replies)
-    # Beam search can drop the greedy path at an early step (its first character ranked below `beam`
-    # others) and end on a lower score than greedy's own answer; with greedy_candidate the greedy
-    # hypothesis is decoded too and kept when it scores higher (prefer_greedy).
-    greedy_candidate: bool = False
-    # How finished hypotheses are ranked: "length" by normalised_score (penalty / alpha); "mmi" by
-    # mmi_score, maximum mutual information with a length bonus (chat only: needs the artifact's
-    # reply language model, seqbot.engine.char_lm). The search itself is the same.
-    rerank: str = "length"
-    mmi_lambda: float = 0.0
-    mmi_gamma: float = 0.0
-
-    def __post_init__(self):
-        if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:
-            raise ValueError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {self.beam!r}")
-        if self.penalty not in LENGTH_PENALTIES:
-            raise ValueError(f"length penalty must be one of {', '.join(LENGTH_PENALTIES)}, got {self.penalty!r}")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float, np.integer, np.floating)) \
-                or not 0 <= self.alpha <= MAX_ALPHA:
-            raise ValueError(f"length penalty alpha must be a number from 0 (log P alone) to {MAX_ALPHA}, got {self.alpha!r}")
-        if self.max_length_ratio <= 0 or self.max_length_extra < 0:
-            raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
-        if self.rerank not in RERANKINGS:
-            raise ValueError(f"rerank must be one of {', '.join(RERANKINGS)}, got {self.rerank!r}")
-        if not 0 <= self.mmi_lambda <= 1 or not -MAX_ALPHA <= self.mmi_gamma <= MAX_ALPHA:
-            raise ValueError(f"mmi_lambda must lie in [0, 1] and mmi_gamma in [-{MAX_ALPHA}, {MAX_ALPHA}], "
-                             f"got {self.mmi_lambda!r} and {self.mmi_gamma!r}")
-
-    @classmethod
-    def from_dict(cls, values: dict | None, **overrides) -> "DecodingConfig":
-        """The config an artifact records (unknown keys ignored), with `overrides` that are not None."""
-        known = {field.name for field in fields(cls)}
-        chosen = {key: value for key, value in (values or {}).items() if key in known}
-        return cls(**(chosen | {key: value for key, value in overrides.items() if value is not None}))
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def max_length(self, source_length: int, model_max: int) -> int:
-        return int(min(model_max, self.max_length_ratio * source_length + self.max_length_extra))
-
-
-from seqbot.engine.limits import MAX_BEAM  # noqa: E402  one beam limit for the engine, the CLI and the app
-MAX_ALPHA = 10.0  # far beyond any useful length penalty (chat uses gnmt 3); catches typos such as 60 for 0.6
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 

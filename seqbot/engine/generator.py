@@ -21,12 +21,13 @@ from typing import Iterator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.contract import keys
 from seqbot.data.generator_text import UNKNOWN_WORD, WORD_PATTERN, detokenize, join_piece, tokenize  # noqa: F401
 from seqbot.engine import layers
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import default_checkpoint
 
-KIND = "generator"
+KIND = keys.GENERATOR
 MAX_LENGTH = 5000
 
 

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine.decoding import NEVER_EMITTED
-from seqbot.engine.seq2seq import END, PAD, START, UNKNOWN
 
 BATCH_SIZE = 64
 

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqbot.artifact import Artifact
+from seqbot.contract import keys
+from seqbot.contract.tokens import END, PAD, SPECIALS, START  # noqa: F401  START: engine.translator imports it from here
 from seqbot.engine import layers
 from seqbot.errors import CheckpointError
 
-KIND = "seq2seq"
-SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
-PAD, START, END, UNKNOWN = 0, 1, 2, 3
+KIND = keys.SEQ2SEQ
 CELLS = {"lstm": 4, "gru": 3}  # gates per cell
 ATTENTIONS = ("none", "dot", "bahdanau")
 REQUIRED_CONFIG = ("cell", "units", "embedding_dim", "attention", "source_vocab", "target_vocab",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
+from seqbot.contract import keys
 from seqbot.errors import SeqbotError
 from seqbot.models.keras_setup import import_keras
 
@@ -231,7 +232,7 @@ def export_artifact(model, name: str, preprocessing: dict, labels: list[str], me
         "labels": list(labels),
         "max_length": int(max_length),
     }
-    return Artifact(kind="classifier", config=config, weights=weights, metadata=metadata, blobs=blobs or {})
+    return Artifact(kind=keys.CLASSIFIER, config=config, weights=weights, metadata=metadata, blobs=blobs or {})
 
 
 def load_artifact_weights(model, artifact: Artifact) -> list[str]:

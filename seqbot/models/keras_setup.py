@@ -4,8 +4,8 @@
     tf = import_tensorflow(threads=2)
     dataset = dataset.with_options(dataset_options())
 
-Model builders (seqbot.models) and trainers (seqbot.training) both import from here, so the two
-packages do not import each other. seqbot.training.tf_setup re-exports these names.
+Model builders (seqbot.models) and trainers (seqbot.training) both import from here; models never
+imports training.
 """
 
 from __future__ import annotations

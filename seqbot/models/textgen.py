@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from seqbot.artifact import Artifact
+from seqbot.contract import keys
 from seqbot.models.keras_setup import import_keras
 
 CELLS = ("simplernn", "lstm", "gru")
@@ -50,4 +51,4 @@ def export_artifact(model, config: TextGenConfig, vocab: list[str], default_prom
         "output/bias": output_bias,
     }
     artifact_config = {**asdict(config), "vocab": list(vocab), "default_prompt": default_prompt}
-    return Artifact(kind="generator", config=artifact_config, weights=weights, metadata=metadata)
+    return Artifact(kind=keys.GENERATOR, config=artifact_config, weights=weights, metadata=metadata)

@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -241,18 +242,27 @@ def warm_start(model, path: str, preprocessing: dict, log=print) -> None:
     log(f"starting from {path} ({', '.join(layers)})")
 
 
-def calibrate(config: ClassifyConfig, data: Dataset, corpora: str | None, path: Path, output: Path, log=print) -> dict:
-    """Fit the artifact's temperature(s) on the recipe's validation texts (see training_split); with
-    `short_calibration`, the short-message one on the clear rows of the hand-checked snippets of the
-    validation reviews (seqbot/data/imdb_short_validation_checked.tsv)."""
-    from seqbot.training.calibration import calibrate_checkpoint
+@dataclass
+class CalibrationTexts:
+    """What a recipe's temperature(s) are fitted on (seqbot.evaluation.calibration fits them through
+    the engine): validation texts and their labels, and for `short_calibration` the short messages
+    whose hand labels say what the message itself says."""
 
+    texts: list[str]
+    labels: list[int]
+    fitted_on: str
+    short: tuple[list[str], list[int]] | None = None
+
+
+def calibration_texts(config: ClassifyConfig, data: Dataset, corpora: str | None, log=print) -> CalibrationTexts:
+    """The recipe's validation texts (see training_split); with `short_calibration`, also the clear
+    rows of the hand-checked snippets of the validation reviews (seqbot/data/imdb_short_validation_checked.tsv)."""
     _, _, texts, labels = training_split(config, data)
-    one_temperature = {"fitted_on": "the validation texts and their snippets"}
+    one_temperature = CalibrationTexts(texts, labels, "the validation texts and their snippets")
     if not config.short_calibration:
-        return calibrate_checkpoint(path, texts, labels, output, one_temperature, log=log)
+        return one_temperature
     from seqbot.data.classify_splits import imdb_reviews
-    from seqbot.data.short_messages import MAX_WORDS, VALIDATION_CHECKED_FILE, VALIDATION_SET_SIZE, hand_checked, imdb_short_messages
+    from seqbot.data.short_messages import VALIDATION_CHECKED_FILE, VALIDATION_SET_SIZE, hand_checked, imdb_short_messages
     from seqbot.paths import corpora_dir
 
     if config.corpus != "imdb":
@@ -268,11 +278,9 @@ def calibrate(config: ClassifyConfig, data: Dataset, corpora: str | None, path: 
     if unmatched or not clear:
         log(f"warning: {unmatched} hand-checked validation snippets are not in these validation reviews (a --train-limit "
             f"run or another corpus copy): one temperature for every text")
-        return calibrate_checkpoint(path, texts, labels, output, one_temperature, log=log)
-    return calibrate_checkpoint(path, texts, labels, output,
-                                {"fitted_on": "validation reviews; short messages: the clear hand-checked validation snippets"},
-                                short=([c.message.text for c in clear], [c.hand_label for c in clear]),
-                                short_words=MAX_WORDS, log=log)
+        return one_temperature
+    return CalibrationTexts(texts, labels, "validation reviews; short messages: the clear hand-checked validation snippets",
+                            short=([c.message.text for c in clear], [c.hand_label for c in clear]))
 
 
 def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids, vocab_size: int, directory: Path,
@@ -299,12 +307,19 @@ def pretrain_language_model(config: ClassifyConfig, model, train_ids, valid_ids,
 
 
 def train(name: str, corpora: str | None = None, overrides: dict | None = None, export: str | None = None,
-          force: bool = False, threads: int = 1, strategy: str = "default", runs: str | None = None, log=print) -> Path:
+          force: bool = False, threads: int = 1, strategy: str = "default", runs: str | None = None, log=print,
+          calibrate: Callable | None = None) -> Path:
     """Train recipe NAME (see NAMES) in runs/classify-NAME, write its artifact there and return the
-    artifact path; with `export`, copy it there too (an existing file needs `force`)."""
+    artifact path; with `export`, copy it there too (an existing file needs `force`). A recipe with
+    `calibrate` fits its temperatures on the written artifact before any copy: `calibrate(config,
+    data, corpora, path, output, log)` is seqbot.evaluation.calibration.calibrate_classifier, which
+    scores through the engine (training never imports it; `seqbot train classify` passes it)."""
     if name in NAIVE_BAYES:
         return train_naive_bayes(name, corpora, export, force, runs, log)
     config = recipe(name, overrides)
+    if config.calibrate and calibrate is None:
+        raise SeqbotError(f"recipe {name} fits a temperature after training: pass "
+                          f"calibrate=seqbot.evaluation.calibration.calibrate_classifier (seqbot train classify does)")
     from seqbot.artifact import save_artifact
     from seqbot.models.classifiers import build, export_artifact, spec, summary_rows
     from seqbot.models.keras_setup import dataset_options, import_tensorflow
@@ -443,12 +458,14 @@ def train(name: str, corpora: str | None = None, overrides: dict | None = None, 
 def train_naive_bayes(name: str, corpora: str | None, export: str | None = None, force: bool = False,
                       runs: str | None = None, log=print) -> Path:
     from seqbot.artifact import save_artifact
-    from seqbot.engine.naive_bayes import BagOfWords, NaiveBayes
+    from seqbot.data.bag_of_words import BagOfWords
+    from seqbot.training.naive_bayes import fit_naive_bayes
 
     corpus, task, alpha = NAIVE_BAYES[name]
     data = load_dataset(corpus, corpora)
     t0 = time.time()
-    model = NaiveBayes(alpha=alpha, bag=BagOfWords(**NB_FEATURES[name])).fit(data.train_texts, [data.label_names[y] for y in data.train_labels])
+    model = fit_naive_bayes(data.train_texts, [data.label_names[y] for y in data.train_labels], alpha,
+                            BagOfWords(**NB_FEATURES[name]))
     predicted = model.predict(data.test_texts)
     accuracy = float(np.mean([p == data.label_names[y] for p, y in zip(predicted, data.test_labels)]))
     seconds = time.time() - t0

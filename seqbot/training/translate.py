@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import Artifact, save_artifact
-from seqbot.engine.decoding import DecodingConfig
+from seqbot.contract import keys
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.errors import SeqbotError
 from seqbot.models.keras_setup import dataset_options, import_tensorflow
@@ -231,7 +232,7 @@ def artifact_config(run: dict, task: str, max_source_length: int, max_target_len
         "decoder_layers": settings.get("decoder_layers", 1),
         # Trained on capitals, Title Case and lower case: the engine reads case as typed.
         "case_variants": bool(settings.get("augment", False)),
-    } | ({"decoding": DecodingConfig().to_dict()} if task == "translate" else {})
+    } | ({keys.DECODING: DecodingConfig().to_dict()} if task == keys.TRANSLATE else {})
 
 
 MIN_LEARNING_RATE = 1e-5  # halving (plateau_factor) stops here
@@ -298,11 +299,11 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
         def after_epoch(model, progress):
             """Every round's artifact (training.average), and model.npz when the round is the best so far."""
             entry = progress.history[-1]
-            artifact = Artifact("seq2seq", config_for_engine, export_weights(model, config))
+            artifact = Artifact(keys.SEQ2SEQ, config_for_engine, export_weights(model, config))
             artifact.metadata = seq2seq_metadata(run, data, progress, round=entry["epoch"], val_loss=entry.get("val_loss"))
             save_artifact(run_dir / "rounds" / f"round-{entry['epoch']:03d}.npz", artifact)
             if progress.best_epoch == entry["epoch"]:
-                save_artifact(model_path, Artifact("seq2seq", config_for_engine, artifact.weights,
+                save_artifact(model_path, Artifact(keys.SEQ2SEQ, config_for_engine, artifact.weights,
                                                    seq2seq_metadata(run, data, progress)))
 
         def export(model, result):  # model.npz is the best round's, written when that round ended

@@ -1,5 +1,5 @@
 """How the chat model answers held-out messages, measured the way the dialogue literature does
-(issue 23). `seqbot eval chat` prints it; seqbot.training.chat_rerank tunes decoding with it.
+(issue 23). `seqbot eval chat` prints it; seqbot.evaluation.chat_rerank tunes decoding with it.
 
     parts = heldout_parts(artifact)           # the chat model's own held-out pairs: "validation" / "test"
     report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1))

@@ -3,13 +3,13 @@ network: a character n-gram model of the training replies gives p(reply), and th
 finished replies are ranked by log p(reply | message) - lambda log p(reply) + gamma length
 (seqbot.engine.decoding.mmi_score).
 
-    python -m seqbot.training.chat_rerank checkpoints/chat.npz            # -> runs/chat-rerank/chat.npz
-    python -m seqbot.training.chat_rerank checkpoints/chat.npz --export checkpoints/chat.npz --force
-    python -m seqbot.training.chat_rerank checkpoints/chat.npz --messages 50 --beams 5 --patiences 4
+    python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz            # -> runs/chat-rerank/chat.npz
+    python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz --export checkpoints/chat.npz --force
+    python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz --messages 50 --beams 5 --patiences 4
 
 1. The n-gram model (seqbot.engine.char_lm) is counted on the replies of the chat model's training
    pairs; its order is the one with the lowest perplexity on the validation part's replies.
-2. On `messages` messages of the validation part (seqbot.training.chat_eval: the held-out pairs
+2. On `messages` messages of the validation part (seqbot.evaluation.chat_eval: the held-out pairs
    split again by utterance; the test part is never looked at), every (beam, patience) of the grid
    is searched once, and every (lambda, gamma) reranks its finished replies. The shipped ranking
    (length penalty) of the same search is a row too.
@@ -35,12 +35,14 @@ from pathlib import Path
 import numpy as np
 
 from seqbot.artifact import load_artifact, save_artifact
+from seqbot.contract import keys
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.tokens import END
 from seqbot.engine.char_lm import CharNgramLM
-from seqbot.engine.chat import REPLY_LM_BLOB, Chatbot, decoding_settings
-from seqbot.engine.decoding import DecodingConfig, mmi_score, normalised_score
-from seqbot.engine.seq2seq import END
+from seqbot.engine.chat import Chatbot, decoding_settings
+from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
-from seqbot.training import chat_eval
+from seqbot.evaluation import chat_eval
 from seqbot.training.outputs import export_copy, run_folder
 
 CHRF_TOLERANCE = 0.5
@@ -197,8 +199,8 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     lm.save(Path(out).parent / "reply_lm.npz")  # for seqbot eval chat --reply-lm with another checkpoint
     grid_file.write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows}, indent=1) + "\n", encoding="utf-8")
     result = copy.copy(artifact)
-    result.blobs = dict(artifact.blobs) | {REPLY_LM_BLOB: lm.to_bytes()}
-    result.config = dict(artifact.config) | {"decoding": decoding.to_dict()}
+    result.blobs = dict(artifact.blobs) | {keys.REPLY_LM: lm.to_bytes()}
+    result.config = dict(artifact.config) | {keys.DECODING: decoding.to_dict()}
     result.metadata = dict(artifact.metadata) | {"rerank": record}
     save_artifact(out, result)
     Chatbot.load(out)  # loads back with its reply model and decoding
@@ -227,7 +229,7 @@ def _numbers(kind):
 
 def main(argv: list[str] | None = None) -> int:
     defaults = RerankConfig()
-    parser = argparse.ArgumentParser(prog="python -m seqbot.training.chat_rerank", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m seqbot.evaluation.chat_rerank", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="chat artifact, e.g. checkpoints/chat.npz (never rewritten)")
     parser.add_argument("--out", help="folder for the reranking copy (default runs/chat-rerank)")

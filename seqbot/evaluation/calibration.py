@@ -2,8 +2,11 @@
 
     calibrate_checkpoint(path, texts, labels, output)                        # one temperature
     calibrate_checkpoint(path, texts, labels, output, short=(messages, hand_labels))   # and one for short messages
+    calibrate_classifier(config, data, corpora, path, output)               # a recipe's own validation texts
 
-The IMDB recipes with `calibrate=True` call it on their validation texts after training (see
+The recipes with `calibrate=True` (the IMDB ones) are calibrated on their validation texts
+(seqbot.training.classify.calibration_texts) after training: `seqbot train classify` hands
+calibrate_classifier to the trainer, and `seqbot train calibrate` calls it on a checkpoint (see
 seqbot.engine.calibration for the metrics and the temperature fit). NumPy only: no TensorFlow here.
 """
 
@@ -13,8 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
+from seqbot.contract import keys
 from seqbot.data.short_messages import MAX_WORDS
 from seqbot.engine.calibration import calibration_report, fit_temperature, with_temperature
+
+
+def calibrate_classifier(config, data, corpora: str | None, path: str | Path, output: str | Path, log=print) -> dict:
+    """Fit the temperature(s) of the classifier at `path`, trained by recipe `config` (a
+    seqbot.training.classify.ClassifyConfig) on `data`, on the recipe's validation texts; write the
+    calibrated artifact to `output` (it may be `path`). Returns what calibrate_checkpoint returns."""
+    from seqbot.training.classify import calibration_texts
+
+    chosen = calibration_texts(config, data, corpora, log)
+    return calibrate_checkpoint(path, chosen.texts, chosen.labels, output, {"fitted_on": chosen.fitted_on},
+                                short=chosen.short, log=log)
 
 
 def calibrate_checkpoint(path: str | Path, texts: list[str], labels: list[int], output: str | Path,
@@ -32,14 +47,14 @@ def calibrate_checkpoint(path: str | Path, texts: list[str], labels: list[int], 
     artifact = load_artifact(path)
     if artifact.kind != "classifier":
         raise ValueError(f"{path} holds a {artifact.kind!r} model; only neural classifiers take a temperature")
-    for key in ("temperature", "short_temperature", "short_words"):  # fit on the raw logits, whatever the file had
+    for key in keys.TEMPERATURES:  # fit on the raw logits, whatever the file had
         artifact.config.pop(key, None)
     classifier = NeuralClassifier(artifact, Path(path).stem)
-    sets = {"temperature": (list(texts), list(labels))}
+    sets = {keys.TEMPERATURE: (list(texts), list(labels))}
     if short is not None:
         long_rows = [i for i, text in enumerate(texts) if len(text.split()) > short_words]
-        sets = {"temperature": ([texts[i] for i in long_rows], [labels[i] for i in long_rows]),
-                "short_temperature": (list(short[0]), list(short[1]))}
+        sets = {keys.TEMPERATURE: ([texts[i] for i in long_rows], [labels[i] for i in long_rows]),
+                keys.SHORT_TEMPERATURE: (list(short[0]), list(short[1]))}
     fitted, record = {}, {}
     for key, (set_texts, set_labels) in sets.items():
         raw = classifier.probabilities_batch(set_texts)
@@ -53,7 +68,7 @@ def calibrate_checkpoint(path: str | Path, texts: list[str], labels: list[int], 
         record[key] = {"value": round(temperature, 4), "validation_texts": int(len(set_labels)),
                        "before": rounded(before), "after": rounded(after)}
     if short is not None:
-        artifact.config["short_words"] = short_words
+        artifact.config[keys.SHORT_WORDS] = short_words
     artifact.metadata["calibration"] = {**record, **(extra_metadata or {})}
     save_artifact(Path(output), artifact)
     return fitted
