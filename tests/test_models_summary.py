@@ -104,15 +104,53 @@ def test_summary_of_a_naive_bayes_checkpoint(tmp_path, capsys):
 SHIPPED = sorted(path.stem for path in (PROJECT_ROOT / "checkpoints").glob("*.npz"))
 
 
+def stored_parameters(name: str) -> int:
+    from seqbot.artifact import load_artifact
+
+    return sum(int(weight.size) for weight in load_artifact(PROJECT_ROOT / "checkpoints" / f"{name}.npz").weights.values())
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_summary_works_for_every_shipped_checkpoint(name, capsys):
+    """The checkpoint's table (from the artifact) totals exactly the parameters stored in it."""
     assert main(["models", "summary", name]) == 0
     out = capsys.readouterr().out
-    assert "Total params" in out or "parameters" in out
-    stored = [line for line in out.splitlines() if "Parameters stored in the checkpoint" in line]
-    if stored:  # translator, chat, generator: the rebuilt Keras model holds exactly the stored weights
-        total = next(line for line in out.splitlines() if line.strip().startswith("Total params"))
-        assert total.split()[-1] == stored[0].split()[-1]
+    total = next(line for line in out.splitlines() if line.strip().startswith("Total params"))
+    assert total.split()[-1] == f"{stored_parameters(name):,}"
+
+
+@pytest.mark.parametrize("name", [name for name in SHIPPED if name.startswith(("translator", "chat", "generator"))])
+def test_the_artifact_table_of_a_sequence_model_is_the_keras_model_it_came_from(name):
+    """The translator, chat and generator rebuilt in Keras from their config hold exactly the stored
+    weights, layer for layer (the artifact table names each layer's weights, Keras counts them)."""
+    from seqbot.artifact import load_artifact
+    from seqbot.engine.summary import layer_table
+
+    artifact = load_artifact(PROJECT_ROOT / "checkpoints" / f"{name}.npz")
+    if artifact.kind == "generator":
+        from seqbot.models.textgen import TextGenConfig, build_model
+
+        config = artifact.config
+        model = build_model(TextGenConfig(config["cell"], config["units"], config["embedding_dim"], config.get("level", "char")),
+                            len(config["vocab"]))
+    else:
+        from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq
+
+        model = build_seq2seq(Seq2SeqConfig.from_artifact_config(artifact.config))
+    assert model.count_params() == sum(row.params for row in layer_table(artifact)) == stored_parameters(name)
+
+
+def test_a_classifier_checkpoint_table_matches_its_architecture_built_at_its_sizes():
+    """imdb: the artifact's rows are the Keras layers of imdb_lstm_cnn sized for its 20,000 words."""
+    from seqbot.artifact import load_artifact
+    from seqbot.engine.summary import layer_table
+
+    artifact = load_artifact(PROJECT_ROOT / "checkpoints" / "imdb.npz")
+    rows = layer_table(artifact)
+    keras_rows = summary_rows(build(artifact.config["name"], vocab_size=artifact.weights["embedding/0"].shape[0],
+                                    max_length=artifact.config["max_length"]))
+    assert [(row.name, row.params) for row in rows] == [(layer.split(" ")[0], params) for layer, _, params in keras_rows]
+    assert [row.kind for row in rows] == ["Embedding", "Dropout", "Conv1D", "MaxPooling1D", "LSTM(55)", "Dense"]
 
 
 def test_info_prints_the_training_record(tmp_path, capsys):

@@ -97,3 +97,30 @@ def test_eval_classify_and_models_info_run_without_tensorflow_or_training(tmp_pa
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "| spam_nb" in completed.stdout and "eval loaded: []" in completed.stdout
     assert completed.stdout.strip().splitlines()[-1] == "loaded: []"
+
+
+def test_models_summary_of_every_checkpoint_runs_without_tensorflow():
+    """`seqbot models summary NAME` prints each shipped checkpoint's table from its file, with
+    TensorFlow and Keras made impossible to import (as on the base install)."""
+    from seqbot.artifact import load_artifact
+    from seqbot.paths import PROJECT_ROOT
+
+    paths = sorted((PROJECT_ROOT / "checkpoints").glob("*.npz"))
+    completed = run_python(f"""
+        import sys
+        for name in {FORBIDDEN!r}:
+            sys.modules[name] = None  # `import tensorflow` now raises ImportError
+        from seqbot.cli import main
+        for name in {[path.stem for path in paths]!r}:
+            print("==", name, flush=True)
+            print("exit", main(["models", "summary", name]), flush=True)
+    """)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    sections = completed.stdout.split("== ")[1:]
+    assert [section.split()[0] for section in sections] == [path.stem for path in paths]
+    for path, section in zip(paths, sections):
+        lines = section.splitlines()
+        assert lines[-1] == "exit 0", f"{path.stem}: {completed.stderr[-1000:]}"
+        stored = sum(int(weight.size) for weight in load_artifact(path).weights.values())
+        totals = [line.split()[-1] for line in lines if line.strip().startswith("Total params")]
+        assert totals == [f"{stored:,}"], f"{path.stem}: {section}"

@@ -3,13 +3,14 @@
     seqbot models list                      the architectures, then the checkpoints (translator, chat, ...)
     seqbot models recipes                   every training recipe: the shipped checkpoints', then the experiments
     seqbot models recipes imdb              one recipe (a checkpoint or recipe name): model, training and data settings
-    seqbot models summary spam_rnn          the lecture's table, then the shipped checkpoint's if it differs
-    seqbot models summary simplernn_toy     SimpleRNN(3) on (2, 10) inputs: 42 parameters
-    seqbot models summary translator        any shipped checkpoint: translator, chat and generator too
+    seqbot models summary translator        any checkpoint's layers, weight shapes and parameters, from its file
+    seqbot models summary spam_rnn          the checkpoint's table, then the lecture's (with Keras installed)
+    seqbot models summary simplernn_toy     an architecture: SimpleRNN(3) on (2, 10) inputs, 42 parameters (Keras)
     seqbot models info imdb                 the rebuild command, recipe, data sha256, code version, hardware, time, metrics
 
-The trained table is built from the checkpoint's own sizes (its vocabulary, classes), so where the
-real corpus gives a different vocabulary from the lecture's, both tables are shown.
+A checkpoint's table is read from the artifact alone (seqbot.engine.summary), so the base install
+prints it without TensorFlow; the lecture's architectures are Keras models, printed when the
+training extra is installed.
 """
 
 from __future__ import annotations
@@ -52,25 +53,7 @@ def run(args) -> int:
 
         print_info(args.name, args.checkpoints)
         return 0
-    sequence_model = sequence_artifact(args.name, args.checkpoints)
-    if sequence_model is not None:
-        print_sequence_model(args.name, sequence_model, args.checkpoints)
-        return 0
-    naive_bayes = naive_bayes_artifact(args.name, args.checkpoints)
-    if naive_bayes is not None:
-        print_naive_bayes(args.name, naive_bayes)
-        return 0
-    architecture, artifact = resolve(args.name, args.checkpoints)
-    print_table(f"{architecture}: the lecture's table", lecture_model(architecture))
-    if artifact is not None:
-        trained = trained_model(architecture, artifact)
-        vocab = artifact.weights.get("embedding/0")
-        note = ""
-        if vocab is not None and vocab.shape[0] != SPECS[architecture].vocab_size:
-            note = f" (vocabulary {vocab.shape[0]:,} from the real corpus; the lecture's is {SPECS[architecture].vocab_size:,})"
-        print()
-        print_table(f"{architecture}: trained checkpoint {artifact_path(args.name, args.checkpoints)}{note}", trained)
-    return 0
+    return summary(args.name, args.checkpoints)
 
 
 def checkpoint_names(checkpoints: str | None) -> tuple[Path, list[str]]:
@@ -87,99 +70,111 @@ def artifact_path(name: str, checkpoints: str | None) -> Path:
     return default_checkpoint(name, checkpoints)
 
 
-def resolve(name: str, checkpoints: str | None):
-    """(architecture name, artifact or None): NAME is an architecture, a checkpoint name, or both."""
+def summary(name: str, checkpoints: str | None) -> int:
+    """A checkpoint's table from its artifact alone (no TensorFlow), then, for a classifier built from a
+    lecture architecture, the lecture's table when Keras is installed; an architecture's table (Keras)."""
     from seqbot.artifact import load_artifact
+    from seqbot.contract import keys
     from seqbot.errors import CheckpointError, SeqbotError
     from seqbot.models.classifiers import SPECS
 
-    artifact = None
     path = artifact_path(name, checkpoints)
+    artifact = None
     if path.exists():
         try:
-            candidate = load_artifact(path)
+            artifact = load_artifact(path)
         except CheckpointError as error:
+            if name not in SPECS:
+                raise
             print(f"seqbot: {error}")
-        else:
-            if candidate.kind == "classifier":
-                artifact = candidate
     if artifact is not None:
-        architecture = artifact.config.get("name", name)
+        print_artifact_table(name, path, artifact)
+        architecture = artifact.config.get("name") if artifact.kind == keys.CLASSIFIER else None
         if architecture in SPECS:
-            return architecture, artifact
+            print_lecture_note(architecture, artifact)
+        return 0
     if name in SPECS:
-        return name, None
-    raise SeqbotError(f"unknown model {name!r}; architectures: {', '.join(SPECS)}")
+        keras_model = lecture_model(name)
+        if keras_model is None:
+            raise SeqbotError(f"the lecture's {name} table is built with Keras: install the training extra "
+                              f"(pip install -e '.[train]'); checkpoints print theirs without it")
+        print_table(f"{name}: the lecture's table", keras_model)
+        return 0
+    raise SeqbotError(f"unknown model {name!r}; architectures: {', '.join(SPECS)}; checkpoints: "
+                      f"{', '.join(checkpoint_names(checkpoints)[1]) or 'none'}")
 
 
-def naive_bayes_artifact(name: str, checkpoints: str | None):
-    from seqbot.artifact import load_artifact
-    from seqbot.errors import CheckpointError
+def title(name: str, path: Path, artifact) -> str:
+    """What the checkpoint is, in a line."""
+    from seqbot.contract import keys
 
-    path = artifact_path(name, checkpoints)
-    try:
-        artifact = load_artifact(path) if path.exists() else None
-    except CheckpointError:
-        return None
-    return artifact if artifact is not None and artifact.kind == "naive_bayes" else None
-
-
-def print_naive_bayes(name: str, artifact) -> None:
-    """A Naive Bayes checkpoint has no layers: its table is one log P(word | class) row per class."""
-    classes, words = artifact.weights["feature_log_prob"].shape
     config = artifact.config
-    print(f"{name}: multinomial Naive Bayes ({config.get('weighting', 'counts')}, alpha {config.get('alpha')})")
-    print(f"  classes        {classes:>10,}  {', '.join(config['classes'][:6])}{' ...' if classes > 6 else ''}")
-    print(f"  vocabulary     {words:>10,}")
-    print(f"  parameters     {classes * words + classes:>10,}  (log P(word | class) for every pair, plus the class priors)")
-
-
-def sequence_artifact(name: str, checkpoints: str | None):
-    """The artifact of a translator, chat or generator checkpoint NAME, else None."""
-    from seqbot.artifact import load_artifact
-    from seqbot.errors import CheckpointError
-
-    path = artifact_path(name, checkpoints)
-    try:
-        artifact = load_artifact(path) if path.exists() else None
-    except CheckpointError:
-        return None
-    return artifact if artifact is not None and artifact.kind in ("seq2seq", "generator") else None
-
-
-def print_sequence_model(name: str, artifact, checkpoints: str | None) -> None:
-    """The Keras model the checkpoint's weights came from, rebuilt from its config."""
-    if artifact.kind == "generator":
-        from seqbot.models.textgen import TextGenConfig, build_model
-
-        config = artifact.config
-        model = build_model(TextGenConfig(config["cell"], config["units"], config["embedding_dim"], config.get("level", "char")),
-                            len(config["vocab"]))
-        title = f"{name}: {config['level']}-level {config['cell']} {config['units']} generator"
+    if artifact.kind == keys.SEQ2SEQ:
+        what = (f"{config.get('task', 'translate')} seq2seq, {config['cell']} {config['units']}, "
+                f"{config['attention']} attention")
+    elif artifact.kind == keys.GENERATOR:
+        what = f"{config.get('level', 'char')}-level {config['cell']} {config['units']} generator"
+    elif artifact.kind == keys.NAIVE_BAYES:
+        what = f"multinomial Naive Bayes ({config.get('weighting', 'counts')}, alpha {config.get('alpha')})"
     else:
-        from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq
+        what = f"{config.get('name', 'classifier')} ({config.get('task', '?')}, {len(config.get('labels', []))} labels)"
+    return f"{name}: {what} ({path})"
 
-        config = artifact.config
-        model = build_seq2seq(Seq2SeqConfig.from_artifact_config(config))
-        title = (f"{name}: {config.get('task', 'translate')} seq2seq, {config['cell']} {config['units']}, "
-                 f"{config['attention']} attention")
-    print_table(f"{title} ({artifact_path(name, checkpoints)})", model)
-    stored = sum(int(weight.size) for weight in artifact.weights.values())
-    print(f"  {'Parameters stored in the checkpoint':<53} {stored:>10,}")
+
+def print_artifact_table(name: str, path: Path, artifact) -> None:
+    """One row per layer: name, kind, weight shapes and parameters (seqbot.engine.summary)."""
+    from seqbot.engine.summary import layer_table
+
+    rows = layer_table(artifact)
+    print(title(name, path, artifact))
+    print(f"  {'Layer':<22} {'Kind':<26} {'Weight shapes':<34} {'Param #':>12}")
+    print("  " + "-" * 97)
+    for row in rows:
+        shapes = [str(shape) for shape in row.shapes] or ["-"]
+        lines = wrap(shapes, 34)
+        print(f"  {row.name:<22} {row.kind:<26} {lines[0]:<34} {row.params:>12,}")
+        for line in lines[1:]:
+            print(f"  {'':<22} {'':<26} {line}")
+    print("  " + "-" * 97)
+    print(f"  {'Total params':<84} {sum(row.params for row in rows):>12,}")
+
+
+def wrap(items: list[str], width: int) -> list[str]:
+    """Items joined by spaces, in lines of at most `width` characters (an item longer stays whole)."""
+    lines = [""]
+    for item in items:
+        if lines[-1] and len(lines[-1]) + 1 + len(item) > width:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {item}".strip()
+    return lines
+
+
+def print_lecture_note(architecture: str, artifact) -> None:
+    """The lecture's table of the checkpoint's architecture, when Keras is installed; else where it is."""
+    from seqbot.models.classifiers import SPECS
+
+    vocab = artifact.weights.get("embedding/0")
+    if vocab is not None and vocab.shape[0] != SPECS[architecture].vocab_size:
+        print(f"  (vocabulary {vocab.shape[0]:,} from the real corpus; the lecture's is {SPECS[architecture].vocab_size:,})")
+    keras_model = lecture_model(architecture)
+    print()
+    if keras_model is None:
+        print(f"The lecture's {architecture} table is built with Keras (the training extra: pip install -e '.[train]').")
+        return
+    print_table(f"{architecture}: the lecture's table", keras_model)
 
 
 def lecture_model(architecture: str):
+    """The lecture's Keras model, or None without Keras (the base install)."""
+    try:
+        from seqbot.models.keras_setup import import_keras
+
+        import_keras()
+    except ImportError:
+        return None
     from seqbot.models.classifiers import build
 
     return build(architecture)
-
-
-def trained_model(architecture: str, artifact):
-    from seqbot.models.classifiers import build
-
-    vocab_size = artifact.weights["embedding/0"].shape[0]
-    classes = artifact.weights["output/0"].shape[1]
-    return build(architecture, vocab_size=vocab_size, classes=classes, max_length=artifact.config.get("max_length"))
 
 
 def print_table(title: str, model) -> None:
