@@ -14,6 +14,7 @@ import pytest
 from test_engine_seq2seq import reference_forward
 
 from seqbot.artifact import load_artifact, save_artifact
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END, START
 from seqbot.data.placeholders import Swap
 from seqbot.engine import decoding
@@ -33,7 +34,7 @@ def model_artifact(seed: int = 2):
 
 def make_translator(seed: int = 2, **decoding_values) -> Translator:
     artifact = model_artifact(seed)
-    artifact.config["decoding"] = decoding.DecodingConfig(**decoding_values).to_dict()
+    artifact.config["decoding"] = DecodingConfig(**decoding_values).to_dict()
     return Translator(artifact)
 
 
