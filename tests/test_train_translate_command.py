@@ -46,7 +46,7 @@ def test_the_shipped_recipe_runs_at_tiny_size(real_corpora, tmp_path, capsys):
                  "--average-last", "2", "--export", str(tmp_path / "exported.npz")]) == 0
     artifact = load_artifact(out / "averaged.npz", kind="seq2seq")
     exported = load_artifact(tmp_path / "exported.npz", kind="seq2seq").config["placeholders"]
-    assert len(exported["known_words"]) > 50 and exported["stand_ins"][0][0] == "Tom"  # the training English's words
+    assert len(exported["known_words"]) > 50 and exported["names"][0][0] == "Tom"  # the training English's words
     assert "xavier" not in {word.lower() for word in exported["known_words"]}
     config = artifact.config
     assert (config["bidirectional"], config["encoder_layers"], config["decoder_layers"], config["case_variants"]) == (True, 1, 2, True)
