@@ -315,7 +315,9 @@ async def test_real_translator_engine_on_a_small_random_checkpoint(tmp_path):
         turn = await send_and_wait(pilot, "hello, world!")
         assert turn.status == "done", turn.error
         assert turn.reply == expected.text and turn_texts(app, 1)["reply"] == (expected.text or "(empty reply)")
-        assert turn.attention.shape == (len(turn.reply), len(turn.source))
+        source, attention = app.attention_of(turn)  # kept in the store, not on the turn
+        assert turn.attention is None and source == turn.source
+        assert (len(attention), len(attention[0])) == (len(turn.reply), len(turn.source))
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen))
 
@@ -397,7 +399,7 @@ async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
         await wait_for(pilot, lambda: turn.finished and app.active is None)
         await pilot.pause()
         assert turn.status == "done" and turn.reply == final and turn_texts(app, 1)["reply"] == final
-        assert turn.attention is not None and len(turn.attention) == len(final)  # the final Translation's
+        assert len(app.attention_of(turn)[1]) == len(final)  # the final Translation's
 
 
 @run_async

@@ -42,14 +42,16 @@ async def test_the_apps_decode_costs_the_steps_of_seqbot_translate(tmp_path):
         # The search of `seqbot translate`, plus one batched pass for the heatmap's attention;
         # a search per sentence, one after the other, made 114 steps here.
         assert len(counted) <= beam_steps + artifact.config["max_target_length"], (len(counted), beam_steps)
-        assert turn.attention.shape == (len(turn.reply), len(turn.source))
+        source, attention = app.attention_of(turn)
+        assert (len(attention), len(attention[0])) == (len(turn.reply), len(source))
 
         counted.clear()
         app.action_set_beam(1)
         turn = await send_and_wait(pilot, TEXT)
         assert turn.reply == reference.translate(TEXT, beam=1).text
         assert len(counted) == greedy_steps  # streamed once, not streamed and then decoded again
-        assert turn.attention.shape == (len(turn.reply), len(turn.source))
+        source, attention = app.attention_of(turn)
+        assert (len(attention), len(attention[0])) == (len(turn.reply), len(source))
 
 
 class FastTranslator(FakeTranslator):

@@ -139,8 +139,9 @@ async def test_new_line_key_paste_and_line_by_line_translation():
         assert turn.reply == fake.translate("Hello.").text + "\n" + fake.translate("I love this movie.").text
         assert turn.source == "Hello.\nI love this movie."
         # One attention map over both lines: each line looks only at its own characters.
-        assert len(turn.attention) == len(turn.reply) and len(turn.attention[0]) == len(turn.source)
-        assert all(value == 0.0 for value in turn.attention[0][len("Hello."):])
+        source, attention = app.attention_of(turn)
+        assert source == turn.source and len(attention) == len(turn.reply) and len(attention[0]) == len(turn.source)
+        assert all(value == 0.0 for value in attention[0][len("Hello."):])
         assert "Ctrl+J" in message_input.placeholder
 
 

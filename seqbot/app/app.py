@@ -22,7 +22,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -41,8 +41,10 @@ from seqbot.app.conversation import (
 from seqbot.app.engines import CLASSIFIER_CHECKPOINTS, MODE_ENGINE, EngineHub, EngineUnavailable
 from seqbot.app.settings import CHAT_BEAM_WIDTH, AppSettings
 from seqbot.app.store import ConversationStore, data_dir
+from seqbot.app.widgets.footer import SeqbotFooter
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
+from seqbot.app.widgets.turn_list import Conversation
 from seqbot.app.widgets.turn_view import TurnView
 from seqbot.data.scripts import languages_of
 
@@ -133,37 +135,6 @@ class ReplyStopped(Exception):
     """Raised from a decoder's progress callback to end the search of a reply that was stopped."""
 
 
-class Conversation(VerticalScroll):
-    """The scrolling list of turns; focus it (Tab) to move the selection with ↑/↓. It follows
-    the newest reply while `pinned` (scrolled to the end); scrolling up unpins it."""
-
-    can_focus = True
-    BINDINGS = [
-        Binding("up", "app.select_previous", "Previous message", show=False),
-        Binding("down", "app.select_next", "Next message", show=False),
-    ]
-    pinned = True
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        self.pinned = new_value >= self.max_scroll_y - 1
-
-    def watch_virtual_size(self) -> None:
-        # A reply can grow after its last update (a notice laid out, a beam reply replaced): stay at the end.
-        if self.pinned:
-            self.scroll_end(animate=False, immediate=True)
-
-    def follow(self) -> None:
-        """Scroll to the end after the next layout, when it has the new content's height."""
-        if self.pinned:
-            self.call_after_refresh(self.scroll_to_end_pinned)
-
-    def scroll_to_end_pinned(self) -> None:
-        if self.pinned:
-            self.scroll_end(animate=False, immediate=True)
-            self.pinned = True
-
-
 class ChatScreen(Screen):
     """The main screen. The compose box has the focus from the moment the screen is composed, so
     keys typed while the app starts (read from the terminal before the first frame) reach it;
@@ -237,7 +208,6 @@ class SeqbotApp(App[None]):
         self.conversation_id: int | None = None
         self.message_ids: dict[int, int] = {}  # turn number -> its row in the store
         self.turns: list[Turn] = []
-        self.views: dict[int, TurnView] = {}
         self.pending: deque[Turn] = deque()
         self.active: Turn | None = None
         self.selected: Turn | None = None
@@ -269,7 +239,7 @@ class SeqbotApp(App[None]):
             yield SidePanel(id="side-panel")
         yield Static("", id="queue")
         yield MessageInput(max_chars=MAX_MESSAGE_CHARS, placeholder=PLACEHOLDERS[self.mode], id="message-input")
-        yield Footer()
+        yield SeqbotFooter()
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -280,6 +250,7 @@ class SeqbotApp(App[None]):
         panel.display = self.settings.side_panel
         message_input = self.query_one(MessageInput)
         message_input.input_history.entries = self.store.input_history()
+        self.query_one(Conversation).show_turns(self.turns)
         self.update_status()
         message_input.focus()
         self.set_interval(0.2, self.tick)
@@ -402,12 +373,10 @@ class SeqbotApp(App[None]):
         self.next_number += 1
         self.turns.append(turn)
         self.save_new(turn)
-        view = TurnView(turn)
-        self.views[turn.number] = view
         self.query_one("#welcome").display = False
         conversation = self.query_one(Conversation)
         conversation.pinned = True  # a new message brings the end of the conversation back
-        conversation.mount(view)
+        conversation.add(turn)
         self.pending.append(turn)
         self.select(turn)
         conversation.follow()
@@ -425,13 +394,30 @@ class SeqbotApp(App[None]):
             self.notify(f"could not save the message: {error}", title="Not saved", severity="error")
 
     def save(self, turn: Turn) -> None:
+        """Store the reply and verdicts. A finished translation's attention map goes to the store
+        and leaves the turn (attention_of reads it back for F3): a long conversation keeps no
+        per-message matrices in memory. If storing fails, the turn keeps it."""
         message_id = self.message_ids.get(turn.number)
         if message_id is None or turn not in self.turns:
             return
         try:
             self.store.update_message(message_id, turn)
+            if turn.attention is not None and turn.status == "done":
+                source = turn.source if turn.source is not None else turn.text
+                self.store.save_attention(message_id, source, turn.attention)
+                turn.attention = None
         except Exception as error:
             self.notify(f"could not save reply {turn.number}: {error}", title="Not saved", severity="error")
+
+    def attention_of(self, turn: Turn):
+        """(source, rows) of a translation's attention map: the turn's own until it is stored, then
+        the store's; None when none was kept. Store errors are raised."""
+        if turn.attention is not None:
+            return (turn.source if turn.source is not None else turn.text), turn.attention
+        message_id = self.message_ids.get(turn.number)
+        if message_id is None or turn not in self.turns:
+            return None
+        return self.store.attention(message_id)
 
     def pump(self) -> None:
         """Start the next queued turn if nothing is running."""
@@ -444,10 +430,15 @@ class SeqbotApp(App[None]):
             self.answer(turn)
         self.update_status()
 
+    @property
+    def views(self) -> dict[int, TurnView]:
+        """The mounted turns' views by number: only those near the view (widgets/turn_list.py)."""
+        return self.query_one(Conversation).views
+
     def turn_changed(self, turn: Turn, reply_only: bool = False) -> None:
         view = self.views.get(turn.number)
         if view is None or view.turn is not turn or not view.is_mounted:
-            return  # cleared meanwhile
+            return  # cleared meanwhile, or not mounted (drawn from the turn when it is)
         if reply_only:
             view.refresh_reply()
         else:
@@ -767,10 +758,7 @@ class SeqbotApp(App[None]):
 
     def select(self, turn: Turn | None) -> None:
         self.selected = turn
-        for number, view in self.views.items():
-            view.set_class(turn is not None and number == turn.number, "-selected")
-        if turn is not None and turn.number in self.views and turn is not self.turns[-1]:
-            self.views[turn.number].scroll_visible(animate=False)
+        self.query_one(Conversation).select(turn)  # mounted first if it was scrolled far away
         self.refresh_panel()
 
     @on(TurnView.Selected)
@@ -997,16 +985,24 @@ class SeqbotApp(App[None]):
             self.notify(f"Message {turn.number} is still being translated.", severity="warning")
         elif not turn.reply:
             self.notify(f"Message {turn.number} got an empty translation, so there is no heatmap.", severity="warning")
-        elif turn.attention is None:
-            why = ("it was stopped before the end" if turn.status == "cancelled" else
-                   "attention is not kept with past conversations" if turn.number in self.message_ids and turn.source is None
-                   else "this translator has no attention (trained with attention \"none\")")
-            sure = "" if turn.confidence is None else f" Confidence in the translation: {turn.confidence:.0%}."
-            self.notify(f"No heatmap for message {turn.number}: {why}.{sure}", severity="warning")
         else:
-            from seqbot.app.screens.attention import AttentionScreen
+            try:
+                kept = self.attention_of(turn)
+            except Exception as error:  # a damaged row, a database gone away
+                self.notify(f"could not read the heatmap of message {turn.number}: {error}", severity="error")
+                return
+            if kept is None:
+                why = ("it was stopped before the end" if turn.status == "cancelled" else
+                       "this translator has no attention (trained with attention \"none\")" if turn.source is not None
+                       else "no attention map was kept for it (a translator without attention, or a conversation "
+                            "saved by an older seqbot)")
+                sure = "" if turn.confidence is None else f" Confidence in the translation: {turn.confidence:.0%}."
+                self.notify(f"No heatmap for message {turn.number}: {why}.{sure}", severity="warning")
+            else:
+                from seqbot.app.screens.attention import AttentionScreen
 
-            self.push_screen(AttentionScreen(turn))
+                source, attention = kept
+                self.push_screen(AttentionScreen(turn, source, attention))
 
     def action_alternatives(self) -> None:
         """F7: the beam's alternatives for the selected translation (screens/alternatives.py); F7 again closes them."""
@@ -1063,11 +1059,12 @@ class SeqbotApp(App[None]):
         self.active = None
         self.queue_clear_until, self.started_by_stop = 0.0, None
         self.turns = []
-        self.views = {}
         self.message_ids = {}
         self.conversation_id = None
         self.next_number = 1
-        self.query(TurnView).remove()
+        conversation = self.query_one(Conversation)
+        conversation.clear()
+        conversation.show_turns(self.turns)
         self.query_one("#welcome").display = True
         self.select(None)
         self.update_status()
@@ -1095,9 +1092,7 @@ class SeqbotApp(App[None]):
         for message_id, turn in stored:
             self.turns.append(turn)
             self.message_ids[turn.number] = message_id
-            view = TurnView(turn)
-            self.views[turn.number] = view
-            conversation.mount(view)
+        conversation.show_turns(self.turns)  # the newest turns mounted, older ones as the person scrolls up
         self.next_number = max((turn.number for turn in self.turns), default=0) + 1
         self.query_one("#welcome").display = not self.turns
         self.select(self.turns[-1] if self.turns else None)

@@ -6,12 +6,15 @@ was writing.
     conversation = store.new_conversation()
     row = store.add_message(conversation, turn)   # the message, when it is sent
     store.update_message(row, turn)               # its reply, when it is done
+    store.save_attention(row, source, attention)  # a translation's attention map, kept out of memory
+    store.attention(row)                          # ... and read back when F3 asks for it
     store.search("cruise")                        # full text (FTS5 when SQLite has it)
     store.delete_conversation(conversation)       # gone from the file too, not only hidden
 
 The database runs in WAL mode; its schema version is SQLite's `user_version` and MIGRATIONS
 brings an older file up to date. The folder is created 0700 and the database 0600: what people
-type is private. Nothing here imports Textual or NumPy.
+type is private. Nothing here imports Textual or NumPy (attention maps are stored as float32 bytes
+and read back as rows of the standard library's `array`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import time
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,8 +118,24 @@ def _schema_2(connection: sqlite3.Connection, fts: bool) -> None:
     )
 
 
+def _schema_3(connection: sqlite3.Connection, fts: bool) -> None:
+    """A translation's attention map: `rows` x `columns` little-endian float32 values, row by row,
+    over `source` (what the translator read). Kept here, not in the app's memory (issue 21)."""
+    connection.executescript(
+        """
+        CREATE TABLE attention (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            columns INTEGER NOT NULL,
+            weights BLOB NOT NULL
+        );
+        """
+    )
+
+
 # MIGRATIONS[n] takes a database at schema version n to n + 1. Append, never edit.
-MIGRATIONS = [_schema_1, _schema_2]
+MIGRATIONS = [_schema_1, _schema_2, _schema_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -124,6 +145,35 @@ def fts5_available() -> bool:
     except sqlite3.OperationalError:
         return False
     return True
+
+
+def attention_bytes(attention: Any) -> tuple[int, int, bytes]:
+    """(rows, columns, little-endian float32 bytes) of an attention map: a 2-D NumPy array or a
+    list of equally long rows of numbers."""
+    if hasattr(attention, "astype") and hasattr(attention, "shape"):  # NumPy, without importing it
+        if len(attention.shape) != 2:
+            raise ValueError(f"an attention map has 2 dimensions (output x input characters), not {len(attention.shape)}")
+        rows, columns = (int(size) for size in attention.shape)
+        return rows, columns, attention.astype("<f4").tobytes()
+    rows = [list(row) for row in attention]
+    columns = len(rows[0]) if rows else 0
+    if any(len(row) != columns for row in rows):
+        raise ValueError("the rows of an attention map must all have one value per input character")
+    values = array("f", (float(value) for row in rows for value in row))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return len(rows), columns, values.tobytes()
+
+
+def attention_rows(rows: int, columns: int, weights: bytes) -> list[array]:
+    """The map attention_bytes wrote, as `rows` arrays of `columns` floats (4 bytes a value in memory)."""
+    values = array("f")
+    values.frombytes(weights)
+    if sys.byteorder == "big":
+        values.byteswap()
+    if len(values) != rows * columns:
+        raise SeqbotError(f"a stored attention map has {len(values)} values, not {rows} x {columns}")
+    return [values[row * columns:(row + 1) * columns] for row in range(rows)]
 
 
 @dataclass
@@ -295,6 +345,25 @@ class ConversationStore:
                  json.dumps(turn.unknown_chars), json.dumps([prediction_to_dict(p) for p in turn.predictions]),
                  json.dumps(turn.classifier_errors), json.dumps(self.decoding(turn)), turn.confidence,
                  json.dumps([[start, end, round(score, 4)] for start, end, score in turn.word_scores]), message_id))
+
+    def save_attention(self, message_id: int, source: str, attention: Any) -> None:
+        """Keep a translation's attention map (rows: output characters; columns: `source`'s)."""
+        rows, columns, weights = attention_bytes(attention)
+        with self.connection:
+            self.connection.execute(
+                "INSERT INTO attention (message_id, source, rows, columns, weights) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(message_id) DO UPDATE SET source = excluded.source, rows = excluded.rows, "
+                "columns = excluded.columns, weights = excluded.weights",
+                (message_id, source, rows, columns, weights))
+
+    def attention(self, message_id: int) -> tuple[str, list[array]] | None:
+        """(source, rows) of a message's attention map, None if none was kept."""
+        row = self.connection.execute(
+            "SELECT source, rows, columns, weights FROM attention WHERE message_id = ?", (message_id,)).fetchone()
+        if row is None:
+            return None
+        source, rows, columns, weights = row
+        return source, attention_rows(rows, columns, weights)
 
     def turns(self, conversation_id: int) -> list[tuple[int, Turn]]:
         """(message id, Turn) of a conversation in order. A message whose reply never finished

@@ -111,17 +111,20 @@ def heatmap_text(source: str, target: str, attention, max_columns: int = 10_000,
 class AttentionScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f3", "dismiss", "Close")]
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: Turn, source: str, attention) -> None:
+        """`attention`: one row per character of the reply, one value per character of `source`
+        (what the translator read); the app reads it from the store (SeqbotApp.attention_of)."""
         super().__init__()
         self.turn = turn
+        self.source = source
+        self.attention = attention
         self.closing = False
 
     def compose(self) -> ComposeResult:
         turn = self.turn
-        source = turn.source if turn.source is not None else turn.text
         with ScrollableContainer(id="attention-box"):
             yield Static(f"Attention · message {turn.number}", classes="panel-title")
-            yield Static(Text(f"{source}  →  {turn.reply}"), classes="quoted")
+            yield Static(Text(f"{self.source}  →  {turn.reply}"), classes="quoted")
             yield Static(confidence_line(turn), id="confidence")
             yield Static(Text("drawing the heatmap…", "dim italic"), id="heatmap")
         yield Footer()
@@ -135,9 +138,7 @@ class AttentionScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def build(self, max_columns: int, max_rows: int) -> None:
-        turn = self.turn
-        source = turn.source if turn.source is not None else turn.text
-        text = heatmap_text(source, turn.reply, turn.attention, max_columns, max_rows)
+        text = heatmap_text(self.source, self.turn.reply, self.attention, max_columns, max_rows)
         try:
             self.app.call_from_thread(self.show_heatmap, text)
         except Exception:

@@ -15,6 +15,7 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
 
@@ -95,7 +96,10 @@ class TurnView(Vertical):
         yield Static("", classes="reply")
 
     def on_mount(self) -> None:
-        self.refresh_turn()
+        try:
+            self.refresh_turn()
+        except NoMatches:
+            pass  # removed (scrolled far away) before its lines were mounted
 
     def refresh_turn(self) -> None:
         """Redraw everything from `self.turn` (cheap: a handful of short lines)."""
