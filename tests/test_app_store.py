@@ -7,8 +7,12 @@ message, search, migrations, privacy (modes, no copy left after a delete) and ex
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,28 +78,93 @@ def test_a_reply_cut_by_a_crash_comes_back_as_stopped(tmp_path):
     assert turn.text == "Hi!" and turn.status == "cancelled"
 
 
-@pytest.mark.parametrize("fts", [True, False], ids=["fts5", "like"])
-def test_search_finds_words_in_messages_and_replies(tmp_path, monkeypatch, fts):
-    if not fts:
-        monkeypatch.setattr("seqbot.app.store.fts5_available", lambda: False)
-    else:
-        from seqbot.app.store import fts5_available
+# Set in the fresh process that runs the FTS5 search test when this one had lost FTS5 (see below).
+FTS5_SUBPROCESS = "SEQBOT_TEST_FTS5_SUBPROCESS"
 
-        if not fts5_available():  # the app never imports TensorFlow, whose bundled SQLite lacks FTS5
-            pytest.skip("this process's SQLite has no FTS5: a test before this one imported TensorFlow")
-    store = ConversationStore.open(tmp_path)
-    assert store.fts is fts
+
+def run_in_a_fresh_process(test_id: str) -> None:
+    """Run one test of this file in a new interpreter, and fail with its output if it fails.
+    TensorFlow, once an earlier test imported it, puts its own SQLite (built without FTS5) into
+    the process; the app never imports TensorFlow, so its search is tested where it was not."""
+    if os.environ.get(FTS5_SUBPROCESS):
+        pytest.skip("this Python's SQLite has no FTS5 even without TensorFlow: the app searches with LIKE")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{test_id}"],
+        cwd=Path(__file__).parent, env={**os.environ, FTS5_SUBPROCESS: "1"},
+        capture_output=True, text=True, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    if "1 skipped" in output:
+        pytest.skip("this Python's SQLite has no FTS5: the app searches with LIKE")
+    assert "1 passed" in output, output
+
+
+def check_search(store: ConversationStore) -> None:
     first, second = store.new_conversation(), store.new_conversation()
     store.update_message(store.add_message(first, Turn(1, "translate", "Win a free cruise now!")),
                          finished_turn(1, "Win a free cruise now!", "Gagnez une croisière gratuite !"))
     store.update_message(store.add_message(second, Turn(1, "translate", "I love this movie.")),
                          finished_turn(1, "I love this movie.", "J'adore ce film."))
     assert [c.id for c in store.search("cruise")] == [first]
+    # Word starts, as people type while they search: each word a prefix, all of them needed.
+    assert [c.id for c in store.search("cruis")] == [first]
+    assert [c.id for c in store.search("free cru")] == [first]
+    assert store.search("free movie") == []
     assert [c.id for c in store.search("film")] == [second]  # a word of the reply
     assert [c.id for c in store.search("MOVIE")] == [second]
     assert store.search("submarine") == []
     assert {c.id for c in store.search("")} == {first, second}
     assert store.search('"unbalanced AND (') == []  # query syntax is never an error
+
+
+def test_search_with_fts5_finds_words_and_word_starts(tmp_path):
+    from seqbot.app.store import fts5_available
+
+    if not fts5_available():
+        run_in_a_fresh_process("test_search_with_fts5_finds_words_and_word_starts")
+        return
+    store = ConversationStore.open(tmp_path)
+    assert store.fts
+    check_search(store)
+
+
+def test_search_without_fts5_finds_words_and_word_starts(tmp_path, monkeypatch):
+    monkeypatch.setattr("seqbot.app.store.fts5_available", lambda: False)
+    store = ConversationStore.open(tmp_path)
+    assert not store.fts
+    check_search(store)
+
+
+def test_an_existing_database_readable_by_others_is_made_private_when_opened(tmp_path):
+    folder = tmp_path / "seqbot"
+    ConversationStore.open(folder).close()
+    database = folder / DATABASE_NAME
+    os.chmod(database, 0o644)  # as an older seqbot, a copy or a restore may have left them
+    os.chmod(folder, 0o755)
+    ConversationStore.open(folder).close()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_attention_maps_round_trip_as_float32_and_go_with_their_conversation(tmp_path):
+    import numpy as np
+
+    store = ConversationStore.open(tmp_path)
+    conversation = store.new_conversation()
+    first = store.add_message(conversation, Turn(1, "translate", "Hi."))
+    second = store.add_message(conversation, Turn(2, "translate", "Yo\nHo"))
+    matrix = np.random.default_rng(0).random((4, 3))
+    store.save_attention(first, "Hi.", matrix)
+    store.save_attention(second, "Yo\nHo", [[0.25, 0.75, 0, 0, 0], [0, 0, 0, 0.5, 0.5]])
+    source, rows = store.attention(first)
+    assert source == "Hi." and len(rows) == 4
+    np.testing.assert_allclose([list(row) for row in rows], matrix.astype(np.float32))
+    assert [list(row) for row in store.attention(second)[1]] == [[0.25, 0.75, 0, 0, 0], [0, 0, 0, 0.5, 0.5]]
+    assert store.attention(second + 1) is None
+    with pytest.raises(ValueError, match="one value per input character"):
+        store.save_attention(first, "Hi.", [[0.5, 0.5], [1.0]])
+    store.delete_conversation(conversation)
+    assert store.connection.execute("SELECT COUNT(*) FROM attention").fetchone()[0] == 0
 
 
 def test_delete_leaves_no_copy_in_the_database_or_its_log(tmp_path):

@@ -1,5 +1,6 @@
 """The NumPy seq2seq runner against a plain reference written from docs/architecture.md with
-seqbot.engine.layers (itself checked against Keras), for every cell and attention kind, plus the
+seqbot.engine.layers (itself checked against Keras), for every cell, attention kind and layout
+(one-way or bidirectional encoder, stacked residual layers, as the shipped translator's), plus the
 checkpoint checks. Random weights of the real shapes; the Keras parity test is the trainer's."""
 
 from __future__ import annotations
@@ -16,20 +17,54 @@ from seqbot.errors import CheckpointError
 KINDS = [(cell, attention) for cell in ("lstm", "gru") for attention in ("none", "dot", "bahdanau")]
 
 
+def layer_weights(w, side: str, index: int, direction: str = "") -> list:
+    """Kernel, recurrent kernel and bias of layer `index` (1, 2, ...) of `side`, named as in docs/architecture.md."""
+    name = (side if index == 1 else f"{side}_{index}") + direction
+    return [w[f"{name}/kernel"], w[f"{name}/recurrent_kernel"], w[f"{name}/bias"]]
+
+
+def reference_encoder(config, w, source_ids, mask):
+    """Memory (batch, steps, units) and final state, layer by layer as docs/architecture.md says: with
+    `bidirectional`, a forward and a backward RNN whose concatenated outputs and final states a
+    projection maps back to `units`; layers after the first add their outputs and states to the input's."""
+    cell = config["cell"]
+    inputs = layers.embedding(source_ids, w["source_embedding"])
+    memory = state = None
+    for index in range(1, config.get("encoder_layers", 1) + 1):
+        outputs, final = layers.rnn(cell, inputs, layer_weights(w, "encoder", index), mask=mask, return_sequences=True)
+        if config.get("bidirectional", False):
+            backward, backward_final = layers.rnn(cell, inputs, layer_weights(w, "encoder", index, "_backward"),
+                                                  mask=mask, return_sequences=True, go_backwards=True)
+            name = "encoder_projection" if index == 1 else f"encoder_{index}_projection"
+            kernel, bias = w[f"{name}/kernel"], w[f"{name}/bias"]
+            outputs = np.concatenate([outputs, backward[:, ::-1]], axis=-1) @ kernel + bias  # back in time order
+            final = [np.concatenate([f, b], axis=-1) @ kernel + bias for f, b in zip(final, backward_final)]
+        if memory is None:
+            memory, state = outputs, final
+        else:
+            memory, state = memory + outputs, [old + new for old, new in zip(state, final)]
+        inputs = memory
+    return memory, state
+
+
 def reference_forward(artifact, source_ids, decoder_inputs):
-    """Teacher-forced log-probabilities (batch, steps, vocab) and attention, computed the obvious way."""
+    """Teacher-forced log-probabilities (batch, steps, vocab) and attention, computed the obvious way
+    for any layout: one-way or bidirectional encoder, one or more (residual) layers on each side."""
     config, w = artifact.config, artifact.weights
     cell = config["cell"]
     mask = source_ids != 0
-    encoder = [w["encoder/kernel"], w["encoder/recurrent_kernel"], w["encoder/bias"]]
-    decoder = [w["decoder/kernel"], w["decoder/recurrent_kernel"], w["decoder/bias"]]
-    memory, state = layers.rnn(cell, layers.embedding(source_ids, w["source_embedding"]), encoder, mask=mask,
-                               return_sequences=True)
+    memory, encoder_state = reference_encoder(config, w, source_ids, mask)
+    decoder_layers = config.get("decoder_layers", 1)
+    # The first decoder layer starts from the encoder's final state, the others from zeros.
+    states = [encoder_state] + [layers.zero_state(cell, len(source_ids), config["units"]) for _ in range(decoder_layers - 1)]
     log_probs, attentions = [], []
     for t in range(decoder_inputs.shape[1]):
-        x = layers.input_projection(cell, layers.embedding(decoder_inputs[:, t], w["target_embedding"]), decoder)
-        state = layers.cell_step(cell, x, state, decoder)
-        h = state[0]
+        x = layers.embedding(decoder_inputs[:, t], w["target_embedding"])
+        for index in range(decoder_layers):
+            weights = layer_weights(w, "decoder", index + 1)
+            states[index] = layers.cell_step(cell, layers.input_projection(cell, x, weights), states[index], weights)
+            x = states[index][0] if index == 0 else x + states[index][0]  # residual above the first
+        h = x
         if config["attention"] == "none":
             output = h
         else:
@@ -52,9 +87,16 @@ def padded_batch(model, lengths, seed=0):
     return ids
 
 
+# (bidirectional, encoder layers, decoder layers): the shipped translator is (True, 1, 2).
+LAYOUTS = [(False, 1, 1), (True, 1, 1), (True, 1, 2), (True, 2, 2), (False, 2, 1)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: "{}-enc{}-dec{}".format("bi" if layout[0] else "uni", *layout[1:]))
 @pytest.mark.parametrize("cell,attention", KINDS)
-def test_engine_matches_the_reference_forward_pass(cell, attention):
-    artifact = random_artifact(cell=cell, attention=attention, units=12, embedding_dim=6, attention_units=7, seed=3)
+def test_engine_matches_the_reference_forward_pass(cell, attention, layout):
+    bidirectional, encoder_layers, decoder_layers = layout
+    artifact = random_artifact(cell=cell, attention=attention, units=12, embedding_dim=6, attention_units=7, seed=3,
+                               bidirectional=bidirectional, encoder_layers=encoder_layers, decoder_layers=decoder_layers)
     model = Seq2SeqModel.from_artifact(artifact)
     source = padded_batch(model, [9, 4, 6])  # padded rows: masking must match too
     targets = np.random.default_rng(1).integers(4, len(model.target_vocab), size=(3, 5))

@@ -15,6 +15,7 @@ from seqbot.engine.classifier import ClassifierSet, unread_scripts
 from seqbot.engine.generator import Generator
 from seqbot.engine.translator import Translator
 from seqbot.errors import SeqbotError
+from test_app import SIZE, run_async, send_and_wait, turn_texts
 
 DECOMPOSED_CAFE = "cafe\u0301"
 
@@ -46,6 +47,26 @@ def test_the_translator_reads_a_decomposed_accent_as_the_letter():
     translator = Translator.load()
     decomposed, composed = translator.translate(f"The {DECOMPOSED_CAFE} is open."), translator.translate("The café is open.")
     assert decomposed.unknown_chars == [] and decomposed.text == composed.text
+
+
+def test_unknown_characters_reads_a_decomposed_accent_as_the_letter():
+    """What the app asks before it translates (the notice "unknown to the model: ..."), NFC first too."""
+    assert Translator.load().unknown_characters(f"The {DECOMPOSED_CAFE} is open.") == []
+
+
+@run_async
+async def test_the_app_shows_no_unknown_character_for_a_decomposed_accent():
+    from seqbot.app.app import SeqbotApp
+    from seqbot.app.engines import EngineHub
+    from seqbot.paths import checkpoints_dir
+
+    app = SeqbotApp(EngineHub.from_checkpoints(checkpoints_dir(None), classifiers=False), classify=False)
+    async with app.run_test(size=SIZE) as pilot:
+        translator = app.hub.get("translator")  # loaded before the message, so the wait is the reply's
+        turn = await send_and_wait(pilot, f"The {DECOMPOSED_CAFE} is open.")
+        assert turn.status == "done" and turn.unknown_chars == []
+        assert "unknown" not in turn_texts(app, 1)["user-meta"]
+        assert turn.reply == translator.translate("The café is open.").text
 
 
 def test_chat_reads_a_decomposed_accent_as_the_letter(capsys):
