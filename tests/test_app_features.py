@@ -89,7 +89,7 @@ async def test_first_escape_stops_the_reply_only_and_a_second_at_once_clears_the
         first, second, third = app.turns
         assert (first.status, second.status, third.status) == ("cancelled", "running", "queued")
         assert "Stopped reply 1" in notices(app) and "Esc again" in notices(app)
-        await wait_for(pilot, lambda: "esc clear queue" in footer_keys(app))  # the footer says what Esc does now
+        await wait_for(pilot, lambda: "esc clear" in footer_keys(app))  # the footer says what Esc does now
         assert "esc stop" not in footer_keys(app)
         await pilot.press("escape")
         assert [turn.status for turn in app.turns] == ["cancelled"] * 3

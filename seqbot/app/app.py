@@ -9,7 +9,7 @@ and every reply is computed in a thread worker that streams characters back (a b
 its best reply so far, replaced in place as the search goes on), so the input never blocks.
 Messages sent while a reply is running wait in a queue and are answered in order; Esc stops
 the running reply (keeping what it wrote) and the queue goes on; a second Esc within a moment
-(QUEUE_CLEAR_SECONDS, while the footer says "Clear queue") empties the queue.
+(QUEUE_CLEAR_SECONDS, while the footer says "Esc Clear") empties the queue.
 Every message, reply and verdict is written to the conversation store (store.py) as it happens.
 """
 
@@ -149,37 +149,42 @@ class SeqbotApp(App[None]):
     COMMANDS = App.COMMANDS | {SeqbotCommands}
     # Below 100 columns the side panel narrows and the footer packs its keys.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The footer's descriptions are short so that 80 columns show every key above the `wide` ones in
+    # any mode and state (Stop or Clear included), beside Textual's "^p palette"; F1 and Ctrl+P say more.
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         # Takes Esc instead of Stop for QUEUE_CLEAR_SECONDS after an Esc that stopped a reply (see check_action).
-        Binding("escape", "clear_queue('escape')", "Clear queue"),
+        Binding("escape", "clear_queue('escape')", "Clear", tooltip="Clear the queue: its messages are not answered"),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "cycle_mode", "Mode"),
         Binding("ctrl+b", "toggle_beam", "Beam"),
-        Binding("f4", "cycle_temperature", "Temperature"),
+        Binding("f4", "cycle_temperature", "Temp", tooltip="Next sampling temperature"),
         # Priority: the input would take F6 (select line) and Ctrl+Y (redo) itself.
         Binding("f6", "settings", "Settings", priority=True),
         Binding("ctrl+y", "copy_reply", "Copy", priority=True),
         Binding("ctrl+o", "conversations", "History"),
-        # Shown in the footer only when it is wide enough (see `wide`: 100 columns for the panel,
-        # WIDE_FOOTER for the others, so that 80 columns show the keys above); the key works at any width.
+        # Shown in the footer from the given width on, when all the keys before them fit in the widest
+        # state (the key works at any width): 100 columns for the panel, ..., WIDE_FOOTER for all.
+        # tests/test_app.py checks that no key is cut at any width.
         Binding("f5", "wide('toggle_panel', 100)", "Panel"),
         Binding("f5", "toggle_panel", "Panel", show=False),
-        Binding("f3", "wide('attention')", "Attention"),
+        Binding("f3", "wide('attention', 110)", "Attention"),
         Binding("f3", "attention", "Attention", show=False),
         # Priority: the input would take F7 (select all) itself.
-        Binding("f7", "wide('alternatives')", "Alternatives", priority=True),
+        Binding("f7", "wide('alternatives', 125)", "Alternatives", priority=True),
         Binding("f7", "alternatives", "Alternatives", show=False, priority=True),
-        Binding("ctrl+s", "wide('export')", "Export"),
+        Binding("ctrl+s", "wide('export', 150)", "Export"),
         Binding("ctrl+s", "export", "Export", show=False),
-        Binding("ctrl+l", "wide('clear')", "New"),
+        Binding("ctrl+l", "wide('clear', 160)", "New"),
         Binding("ctrl+l", "clear", "New conversation", show=False),
         Binding("ctrl+up", "select_previous", "Previous message", show=False),
         Binding("ctrl+down", "select_next", "Next message", show=False),
     ]
-    # Below this many columns the footer shows only the keys above the `wide` ones.
-    WIDE_FOOTER = 130
+    # The input's Ctrl+J "New line" is in the footer from this many columns (widgets/message_input.py),
+    # and from WIDE_FOOTER every key is.
+    NEW_LINE_FOOTER = 140
+    WIDE_FOOTER = 160
 
     mode: reactive[str] = reactive("translate", init=False)
     beam: reactive[int] = reactive(1, init=False)
@@ -470,7 +475,7 @@ class SeqbotApp(App[None]):
     def action_stop(self) -> None:
         """Esc: stop the running reply (what it wrote stays, marked stopped); the queue goes on.
         While messages wait, Esc pressed again within `queue_clear_seconds` clears the queue
-        (the footer shows "Clear queue" meanwhile, and the notice says so)."""
+        (the footer shows "Esc Clear" meanwhile, and the notice says so)."""
         turn = self.active
         stopped = turn is not None and not turn.finished
         if stopped:

@@ -21,7 +21,7 @@ KEYS = [
     ("Enter", "send (while a reply is written, the message waits its turn in the queue)"),
     ("Ctrl+J", "new line (also Shift+Enter / Alt+Enter where the terminal tells them apart); a paste keeps its lines"),
     ("Esc", "stop the reply being written (it keeps what it wrote); the queue goes on"),
-    ("Esc Esc", "stop the reply and clear the queue (the second Esc within a second; the footer says \"Clear queue\")"),
+    ("Esc Esc", "stop the reply and clear the queue (the second Esc within a second; the footer says \"Esc Clear\")"),
     ("↑ / ↓", "recall earlier messages (kept between sessions)"),
     ("Ctrl+↑ / Ctrl+↓", "select the previous / next message (or click it)"),
     ("F1, ? (empty input)", "this help"),

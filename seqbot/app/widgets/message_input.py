@@ -91,7 +91,7 @@ class MessageInput(TextArea):
         if action == "new_line":
             # In the footer only where the app says it has room (the placeholder names the key too);
             # the key itself is handled in _on_key at any width.
-            return self.app.size.width >= getattr(self.app, "WIDE_FOOTER", 0)
+            return self.app.size.width >= getattr(self.app, "NEW_LINE_FOOTER", 0)
         return super().check_action(action, parameters)
 
     def submit(self) -> None:
