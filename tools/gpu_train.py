@@ -112,33 +112,12 @@ def init_entries(init_from: str | None) -> tuple[dict, dict]:
 
 
 def settings_overrides(text: str | None, allowed=None) -> dict:
-    """`KEY=VALUE,...` as TrainSettings values (each parsed by its field's type); SeqbotError otherwise.
-    `allowed`: the keys that may be given (default: every setting)."""
-    from dataclasses import fields
-
-    from seqbot.errors import SeqbotError
+    """`KEY=VALUE,...` as TrainSettings values (seqbot.commands.run_options.key_values); `allowed`: the
+    keys that may be given (default: every setting)."""
+    from seqbot.commands.run_options import key_values
     from seqbot.training.translate import TrainSettings
 
-    types = {item.name: item.type for item in fields(TrainSettings)}
-    values = {}
-    for item in filter(None, (part.strip() for part in (text or "").split(","))):
-        key, _, value = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if key not in types or (allowed is not None and key not in allowed) or not value:
-            known = sorted(allowed if allowed is not None else types)
-            raise SeqbotError(f"--set {item!r}: write KEY=VALUE with KEY one of {', '.join(known)}")
-        kind = str(types[key])
-        if value.lower() == "none" and "None" in kind:
-            values[key] = None
-        elif kind.startswith("bool"):
-            values[key] = value.lower() in ("true", "1", "yes")
-        else:
-            cast = int if kind.startswith("int") else float if kind.startswith("float") else str
-            try:
-                values[key] = cast(value)
-            except ValueError:
-                raise SeqbotError(f"--set {key} needs {cast.__name__}, not {value!r}") from None
-    return values
+    return key_values(text, TrainSettings, "--set", allowed)
 
 
 def prepare_seq2seq(recipe, corpora: str | None, overrides: dict | None = None, limit: int | None = None,

@@ -137,34 +137,15 @@ def check_export(destination, force: bool) -> None:
 
 
 def decoding_overrides(text: str) -> dict:
-    """`KEY=VALUE,...` as DecodingConfig values, each parsed by its field's type; SeqbotError with
-    the known keys for anything else."""
-    from dataclasses import fields
-
+    """`KEY=VALUE,...` as DecodingConfig values (seqbot.commands.run_options.key_values), checked by
+    DecodingConfig itself."""
+    from seqbot.commands.run_options import key_values
     from seqbot.contract.decoding import DecodingConfig
     from seqbot.errors import SeqbotError
 
-    defaults = DecodingConfig()
-    known = {field.name for field in fields(DecodingConfig)}
-    values = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, _, value = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if key not in known or not value:
-            raise SeqbotError(f"--decoding {item!r}: write KEY=VALUE with KEY one of {', '.join(sorted(known))}")
-        kind = type(getattr(defaults, key))
-        if kind is bool:
-            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise SeqbotError(f"--decoding {key} is true or false, not {value!r}")
-            values[key] = value.lower() in ("true", "1", "yes")
-            continue
-        try:
-            values[key] = kind(value)
-        except ValueError:
-            wanted = {int: "a whole number", float: "a number"}.get(kind, "text")
-            raise SeqbotError(f"--decoding {key} needs {wanted}, not {value!r}") from None
+    values = key_values(text, DecodingConfig, "--decoding")
     try:
-        DecodingConfig.from_dict(defaults.to_dict(), **values)
+        DecodingConfig.from_dict({}, **values)
     except ValueError as error:
         raise SeqbotError(f"--decoding: {error}") from None
     return values
