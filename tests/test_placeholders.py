@@ -186,6 +186,5 @@ def test_training_pairs_are_rewritten_as_the_engine_rewrites_input(names):
     config = AugmentConfig(name_rate=0.0, number_rate=0.0, upper_rate=0.0, title_rate=0.0, lower_rate=0.0, placeholder_rate=1.0)
     augmenter = Augmenter(["Zed"], set(), config, names)
     assert augmenter("Xavier has 25 cats.", "Xavier a 25 chats.", np.random.default_rng(0)) == ("Tom has three cats.", "Tom a trois chats.")
-    assert "placeholder_rate" in config.to_dict() and "placeholder_rate" not in AugmentConfig().to_dict()  # old runs' records
     with pytest.raises(ValueError, match="placeholder_rate needs"):
         Augmenter(["Zed"], set(), config)

@@ -54,12 +54,7 @@ class AugmentConfig:
     placeholder_rate: float = 0.0  # share of pairs rewritten as the engine's placeholders rewrite input
 
     def to_dict(self) -> dict:
-        """The record of a run's split; a setting added since runs began is left out while off, so a
-        run started before it still matches its record when resumed."""
-        record = asdict(self)
-        if not self.placeholder_rate:
-            del record["placeholder_rate"]
-        return record
+        return asdict(self)
 
 
 def _read_names_from(texts, minimum: int = 2) -> Counter:

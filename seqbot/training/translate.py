@@ -152,6 +152,11 @@ def _load_or_start_run(run_dir: Path, settings: TrainSettings, data: PairData) -
         run = json.loads(run_file.read_text())
         for key, value in asdict(TrainSettings()).items():  # settings added since the run started keep their defaults
             run["settings"].setdefault(key, value)
+        if isinstance(run.get("split"), dict) and isinstance(run["split"].get("augment"), dict):
+            from seqbot.data.augment import AugmentConfig
+
+            for key, value in AugmentConfig().to_dict().items():  # so do augmentation settings
+                run["split"]["augment"].setdefault(key, value)
         same = _fixed(run["settings"]) == _fixed(wanted["settings"]) and all(run[k] == wanted[k] for k in wanted if k != "settings")
         if not same:
             raise SeqbotError(f"{run_dir} holds a run with other settings; use another --out folder or delete it to start over")
