@@ -18,9 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
-# Lecture models kept in checkpoints/ only to check their targets; the app does not load them.
-REFERENCE = ("imdb_lstm",)
+from seqbot.contract.shipped import classifiers
+
+# Every shipped classifier (seqbot/contract/shipped.py): the side panel's in its order, then those kept in
+# checkpoints/ only to check the lecture's targets (the app does not load them).
+CLASSIFIERS = tuple(model.name for model in classifiers())
 PROGRESS_CHUNK = 1000  # texts scored between two progress reports
 # The lecture's reported test accuracy, for the table's last column.
 LECTURE = {"spam_rnn": "98.16%", "reuters": "71.33%", "nsmc": "85.7%", "imdb": "88.89% (Maas)"}
@@ -72,7 +74,7 @@ def find_checkpoints(checkpoints: str | None, runs: str | None) -> dict[str, Pat
     from seqbot.paths import checkpoints_dir, runs_dir
 
     found = {}
-    for name in SHIPPED + REFERENCE:
+    for name in CLASSIFIERS:
         path = checkpoints_dir(checkpoints) / f"{name}.npz"
         if path.exists():
             found[name] = path

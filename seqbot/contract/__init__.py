@@ -7,7 +7,9 @@ other (tests/test_layers.py checks it):
 - `text`: the chat model's text normalisation, applied to its training pairs and to every typed message;
 - `decoding`: `DecodingConfig`, the decoding settings an artifact records under config["decoding"];
 - `limits`: the widest beam search anything runs (imports nothing: the app reads it before NumPy);
-- `keys`: artifact kinds, tasks, and the config and blob keys one side writes and the other reads.
+- `keys`: artifact kinds, tasks, and the config and blob keys one side writes and the other reads;
+- `shipped`: the table of shipped models, one row per file in checkpoints/ (kind, task, language, labels,
+  side-panel place, app mode), read by the engine, the app, the commands and the training recipes.
 
 Nothing here imports TensorFlow, `seqbot.training` or `seqbot.engine`; this file imports nothing.
 """

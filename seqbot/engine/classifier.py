@@ -25,6 +25,7 @@ import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.contract import keys
+from seqbot.contract.shipped import panel_classifiers
 from seqbot.data.scripts import languages_of, script_of, unread_scripts  # noqa: F401  (the script rules live in data)
 from seqbot.data.text_encoding import TextEncoder, keep_tokens  # noqa: F401  (the text contract lives in data)
 from seqbot.data.word_vocab import text_to_words as keras_words  # noqa: F401  Keras' text_to_word_sequence
@@ -35,8 +36,8 @@ from seqbot.engine.news_domain import NOT_NEWS_LIKE, REUTERS_CORPUS, REUTERS_GAT
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import checkpoints_dir
 
-# Checkpoint name -> what the app calls it; order = display order.
-SHIPPED = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
+# The classifiers ClassifierSet loads by default, in the side panel's order (seqbot/contract/shipped.py).
+SHIPPED = tuple(model.name for model in panel_classifiers())
 MAX_TEXT_CHARS = 20_000  # longer input is cut (the models see at most a few hundred tokens anyway)
 MAX_EXPLAINED_WORDS = 64  # occlusion runs the model once per distinct word: cheap for a message, not a book
 EXPLANATION_WORDS = 8  # the strongest words kept in a prediction

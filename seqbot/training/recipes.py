@@ -12,15 +12,17 @@ GenerateConfig in training/generate.py, TrainSettings in training/translate.py, 
 in training/chat.py); those dataclasses are the only other source of values. Trainers read their
 recipes from here (`recipes_for("classify")`); `named_recipe` applies command-line overrides.
 
-SHIPPED maps each file in checkpoints/ to its recipe; EXPERIMENTS holds the recipes that were tried
-and not shipped (docs/experiments.md). This module imports nothing heavy: `seqbot models info`
-reads it on the base install.
+SHIPPED maps each file in checkpoints/ to its recipe, one for each row of the table of shipped models
+(seqbot/contract/shipped.py, which says how the app and the engine use it), in its order; EXPERIMENTS
+holds the recipes that were tried and not shipped (docs/experiments.md). This module imports nothing
+heavy: `seqbot models info` reads it on the base install.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from seqbot.contract.shipped import SHIPPED_NAMES
 from seqbot.errors import SeqbotError
 
 TRAINERS = ("classify", "generate", "chat", "translate")
@@ -142,8 +144,8 @@ CHAT = dict(cell="lstm", units=256, embedding_dim=64, attention="dot", attention
             learning_rate=2e-3, clipnorm=5.0, plateau_factor=0.5, patience=5, epochs=30, max_minutes=35.0, threads=1,
             seed=1, max_length=40, validation_fraction=0.05)
 
-# checkpoints/NAME.npz -> the recipe that rebuilds it
-SHIPPED: dict[str, Recipe] = {
+# checkpoints/NAME.npz -> the recipe that rebuilds it; one for each row of the table of shipped models.
+_SHIPPED_RECIPES: dict[str, Recipe] = {
     "spam_nb": _classify("spam_nb", "spam_nb", "multinomial Naive Bayes on SMS spam",
                          corpus="sms-spam", task="spam", **NAIVE_BAYES),
     "spam_rnn": _classify("spam_rnn", "spam_rnn", "the lecture's SimpleRNN(32) on SMS spam", **SPAM_RNN),
@@ -163,6 +165,20 @@ SHIPPED: dict[str, Recipe] = {
     "translator-gru512": Recipe("translate", "gru512", "model", GRU512, "GRU 512 with dot attention on English <= 50 "
                                 "characters"),
 }
+
+
+def _one_per_shipped_model(recipes: dict[str, Recipe]) -> dict[str, Recipe]:
+    """`recipes` in the order of the table of shipped models (seqbot/contract/shipped.py); ValueError
+    unless every row has a recipe and every recipe a row."""
+    missing = [name for name in SHIPPED_NAMES if name not in recipes]
+    unknown = [name for name in recipes if name not in SHIPPED_NAMES]
+    if missing or unknown:
+        raise ValueError(f"the shipped recipes and the table of shipped models disagree: no recipe for "
+                         f"{', '.join(missing) or 'none'}; no row in seqbot/contract/shipped.py for {', '.join(unknown) or 'none'}")
+    return {name: recipes[name] for name in SHIPPED_NAMES}
+
+
+SHIPPED = _one_per_shipped_model(_SHIPPED_RECIPES)
 
 # Tried and not shipped (docs/experiments.md); `seqbot train TRAINER NAME` still runs each.
 EXPERIMENTS: list[Recipe] = [
