@@ -12,7 +12,8 @@ from textual import events
 from textual.errors import NoWidget
 from textual.widgets import Checkbox, Input, OptionList, Static
 
-from seqbot.app.app import GENERATE_LENGTH, Conversation, SeqbotApp, until_word_boundary
+from seqbot.app.app import Conversation, SeqbotApp
+from seqbot.app.modes.generate import GENERATE_LENGTH, until_word_boundary
 from seqbot.app.screens.attention import AttentionScreen, heatmap_text
 from seqbot.app.screens.conversations import ConversationsScreen
 from seqbot.app.screens.settings import SettingsScreen

@@ -11,6 +11,11 @@ Messages sent while a reply is running wait in a queue and are answered in order
 the running reply (keeping what it wrote) and the queue goes on; a second Esc within a moment
 (QUEUE_CLEAR_SECONDS, while the footer says "Esc Clear") empties the queue.
 Every message, reply and verdict is written to the conversation store (store.py) as it happens.
+
+The app keeps the layout, the keys, the queue, the store and the settings; what a message gets in
+each mode (which model, how it decodes, what streams, the input's placeholder) is that mode's class
+in modes/, and the side panel's verdicts are verdicts.py's. Which models there are comes from the
+table of shipped models (seqbot/contract/shipped.py): no module of the app names one.
 """
 
 from __future__ import annotations
@@ -38,34 +43,27 @@ from seqbot.app.conversation import (
     conversation_to_markdown,
     write_export,
 )
-from seqbot.app.engines import CLASSIFIER_CHECKPOINTS, MODE_ENGINE, EngineHub, EngineUnavailable
-from seqbot.app.settings import CHAT_BEAM_WIDTH, AppSettings
+from seqbot.app.engines import CLASSIFIERS, ENGINES, EngineHub, EngineUnavailable
+from seqbot.app.modes import Mode, make_modes
+from seqbot.app.settings import AppSettings
 from seqbot.app.store import ConversationStore, data_dir
+from seqbot.app.verdicts import classifiers_status, classify_turn
 from seqbot.app.widgets.footer import SeqbotFooter
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
 from seqbot.app.widgets.turn_list import Conversation
 from seqbot.app.widgets.turn_view import TurnView
-from seqbot.data.scripts import languages_of
+from seqbot.contract.shipped import panel_classifiers
 
 TEMPERATURES = (0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
 BEAM_WIDTHS = (2, 4, 8, 16)
 TOP_KS = (None, 5, 10, 40)
 MAX_MESSAGE_CHARS = 1000
-GENERATE_LENGTH = 200
 # After an Esc that stopped a reply while messages wait, a second Esc within this many seconds clears the queue.
 QUEUE_CLEAR_SECONDS = 1.0
 # A reply being written is redrawn at most this often. Each redraw holds the interpreter while the
 # screen lays the reply out; one after every decoder step starved the decoder thread (see reply_grew).
 REDRAW_SECONDS = 0.05
-# Generate mode writes about GENERATE_LENGTH characters, then on to the end of the word (at most
-# this many more, else it is cut back to the last space).
-WORD_SLACK = 40
-PLACEHOLDERS = {
-    "translate": "Type English and press Enter (Ctrl+J: new line; each line is translated)…",
-    "chat": "Say something to the chatbot and press Enter…",
-    "generate": "Type the start of a text and press Enter…",
-}
 WELCOME = (
     "Welcome to seqbot.\n\n"
     "Type an English sentence below and press Enter: a character-level seq2seq model answers in "
@@ -78,61 +76,6 @@ CLIPBOARD_NOTICE = (
     "If it does not paste: the terminal must allow OSC 52; under tmux add "
     "`set -g set-clipboard on` to ~/.tmux.conf."
 )
-
-
-def until_word_boundary(pieces, length: int, slack: int = WORD_SLACK):
-    """Pass `pieces` through until `length` characters, then on to the next word boundary (a
-    piece that starts with a space, or text that ends with one or with punctuation); within
-    `slack` more characters, else stop. What it yields never ends inside a word unless no
-    boundary came at all."""
-    written = 0
-    for piece in pieces:
-        if written >= length:
-            if piece[:1].isspace():
-                return
-            if written >= length + slack:
-                return
-        yield piece
-        written += len(piece)
-        if written >= length and piece[-1:] in (" ", "\n", ".", ",", ";", ":", "!", "?"):
-            return
-
-
-def block_attention(parts: list) -> list[list[float]] | None:
-    """The attention of several line translations as one map: line i's block on the diagonal,
-    zero elsewhere, with a row and a column of zeros for each line break between them."""
-    if any(part.attention is None for part in parts if part.text):
-        return None
-    columns = sum(len(part.source) for part in parts) + len(parts) - 1
-    rows, offset = [], 0
-    for index, part in enumerate(parts):
-        if index:
-            rows.append([0.0] * columns)  # the "\n" of the reply
-        for row in (part.attention if part.text else []):
-            line = [0.0] * columns
-            line[offset:offset + len(part.source)] = [float(value) for value in row[: len(part.source)]]
-            rows.append(line)
-        offset += len(part.source) + 1
-    return rows
-
-
-def reply_scores(parts: list) -> tuple[float | None, list[tuple[int, int, float]]]:
-    """How sure a reply made of line translations is (None: a blank or unread line): the lowest of
-    its lines' confidences (None unless every line has one), and each line's word scores at its
-    place in the reply (lines joined by "\n")."""
-    done = [part for part in parts if part is not None]
-    confidences = [getattr(part, "confidence", None) for part in done]
-    confidence = min(confidences) if done and None not in confidences else None
-    words, offset = [], 0
-    for part in parts:
-        if part is not None:
-            words += [(offset + word.start, offset + word.end, word.score) for word in getattr(part, "words", [])]
-        offset += len(part.text if part is not None else "") + 1
-    return confidence, words
-
-
-class ReplyStopped(Exception):
-    """Raised from a decoder's progress callback to end the search of a reply that was stopped."""
 
 
 class ChatScreen(Screen):
@@ -186,14 +129,14 @@ class SeqbotApp(App[None]):
     NEW_LINE_FOOTER = 140
     WIDE_FOOTER = 160
 
-    mode: reactive[str] = reactive("translate", init=False)
+    mode: reactive[str] = reactive(MODES[0], init=False)
     beam: reactive[int] = reactive(1, init=False)
     temperature: reactive[float] = reactive(0.8, init=False)
 
     def __init__(
         self,
         hub: EngineHub,
-        mode: str = "translate",
+        mode: str = MODES[0],
         classify: bool = True,
         preload: bool = True,
         export_dirs: list[Path] | None = None,
@@ -204,7 +147,7 @@ class SeqbotApp(App[None]):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         self.hub = hub
-        self.classify = classify and hub.has("classifiers")
+        self.classify = classify and hub.has(CLASSIFIERS)
         self.preload = preload
         self.export_dirs = export_dirs
         self.store = store if store is not None else ConversationStore.in_memory()
@@ -223,13 +166,16 @@ class SeqbotApp(App[None]):
         self.queue_clear_seconds = QUEUE_CLEAR_SECONDS
         self.queue_clear_until = 0.0  # time.monotonic() until which Esc clears the queue
         self.started_by_stop: Turn | None = None  # the queued turn that an Esc's stop let start
-        # Each mode keeps its own decoding: chat starts at the chat model's beam, as `seqbot chat` does.
-        self.mode_beams = {"translate": 1, "chat": CHAT_BEAM_WIDTH, "generate": 1}
-        self.chat_beam = CHAT_BEAM_WIDTH  # replaced by the chat checkpoint's own once it loads
-        self.chat_beam_chosen = False
+        # What each mode does with a message (modes/): each keeps its own decoding, so chat starts at the
+        # chat model's beam, as `seqbot chat` does, while translate starts greedy.
+        self.modes: dict[str, Mode] = make_modes(self)
         self.set_reactive(SeqbotApp.mode, mode)
-        self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
+        self.set_reactive(SeqbotApp.beam, self.modes[mode].beam)
         self.set_reactive(SeqbotApp.temperature, self.settings.temperature)
+
+    @property
+    def current_mode(self) -> Mode:
+        return self.modes[self.mode]
 
     # ----------------------------------------------------------------- layout
 
@@ -243,7 +189,8 @@ class SeqbotApp(App[None]):
                 yield Static(WELCOME, id="welcome")
             yield SidePanel(id="side-panel")
         yield Static("", id="queue")
-        yield MessageInput(max_chars=MAX_MESSAGE_CHARS, placeholder=PLACEHOLDERS[self.mode], id="message-input")
+        yield MessageInput(max_chars=MAX_MESSAGE_CHARS, placeholder=self.current_mode.placeholder,
+                           id="message-input")
         yield SeqbotFooter()
 
     def on_mount(self) -> None:
@@ -288,23 +235,13 @@ class SeqbotApp(App[None]):
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def decoding_label(self) -> str:
-        if self.mode == "generate":
-            top_k = f", top-k {self.settings.top_k}" if self.settings.top_k else ""
-            return f"temperature {self.temperature:g}{top_k}"
-        return "greedy" if self.beam == 1 else f"beam {self.beam}"
+        return self.current_mode.decoding_label()
 
     def statuses(self) -> dict[str, str]:
         statuses = {name: self.hub.status(name) for name in self.hub.names}
-        classifiers = self.hub.peek("classifiers")
+        classifiers = self.hub.peek(CLASSIFIERS)
         if classifiers is not None:
-            names = list(getattr(classifiers, "names", []) or [])
-            errors = dict(getattr(classifiers, "errors", {}) or {})
-            if not names:  # not "ready (0 models)" in green: nothing will classify a message
-                why = next(iter(errors.values()), "no classifier checkpoint")
-                statuses["classifiers"] = f"none loaded ({', '.join(errors) or 'none found'}): {why}"
-            else:
-                statuses["classifiers"] = f"ready ({len(names)} model{'' if len(names) == 1 else 's'}" + (
-                    f", {len(errors)} unavailable: {', '.join(errors)})" if errors else ")")
+            statuses[CLASSIFIERS] = classifiers_status(classifiers)
         return statuses
 
     def refresh_panel(self) -> None:
@@ -315,7 +252,7 @@ class SeqbotApp(App[None]):
     @work(thread=True, group="load", exit_on_error=False)
     def load_models(self) -> None:
         """Load every model once, the current mode's first, so the first reply is quick."""
-        order = [MODE_ENGINE[self.mode], "translator", "classifiers", "chat", "generator"]
+        order = [self.current_mode.model, *ENGINES]
         for name in dict.fromkeys(order):
             if get_current_worker().is_cancelled:
                 return
@@ -326,21 +263,16 @@ class SeqbotApp(App[None]):
             except EngineUnavailable:
                 pass  # the status line and the turns that need it say why
             else:
-                if name == "chat":
-                    self.ui(self.chat_loaded, engine)
+                for mode in self.modes.values():
+                    if mode.model == name:
+                        self.ui(mode.engine_loaded, engine)
             self.ui(self.refresh_panel)
 
-    def chat_loaded(self, chatbot) -> None:
-        """Chat decodes with the chat model's own settings (its checkpoint's beam), as `seqbot chat`
-        does, unless the person already chose greedy or beam for chat."""
-        beam = getattr(getattr(chatbot, "decoding", None), "beam", None)
-        if isinstance(beam, int) and beam >= 1:
-            self.chat_beam = beam
-            if not self.chat_beam_chosen:
-                self.mode_beams["chat"] = beam
-                if self.mode == "chat":
-                    self.set_reactive(SeqbotApp.beam, beam)
-                    self.update_status()
+    def mode_beam_changed(self, mode: Mode) -> None:
+        """`mode` changed its own beam (its model loaded with another): shown at once if it is the current mode."""
+        if mode is self.current_mode:
+            self.set_reactive(SeqbotApp.beam, mode.beam)
+            self.update_status()
 
     def ui(self, callback, *args):
         """Run `callback` on the app's thread; quietly nothing once the app is closing."""
@@ -365,16 +297,8 @@ class SeqbotApp(App[None]):
             notices.append(f"the message had {len(text):,} characters; only the first {MAX_MESSAGE_CHARS:,} were kept")
             self.notify(notices[-1], title="Message truncated", severity="warning")
             text = text[:MAX_MESSAGE_CHARS]
-        generate = self.mode == "generate"
-        turn = Turn(
-            number=self.next_number,
-            mode=self.mode,
-            text=text,
-            beam=self.beam if not generate else 1,
-            temperature=self.temperature if generate else None,
-            top_k=self.settings.top_k if generate else None,
-            notices=notices,
-        )
+        turn = Turn(number=self.next_number, mode=self.mode, text=text, notices=notices,
+                    **self.current_mode.turn_settings())
         self.next_number += 1
         self.turns.append(turn)
         self.save_new(turn)
@@ -546,12 +470,7 @@ class SeqbotApp(App[None]):
     def answer(self, turn: Turn) -> None:
         started = time.perf_counter()
         try:
-            if turn.mode == "translate":
-                self.translate(turn)
-            elif turn.mode == "chat":
-                self.chat(turn)
-            else:
-                self.generate(turn)
+            self.modes[turn.mode].answer(turn)
             if not turn.cancelled:
                 turn.status = "done"
         except EngineUnavailable as error:
@@ -564,7 +483,7 @@ class SeqbotApp(App[None]):
             turn.status = "cancelled"
         self.ui(self.turn_changed, turn)
         if self.classify and turn in self.turns:  # a stopped reply's message is still classified
-            self.classify_turn(turn)
+            classify_turn(self.hub, turn, set(self.settings.disabled_classifiers))
         self.ui(self.turn_finished, turn)
 
     class ReplyGrew(Message):
@@ -614,151 +533,6 @@ class SeqbotApp(App[None]):
             self.drawn_reply = message.turn.reply
         self.turn_changed(message.turn, reply_only=True)
 
-    def translate(self, turn: Turn) -> None:
-        """Each line of the message on its own (the translator joins whitespace, lines included). A line
-        the translator cannot read (no Latin letter: Korean, emoji, symbols) is not given to it; the
-        engine's own rule (untranslatable) says why in a notice, instead of French made up."""
-        from seqbot.engine.translator import untranslatable
-
-        translator = self.hub.get("translator")
-        turn.model = "translator"
-        lines = turn.text.split("\n")
-        refusals = [untranslatable(line) for line in lines]
-        for index, refusal in enumerate(refusals):
-            if refusal:
-                turn.notices.append((f"line {index + 1}: " if len(lines) > 1 else "") + refusal)
-        readable = "\n".join(line for line, refusal in zip(lines, refusals) if not refusal)
-        turn.unknown_chars = list(translator.unknown_characters(readable)) if readable.strip() else []
-        if turn.unknown_chars or any(refusals):
-            self.ui(self.turn_changed, turn)
-        parts = []
-        for index, line in enumerate(lines):
-            if index:
-                turn.reply += "\n"
-            if not line.strip() or refusals[index]:
-                parts.append(None)
-                continue
-            result = self.translate_line(translator, turn, line)
-            if turn.cancelled:
-                return
-            parts.append(result)
-            if result.truncated:
-                where = f"line {index + 1}: " if len(lines) > 1 else ""
-                turn.notices.append(
-                    f"{where}the translator reads at most {len(result.source)} characters; the rest was not translated")
-        done = [part for part in parts if part is not None]
-        if not done:  # no line the translator can read: the notices say why
-            turn.reply = ""
-            return
-        if len(lines) == 1:
-            result = done[0]
-            turn.reply, turn.source, turn.attention = result.text, result.source, result.attention
-        else:
-            filled = [part if part is not None else _Blank() for part in parts]
-            turn.reply = "\n".join(part.text for part in filled)
-            turn.source = "\n".join(part.source for part in filled)
-            turn.attention = block_attention(filled)
-        unknown = [char for part in done for char in part.unknown_chars]
-        turn.unknown_chars = list(dict.fromkeys(unknown)) or turn.unknown_chars
-        turn.confidence, turn.word_scores = reply_scores(parts)
-
-    def translate_line(self, translator, turn: Turn, line: str):
-        """One line, decoded once, as `seqbot translate` decodes it: a beam search over all of its
-        sentences together (its best text so far shown as it runs, through `progress`), or greedy
-        streamed character by character (its generator returns the Translation, attention
-        included). It used to be a search per sentence, one after the other (7x the decoder steps
-        of a 9-sentence paragraph), and greedy decoded every line twice."""
-        before = turn.reply
-        if turn.beam > 1:
-            worker = get_current_worker()
-
-            def progress(text: str) -> None:
-                if turn.cancelled or worker.is_cancelled:
-                    raise ReplyStopped  # stops the search now, not at its end
-                turn.reply = before + text
-                self.reply_grew(turn)
-
-            try:
-                result = translator.translate(line, beam=turn.beam, progress=progress)
-            except ReplyStopped:
-                turn.cancelled = True
-            if turn.cancelled:
-                return None
-        else:
-            result = self.stream(turn, translator.stream(line))
-            if turn.cancelled:
-                return None
-            if result is None:  # a stream that does not return its Translation
-                result = translator.translate(line, beam=1)
-        turn.reply = before + result.text
-        return result
-
-    def chat(self, turn: Turn) -> None:
-        chatbot = self.hub.get("chat")
-        turn.model = "chat"
-        if hasattr(chatbot, "unknown_characters"):
-            turn.unknown_chars = list(chatbot.unknown_characters(turn.text))
-            if turn.unknown_chars:
-                self.ui(self.turn_changed, turn)
-        text = " ".join(turn.text.split())
-        if turn.beam > 1 and hasattr(chatbot, "stream_reply"):
-            self.stream(turn, chatbot.stream_reply(text, beam=turn.beam), replace=True)
-        elif turn.beam > 1:
-            reply = chatbot.reply(text, beam=turn.beam)
-            if not turn.cancelled:
-                turn.reply = reply
-        else:
-            self.stream(turn, chatbot.stream(text))
-
-    def generate(self, turn: Turn) -> None:
-        generator = self.hub.get("generator")
-        turn.model = "generator"
-        length = GENERATE_LENGTH + WORD_SLACK
-        if hasattr(generator, "plan") and hasattr(generator, "stream_plan"):
-            # The real engine checks the request first and says what it changed (unknown characters, ...).
-            plan = generator.plan(turn.text, temperature=turn.temperature, length=length, top_k=turn.top_k)
-            if plan.notices:
-                turn.notices.extend(plan.notices)
-                self.ui(self.turn_changed, turn)
-            pieces = generator.stream_plan(plan)
-        else:
-            pieces = generator.stream(turn.text, temperature=turn.temperature, length=length, top_k=turn.top_k)
-        self.stream(turn, until_word_boundary(pieces, GENERATE_LENGTH))
-        if not turn.cancelled and len(turn.reply) > GENERATE_LENGTH and not turn.reply[-1:].isspace():
-            # No boundary within the slack: cut back to the last space rather than mid-word.
-            cut = turn.reply.rfind(" ", GENERATE_LENGTH // 2)
-            if cut > 0:
-                turn.reply = turn.reply[:cut]
-
-    def classify_turn(self, turn: Turn) -> None:
-        try:
-            classifiers = self.hub.get("classifiers")
-        except EngineUnavailable as error:
-            turn.classifier_errors = {"classifiers": str(error)}
-        else:
-            disabled = set(self.settings.disabled_classifiers)
-            try:
-                turn.predictions = self.run_classifiers(classifiers, turn.text, disabled)
-            except ValueError as error:  # SeqbotError: e.g. "no words to classify (only emoji)"
-                turn.classifier_errors["classifiers"] = str(error)
-            except Exception as error:
-                turn.classifier_errors["classifiers"] = f"failed on this message ({type(error).__name__}: {error})"
-            languages = languages_of(turn.text)
-            for name, message in (getattr(classifiers, "errors", {}) or {}).items():
-                # Only the models that would have read this message: NSMC for Hangul, the others for Latin words.
-                if ("ko" if "nsmc" in name.lower() else "en") in languages and name not in disabled:
-                    turn.classifier_errors[name] = message
-        turn.classified = True
-
-    @staticmethod
-    def run_classifiers(classifiers, text: str, disabled: set[str]) -> list:
-        """Every enabled classifier's verdict. A ClassifierSet is narrowed to the enabled models
-        first (its constructor takes them), so a turned-off model does not even run."""
-        if disabled and isinstance(getattr(classifiers, "classifiers", None), dict):
-            enabled = {name: model for name, model in classifiers.classifiers.items() if name not in disabled}
-            classifiers = type(classifiers)(enabled, dict(getattr(classifiers, "errors", {}) or {}))
-        return [p for p in classifiers.classify(text) if p.model not in disabled]
-
     # ---------------------------------------------------------------- selection
 
     def select(self, turn: Turn | None) -> None:
@@ -787,7 +561,8 @@ class SeqbotApp(App[None]):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) for the command palette; every action is here."""
-        commands = [(f"Mode: {mode}", PLACEHOLDERS[mode].rstrip("…"), f"set_mode('{mode}')") for mode in MODES]
+        commands = [(f"Mode: {name}", mode.placeholder.rstrip("…"), f"set_mode('{name}')")
+                    for name, mode in self.modes.items()]
         commands += [
             ("Decoding: toggle greedy / beam search", "Switch between greedy decoding and beam search", "toggle_beam"),
             ("Decoding: greedy", "Pick the most likely character at each step (streams)", "set_beam(1)"),
@@ -798,10 +573,10 @@ class SeqbotApp(App[None]):
                      for t in TEMPERATURES]
         commands += [(f"Top-k: {k or 'off'}", "Generate mode samples from the k likeliest tokens only (saved)",
                       f"set_top_k({k or 0})") for k in TOP_KS]
-        for name in CLASSIFIER_CHECKPOINTS:
-            state = "on" if name in self.settings.disabled_classifiers else "off"
-            commands.append((f"Classifier {name}: turn {state}", "Which classifiers run on each message (saved)",
-                             f"toggle_classifier('{name}')"))
+        for model in panel_classifiers():
+            state = "on" if model.name in self.settings.disabled_classifiers else "off"
+            commands.append((f"Classifier {model.name}: turn {state}", "Which classifiers run on each message (saved)",
+                             f"toggle_classifier('{model.name}')"))
         commands += [
             ("Stop the reply", "Stop the running reply (Esc); the queue goes on", "stop"),
             ("Clear the queue", "Drop the messages waiting for their reply (Esc twice)", "clear_queue"),
@@ -863,10 +638,10 @@ class SeqbotApp(App[None]):
         self.mode = mode
 
     def watch_mode(self, mode: str) -> None:
-        self.query_one(MessageInput).placeholder = PLACEHOLDERS[mode]
-        self.set_reactive(SeqbotApp.beam, self.mode_beams[mode])
+        self.query_one(MessageInput).placeholder = self.current_mode.placeholder
+        self.set_reactive(SeqbotApp.beam, self.current_mode.beam)
         self.update_status()
-        status = self.hub.status(MODE_ENGINE[mode])
+        status = self.hub.status(self.current_mode.model)
         if status in ("ready", "loading", "not loaded"):
             self.notify(f"{MODE_TITLES[mode]} mode · {self.decoding_label()}", timeout=2)
         else:
@@ -874,9 +649,9 @@ class SeqbotApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cycle_temperature":
-            return self.mode == "generate"
+            return self.current_mode.uses_temperature
         if action == "toggle_beam":
-            return self.mode != "generate"
+            return self.current_mode.uses_beam
         if action == "stop":
             return (self.active is not None or bool(self.pending)) and not self.queue_clear_offered()
         if action == "clear_queue" and parameters == ("escape",):
@@ -889,15 +664,11 @@ class SeqbotApp(App[None]):
     async def action_wide(self, action: str, columns: int | None = None) -> None:
         await self.run_action(action)
 
-    def beam_width_for(self, mode: str) -> int:
-        return self.chat_beam if mode == "chat" else self.settings.beam_width
-
     def action_toggle_beam(self) -> None:
-        self.action_set_beam(self.beam_width_for(self.mode) if self.beam == 1 else 1)
+        self.action_set_beam(self.current_mode.beam_width() if self.beam == 1 else 1)
 
     def action_set_beam(self, width: int) -> None:
-        self.chat_beam_chosen = self.chat_beam_chosen or self.mode == "chat"
-        self.mode_beams[self.mode] = int(width)
+        self.current_mode.choose_beam(int(width))
         self.beam = int(width)
 
     def watch_beam(self, beam: int) -> None:
@@ -906,7 +677,7 @@ class SeqbotApp(App[None]):
 
     def action_set_beam_width(self, width: int) -> None:
         self.apply_settings(AppSettings.from_dict({**self.settings.to_dict(), "beam_width": width}))
-        if self.mode == "translate":
+        if self.current_mode.follows_beam_setting:
             self.action_set_beam(self.settings.beam_width)
 
     def action_cycle_temperature(self) -> None:
@@ -952,10 +723,9 @@ class SeqbotApp(App[None]):
             for view in self.views.values():
                 if view.is_mounted:
                     view.refresh_reply()
-        if self.mode_beams["translate"] > 1:
-            self.mode_beams["translate"] = settings.beam_width
-            if self.mode == "translate":
-                self.set_reactive(SeqbotApp.beam, settings.beam_width)
+        for mode in self.modes.values():
+            mode.settings_changed(settings)
+        self.set_reactive(SeqbotApp.beam, self.current_mode.beam)
         if settings.theme != self.theme and settings.theme in self.available_themes:
             self.theme = settings.theme
         if self.temperature != settings.temperature:
@@ -984,7 +754,7 @@ class SeqbotApp(App[None]):
         turn = self.reply_target()
         if turn is None:
             self.notify("Nothing to show yet: send a message first.", severity="warning")
-        elif turn.mode != "translate":
+        elif not self.translates(turn):
             self.notify(f"Message {turn.number} was answered in {turn.mode} mode; attention is shown for translations.", severity="warning")
         elif not turn.finished:
             self.notify(f"Message {turn.number} is still being translated.", severity="warning")
@@ -1011,7 +781,7 @@ class SeqbotApp(App[None]):
 
     def action_alternatives(self) -> None:
         """F7: the beam's alternatives for the selected translation (screens/alternatives.py); F7 again closes them."""
-        from seqbot.app.screens.alternatives import AlternativesScreen, find_alternatives
+        from seqbot.app.screens.alternatives import AlternativesScreen
 
         if isinstance(self.screen, AlternativesScreen):
             self.screen.dismiss()
@@ -1021,14 +791,18 @@ class SeqbotApp(App[None]):
         turn = self.reply_target()
         if turn is None:
             self.notify("Nothing to vary yet: send a message first.", severity="warning")
-        elif turn.mode != "translate":
+        elif not self.translates(turn):
             self.notify(f"Message {turn.number} was answered in {turn.mode} mode; alternatives are for translations.",
                         severity="warning")
         elif not turn.finished:
             self.notify(f"Message {turn.number} is still being translated.", severity="warning")
         else:
-            beam = turn.beam if turn.beam > 1 else None  # greedy replies: the translator's own beam search
-            self.push_screen(AlternativesScreen(turn, lambda: find_alternatives(self.hub.get("translator"), turn.text, beam)))
+            self.push_screen(AlternativesScreen(turn, self.modes[turn.mode].alternatives(turn)))
+
+    def translates(self, turn: Turn) -> bool:
+        """Whether `turn` was answered by a mode that translates (F3 and F7 are for translations)."""
+        mode = self.modes.get(turn.mode)
+        return mode is not None and mode.translates
 
     def action_copy_reply(self) -> None:
         turn = self.reply_target()
@@ -1104,12 +878,3 @@ class SeqbotApp(App[None]):
         conversation.pinned = True
         conversation.follow()
         self.notify(f"Reopened conversation {conversation_id} ({len(self.turns)} messages).", timeout=3)
-
-
-class _Blank:
-    """An empty line of a multi-line message: no text, no attention."""
-
-    source = ""
-    text = ""
-    attention = None
-    unknown_chars: list[str] = []

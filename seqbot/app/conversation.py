@@ -16,11 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from seqbot.contract.shipped import MODES
 from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
 
-MODES = ("translate", "chat", "generate")
 UNSURE = 0.5  # a translation whose confidence is below this is marked unsure (seqbot.engine.confidence.UNSURE)
-MODE_TITLES = {"translate": "Translate", "chat": "Chat", "generate": "Generate"}
+MODE_TITLES = {mode: mode.capitalize() for mode in MODES}  # "Translate", in the input's title and in exports
 TASK_TITLES = {"spam": "Spam", "sentiment": "Sentiment", "topic": "Topic"}
 
 

@@ -6,8 +6,11 @@ is missing or broken becomes an `EngineUnavailable` with a message for the perso
 the keyboard; the other models keep working.
 
     hub = EngineHub.from_checkpoints("checkpoints")
-    translator = hub.get("translator")      # loads once, later calls are free
-    hub.status("chat")                      # "not loaded" | "loading" | "ready" | the error message
+    translator = hub.get(model_for_mode("translate").name)   # loads once, later calls are free
+    hub.status(CLASSIFIERS)                 # "not loaded" | "loading" | "ready" | the error message
+
+Slots are named after the table of shipped models (seqbot/contract/shipped.py): one per mode's model,
+and CLASSIFIERS for the side panel's classifiers, which ClassifierSet loads together.
 """
 
 from __future__ import annotations
@@ -18,16 +21,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-# name -> (module, class, checkpoint file, what it does)
-ENGINES: dict[str, tuple[str, str, str | None, str]] = {
-    "translator": ("seqbot.engine.translator", "Translator", "translator.npz", "translator"),
-    "classifiers": ("seqbot.engine.classifier", "ClassifierSet", None, "classifiers"),
-    "chat": ("seqbot.engine.chat", "Chatbot", "chat.npz", "dialogue model"),
-    "generator": ("seqbot.engine.generator", "Generator", "generator.npz", "text generator"),
+from seqbot.contract import shipped
+
+CLASSIFIERS = "classifiers"  # the slot of every side-panel classifier together (engine.classifier.ClassifierSet)
+# The engine class that runs a mode's model, by its task in the table of shipped models.
+ENGINE_CLASSES = {
+    shipped.TRANSLATE: ("seqbot.engine.translator", "Translator"),
+    shipped.CHAT: ("seqbot.engine.chat", "Chatbot"),
+    shipped.GENERATE: ("seqbot.engine.generator", "Generator"),
 }
-MODE_ENGINE = {"translate": "translator", "chat": "chat", "generate": "generator"}
-# The checkpoints ClassifierSet reads; listed so the panel can say which file is missing.
-CLASSIFIER_CHECKPOINTS = ("spam_rnn", "spam_nb", "imdb", "reuters", "nsmc")
+
+
+def _engines() -> dict[str, tuple[str, str, str | None, str]]:
+    """slot -> (module, class, checkpoint file or None, what it is), in the order of the side panel's
+    model list: the default mode's model, the classifiers (they read every message), the other modes'."""
+    modes = {}
+    for mode in shipped.MODES:
+        model = shipped.model_for_mode(mode)
+        if model.task not in ENGINE_CLASSES:
+            raise ValueError(f"no engine runs {model.name!r} (task {model.task!r}); add its class to ENGINE_CLASSES")
+        modes[model.name] = (*ENGINE_CLASSES[model.task], model.file, model.title)
+    first, *others = modes.items()
+    return dict([first, (CLASSIFIERS, ("seqbot.engine.classifier", "ClassifierSet", None, "classifiers")), *others])
+
+
+ENGINES = _engines()
 
 
 class EngineUnavailable(Exception):
@@ -53,7 +71,7 @@ class EngineHub:
         directory = Path(directory)
         loaders = {name: _checkpoint_loader(name, directory) for name in ENGINES}
         if not classifiers:
-            loaders.pop("classifiers")
+            loaders.pop(CLASSIFIERS)
         return cls(loaders, description=str(directory))
 
     @property

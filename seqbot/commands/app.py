@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-MODES = ("translate", "chat", "generate")
+from seqbot.contract.shipped import MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checkpoints", metavar="DIR", default=None,
         help="folder of model checkpoints (default: $SEQBOT_CHECKPOINTS, then the shipped checkpoints/)",
     )
-    group.add_argument("--mode", choices=MODES, default="translate", help="mode to start in (default: translate)")
+    group.add_argument("--mode", choices=MODES, default=MODES[0], help=f"mode to start in (default: {MODES[0]})")
     group.add_argument(
         "--no-classifiers", action="store_true",
         help="do not load the spam / sentiment / topic classifiers of the side panel",
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         store = ConversationStore.open()
     except (OSError, SeqbotError) as error:  # the app still runs; it says why nothing is kept
         problem = f"{error}; this session is kept in memory only"
-    app = SeqbotApp(hub, mode=getattr(args, "mode", "translate") or "translate", classify=classify,
+    app = SeqbotApp(hub, mode=getattr(args, "mode", None) or MODES[0], classify=classify,
                     store=store, store_problem=problem)
     try:
         app.run()

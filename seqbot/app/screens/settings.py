@@ -14,14 +14,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
-from seqbot.app.engines import CLASSIFIER_CHECKPOINTS
 from seqbot.app.settings import (
     AppSettings,
     check_beam_width,
     check_temperature,
     check_top_k,
 )
-from seqbot.app.widgets.side_panel import MODEL_TITLES
+from seqbot.contract.shipped import panel_classifiers
 
 # The fields that are typed in: (input id, check); each check's message names its field.
 TYPED_FIELDS = (("beam-width", check_beam_width), ("temperature", check_temperature), ("top-k", check_top_k))
@@ -60,9 +59,9 @@ class SettingsScreen(ModalScreen[AppSettings | None]):
             yield Input("" if settings.top_k is None else str(settings.top_k), id="top-k")
             yield Static("", id="top-k-error", classes="field-error")
             yield Label("Classifiers that run on each message")
-            for name in CLASSIFIER_CHECKPOINTS:
-                title = MODEL_TITLES.get(name, name)
-                yield Checkbox(f"{name} ({title})", name not in settings.disabled_classifiers, id=f"classifier-{name}")
+            for model in panel_classifiers():
+                yield Checkbox(f"{model.name} ({model.title})", model.name not in settings.disabled_classifiers,
+                               id=f"classifier-{model.name}")
             yield Checkbox("Show the side panel (F5)", settings.side_panel, id="side-panel-visible")
             yield Checkbox("Shade words the translator is unsure of (dim, underlined)", settings.shade_words,
                            id="shade-words")
@@ -90,8 +89,8 @@ class SettingsScreen(ModalScreen[AppSettings | None]):
             beam_width=values["beam-width"],
             temperature=values["temperature"],
             top_k=values["top-k"],
-            disabled_classifiers=[name for name in CLASSIFIER_CHECKPOINTS
-                                  if not self.query_one(f"#classifier-{name}", Checkbox).value],
+            disabled_classifiers=[model.name for model in panel_classifiers()
+                                  if not self.query_one(f"#classifier-{model.name}", Checkbox).value],
             side_panel=self.query_one("#side-panel-visible", Checkbox).value,
             shade_words=self.query_one("#shade-words", Checkbox).value,
             theme=str(self.query_one("#theme", Select).value),

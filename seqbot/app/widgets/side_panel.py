@@ -12,16 +12,11 @@ from textual.widgets import Static
 from seqbot.app.conversation import TASK_TITLES, Turn
 from seqbot.app.engines import ENGINES
 from seqbot.app.widgets.bars import LabelledBar
+from seqbot.contract.shipped import CLASSIFY_TASKS, panel_classifiers
 from seqbot.engine.news_domain import NOT_NEWS_LIKE, closest_topic_note
 
-# Checkpoint name -> what the model is, for the panel; unknown names are shown as they are.
-MODEL_TITLES = {
-    "spam_rnn": "RNN",
-    "spam_nb": "Naive Bayes",
-    "imdb": "IMDB reviews",
-    "reuters": "Reuters newswire",
-    "nsmc": "NSMC (Korean movie reviews)",
-}
+# Checkpoint name -> what the model is, for the panel (seqbot/contract/shipped.py); unknown names are shown as they are.
+MODEL_TITLES = {model.name: model.title for model in panel_classifiers()}
 # Labels whose bar is drawn in the theme's error / success colour (the rest: the accent colour).
 ALARMING_LABELS = {"spam", "negative"}
 REASSURING_LABELS = {"ham", "positive"}
@@ -98,7 +93,7 @@ class SidePanel(VerticalScroll):
         by_task: dict[str, list] = {}
         for prediction in turn.predictions:
             by_task.setdefault(prediction.task, []).append(prediction)
-        for task in ("spam", "sentiment", "topic"):
+        for task in CLASSIFY_TASKS:
             predictions = by_task.pop(task, [])
             if predictions:
                 yield Static(TASK_TITLES[task], classes="section")
@@ -108,17 +103,26 @@ class SidePanel(VerticalScroll):
             yield Static(task.title(), classes="section")
             for prediction in predictions:
                 yield from self.compose_prediction(prediction)
-        languages = {getattr(p, "language", "en") for p in turn.predictions}
-        if languages == {"ko"}:
-            yield Static("Korean message: sentiment from the NSMC model.", classes="hint")
-        elif languages == {"en", "ko"}:
-            yield Static("Korean and English words: the NSMC model and the English models each read it.", classes="hint")
+        yield from self.compose_language_hint({getattr(p, "language", "en") for p in turn.predictions})
         if turn.classifier_errors:
             yield Static("Unavailable", classes="section -error")
             for name, message in turn.classifier_errors.items():
                 yield Static(Text(f"{name}: {message}"), classes="error-line")
         if not turn.predictions and not turn.classifier_errors:
             yield Static("No classifier applies to this message.", classes="hint")
+
+    def compose_language_hint(self, languages: set[str]) -> ComposeResult:
+        """A Korean message is read by the Korean models only: say so, naming them."""
+        korean = [model for model in panel_classifiers() if model.language == "ko"]
+        if "ko" not in languages or not korean:
+            return
+        tasks = " and ".join(dict.fromkeys(model.task for model in korean))
+        names = " and ".join(dict.fromkeys(model.corpus for model in korean))
+        models = f"the {names} model{'s' if len(korean) > 1 else ''}"
+        if languages == {"ko"}:
+            yield Static(f"Korean message: {tasks} from {models}.", classes="hint")
+        elif languages == {"en", "ko"}:
+            yield Static(f"Korean and English words: {models} and the English models each read it.", classes="hint")
 
     def compose_prediction(self, prediction) -> ComposeResult:
         title = MODEL_TITLES.get(prediction.model)
