@@ -205,7 +205,7 @@ def main() -> None:
     print(f"sentence ({len(SENTENCE)} characters): {SENTENCE!r}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
     result = translator.translate(SENTENCE)
-    engine_tokens = list(decoding.greedy(translator.model, prepared.ids[None, :])[0].tokens)
+    engine_tokens = list(decoding.decode(translator.model, prepared.ids[None, :], decoding.DecodingConfig(beam=1))[0].tokens)
     print(f"engine output ({len(result.text)} characters): {result.text!r}")
     engine_times = timed(lambda: translator.translate(SENTENCE), args.runs)
 

@@ -1,15 +1,25 @@
-"""beam_search_batch: every sentence of a batch gets exactly what beam_search gives it alone
-(tokens and log-probability), with mixed lengths, both cells and both attention kinds; its caps and
-its candidate filter do what they say."""
+"""decoding.decode on a batch: every sentence gets what it gets searched alone (tokens and
+log-probability), with mixed lengths, both cells and both attention kinds, under both rule sets; its
+caps and its candidate filter do what they say."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END
-from seqbot.engine.decoding import beam_search, beam_search_batch
+from seqbot.engine.decoding import decode
 from seqbot.engine.seq2seq import Seq2SeqModel, random_artifact
+
+
+def beam_search_batch(model, source, width, max_lengths=None, allow=None, boundary_tokens=None, rules="fairseq"):
+    return decode(model, source, DecodingConfig(beam=width), max_lengths=max_lengths, allow=allow,
+                  boundary_tokens=boundary_tokens, rules=rules)
+
+
+def refuse_nothing(sentence, tokens):
+    return True
 
 
 def _sources(model, seed, count=6):
@@ -24,16 +34,19 @@ def _sources(model, seed, count=6):
 @pytest.mark.parametrize("cell, attention, layout", [("gru", "dot", (False, 1, 1)), ("lstm", "bahdanau", (False, 1, 1)),
                                                      ("gru", "dot", (True, 1, 2))])
 @pytest.mark.parametrize("width", [1, 3, 5])
-def test_batch_equals_one_by_one(cell, attention, layout, width):
+@pytest.mark.parametrize("rules", ["fairseq", "chat"])
+def test_batch_equals_one_by_one(cell, attention, layout, width, rules):
     bidirectional, encoder_layers, decoder_layers = layout
     for seed in range(2):
         model = Seq2SeqModel.from_artifact(random_artifact(
             cell=cell, attention=attention, seed=seed, end_bias=1.5, bidirectional=bidirectional,
             encoder_layers=encoder_layers, decoder_layers=decoder_layers))
         source, lengths = _sources(model, seed)
-        batch = beam_search_batch(model, source, width=width)
+        # A filter that refuses nothing: width 1 goes through the beam search too.
+        batch = beam_search_batch(model, source, width=width, allow=refuse_nothing, rules=rules)
         for row, hypothesis in enumerate(batch):
-            alone = beam_search(model, source[row, :lengths[row]], width=width)[0]
+            alone = beam_search_batch(model, source[row:row + 1, :lengths[row]], width=width, allow=refuse_nothing,
+                                      rules=rules)[0]
             assert list(hypothesis.tokens) == list(alone.tokens)
             assert hypothesis.log_prob == pytest.approx(alone.log_prob, abs=1e-4)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.engine import decoding, layers
 from seqbot.engine.seq2seq import Seq2SeqModel, random_artifact
 
@@ -72,12 +73,12 @@ def test_the_engine_decodes_the_same_with_and_without_blocks(cell, attention):
         tokens = plain_log_probs.argmax(-1)
     for source in sources:
         source = source[source > 0]
-        expected = decoding.beam_search(plain, source, width=4)[0]
-        found = decoding.beam_search(blocked, source, width=4)[0]
+        expected = decoding.decode(plain, source[None, :], DecodingConfig(beam=4))[0]
+        found = decoding.decode(blocked, source[None, :], DecodingConfig(beam=4))[0]
         np.testing.assert_array_equal(found.tokens, expected.tokens)
         assert found.log_prob == pytest.approx(expected.log_prob, abs=1e-4)
-    for found, expected in zip(decoding.beam_search_batch(blocked, sources, width=4),
-                               decoding.beam_search_batch(plain, sources, width=4)):
+    for found, expected in zip(decoding.decode(blocked, sources, DecodingConfig(beam=4)),
+                               decoding.decode(plain, sources, DecodingConfig(beam=4))):
         np.testing.assert_array_equal(found.tokens, expected.tokens)
 
 

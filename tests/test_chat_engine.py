@@ -65,6 +65,7 @@ class HandModel:
     the reply "b" has log P = log(0.45 * 0.95) = -0.8498, better by any length penalty."""
 
     target_vocab = ["<pad>", "<start>", "<end>", "<unk>", "a", "b"] + list("cdefghij")
+    max_target_length = 40
 
     def __init__(self):
         self.table = np.full((14, 14), -30.0)

@@ -1,10 +1,11 @@
-"""Greedy, beam and streaming decoding: the properties that must hold whatever the weights."""
+"""decoding.decode, greedy, beam and streaming: the properties that must hold whatever the weights."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END, START
 from seqbot.engine import decoding
 from seqbot.engine.seq2seq import DecoderState, Seq2SeqModel, random_artifact
@@ -17,6 +18,29 @@ def model_and_sources(cell="lstm", attention="bahdanau", end_bias=1.5, seed=0, l
     rng = np.random.default_rng(seed)
     sources = [rng.integers(4, len(model.source_vocab), size=length) for length in lengths]
     return model, sources
+
+
+def greedy_search(model, sources, max_length=None) -> list[decoding.Hypothesis]:
+    """decode's greedy over (batch, steps) sources."""
+    return decoding.decode(model, sources, DecodingConfig(beam=1), max_lengths=max_length)
+
+
+def beam_search(model, source, width, alpha=1.0, penalty="average", max_length=None, on_step=None, force_beam=False):
+    """decode's beam search over one sentence (steps,): its hypotheses, best first; `on_step` sees
+    the best so far after each step. `force_beam`: width 1 through the beam search, not greedy's argmax."""
+    config = DecodingConfig(beam=width, alpha=alpha, penalty=penalty)
+    allow = (lambda sentence, tokens: True) if force_beam else None  # a filter that refuses nothing
+    report = None if on_step is None else (lambda step: on_step(step.best(0)))
+    return decoding.decode(model, source[None, :], config, max_lengths=max_length, allow=allow, boundary_tokens=(),
+                           keep_attention=True, nbest=True, on_step=report)[0]
+
+
+def stream_greedy(model, source):
+    """(token, attention row) of each step of decode's greedy on one sentence, <end> left out."""
+    steps = []
+    decoding.decode(model, source[None, :], DecodingConfig(beam=1), on_step=steps.append)
+    return [(int(step.tokens[0]), None if step.attention is None else step.attention[0])
+            for step in steps if step.tokens[0] != END]
 
 
 def forced_log_prob(model, source, tokens, finished=True):
@@ -61,9 +85,9 @@ class MarkovModel:
 def test_beam_search_finds_a_better_sentence_than_greedy_on_a_constructed_case():
     model = MarkovModel()
     source = np.array([5, 6])
-    greedy = decoding.greedy(model, source[None, :])[0]
+    greedy = greedy_search(model, source[None, :])[0]
     assert list(greedy.tokens[:1]) == [4], "greedy must take the locally best first token"
-    best = decoding.beam_search(model, source, width=3)[0]
+    best = beam_search(model, source, width=3)[0]
     assert list(best.tokens) == [5]
     assert best.finished
     score = lambda h: decoding.normalised_score(h.log_prob, h.length)
@@ -75,8 +99,8 @@ def test_beam_search_finds_a_better_sentence_than_greedy_on_a_constructed_case()
 def test_beam_width_one_is_greedy(cell, attention):
     model, sources = model_and_sources(cell, attention)
     for source in sources:
-        greedy = decoding.greedy(model, source[None, :])[0]
-        beam = decoding.beam_search(model, source, width=1)
+        greedy = greedy_search(model, source[None, :])[0]
+        beam = beam_search(model, source, width=1, force_beam=True)
         assert len(beam) == 1
         np.testing.assert_array_equal(beam[0].tokens, greedy.tokens)
         assert beam[0].finished == greedy.finished
@@ -88,7 +112,7 @@ def test_beam_width_one_is_greedy(cell, attention):
 def test_beam_hypotheses_are_ranked_and_scored_consistently():
     model, sources = model_and_sources(end_bias=2.5, seed=4)
     for alpha, penalty in [(1.0, "average"), (0.6, "gnmt")]:
-        hypotheses = decoding.beam_search(model, sources[0], width=4, alpha=alpha, penalty=penalty)
+        hypotheses = beam_search(model, sources[0], width=4, alpha=alpha, penalty=penalty)
         scores = [decoding.normalised_score(h.log_prob, h.length, alpha, penalty) for h in hypotheses]
         assert scores == sorted(scores, reverse=True)
         assert len(hypotheses) >= 4
@@ -105,8 +129,8 @@ def test_normalised_score_formulas():
     assert decoding.normalised_score(-6.0, 7, alpha=1.0, penalty="gnmt") == pytest.approx(-3.0)
     with pytest.raises(SeqbotError, match="length penalty"):
         decoding.normalised_score(-1.0, 1, penalty="shortest")
-    with pytest.raises(SeqbotError, match="at least 1"):
-        decoding.beam_search(MarkovModel(), np.array([4]), width=0)
+    with pytest.raises(ValueError, match="beam width must be a whole number from 1"):
+        beam_search(MarkovModel(), np.array([4]), width=0)
 
 
 @pytest.mark.parametrize("cell,attention,seed,end_bias", [("lstm", "bahdanau", 5, 1.0), ("gru", "none", 4, 2.0)])
@@ -116,11 +140,11 @@ def test_batched_greedy_equals_one_by_one(cell, attention, seed, end_bias):
     batch = np.zeros((len(sources), max(map(len, sources))), dtype=np.int64)
     for row, source in enumerate(sources):
         batch[row, : len(source)] = source
-    together = decoding.greedy(model, batch)
+    together = greedy_search(model, batch)
     lengths = {len(h.tokens) for h in together}
     assert len(lengths) > 2, "the case should mix short and long outputs"
     for source, hypothesis in zip(sources, together):
-        alone = decoding.greedy(model, source[None, :])[0]
+        alone = greedy_search(model, source[None, :])[0]
         np.testing.assert_array_equal(hypothesis.tokens, alone.tokens)
         assert hypothesis.finished == alone.finished
         assert hypothesis.log_prob == pytest.approx(alone.log_prob, abs=1e-4)
@@ -131,16 +155,16 @@ def test_batched_greedy_equals_one_by_one(cell, attention, seed, end_bias):
 
 def test_greedy_stops_at_max_length_without_end():
     model, sources = model_and_sources(end_bias=-50.0)
-    hypothesis = decoding.greedy(model, sources[0][None, :], max_length=7)[0]
+    hypothesis = greedy_search(model, sources[0][None, :], max_length=7)[0]
     assert len(hypothesis.tokens) == 7 and not hypothesis.finished
-    assert decoding.beam_search(model, sources[0], width=3, max_length=7)[0].finished is False
+    assert beam_search(model, sources[0], width=3, max_length=7)[0].finished is False
 
 
 def test_streaming_yields_exactly_the_greedy_output():
     model, sources = model_and_sources(cell="gru", attention="dot", end_bias=0.5, seed=2)
     for source in sources:
-        streamed = list(decoding.stream_greedy(model, source))
-        greedy = decoding.greedy(model, source[None, :])[0]
+        streamed = list(stream_greedy(model, source))
+        greedy = greedy_search(model, source[None, :])[0]
         assert [token for token, _ in streamed] == list(greedy.tokens)
         for (_, row), expected in zip(streamed, greedy.attention):
             np.testing.assert_array_equal(row, expected)
@@ -151,8 +175,8 @@ def test_pad_and_start_are_never_emitted_even_when_most_likely():
     artifact.weights["output/bias"][[0, 1]] += 50.0  # <pad>, <start>
     model = Seq2SeqModel.from_artifact(artifact)
     source = np.array([5, 6, 7])
-    outputs = [decoding.greedy(model, source[None, :])[0].tokens, decoding.beam_search(model, source, width=3)[0].tokens,
-               [token for token, _ in decoding.stream_greedy(model, source)]]
+    outputs = [greedy_search(model, source[None, :])[0].tokens, beam_search(model, source, width=3)[0].tokens,
+               [token for token, _ in stream_greedy(model, source)]]
     for tokens in outputs:
         assert len(tokens) > 0 and not set(np.asarray(tokens).tolist()) & {0, 1}
 
@@ -160,7 +184,7 @@ def test_pad_and_start_are_never_emitted_even_when_most_likely():
 def test_beam_progress_reports_the_best_so_far_which_can_be_overtaken():
     # Step 1: "a" (0.55) leads "b" (0.45); step 2: "b" then <end> finishes at a better score than any "a x".
     reported = []
-    best = decoding.beam_search(MarkovModel(), np.array([5, 6]), width=3, on_step=reported.append)[0]
+    best = beam_search(MarkovModel(), np.array([5, 6]), width=3, on_step=reported.append)[0]
     assert [list(h.tokens) for h in reported] == [[4], [5], [5]]
     assert [h.finished for h in reported] == [False, True, True]
     assert list(best.tokens) == [5] and reported[-1].log_prob == best.log_prob
@@ -176,8 +200,8 @@ def test_beam_progress_hook_ends_on_the_result_and_each_report_is_the_best_so_fa
     overtaken = 0
     for source in sources:
         reported = []
-        result = decoding.beam_search(model, source, width=4, alpha=alpha, penalty=penalty, on_step=reported.append)
-        plain = decoding.beam_search(model, source, width=4, alpha=alpha, penalty=penalty)
+        result = beam_search(model, source, width=4, alpha=alpha, penalty=penalty, on_step=reported.append)
+        plain = beam_search(model, source, width=4, alpha=alpha, penalty=penalty)
         assert [(list(h.tokens), h.log_prob) for h in result] == [(list(h.tokens), h.log_prob) for h in plain]
         last = reported[-1]
         assert (list(last.tokens), last.log_prob, last.finished) == (list(result[0].tokens), result[0].log_prob, result[0].finished)
@@ -192,6 +216,6 @@ def test_beam_progress_hook_ends_on_the_result_and_each_report_is_the_best_so_fa
             assert all(score(partial) >= score(h) for h in done_by_then)
         overtaken += sum(list(after.tokens[:len(before.tokens)]) != list(before.tokens)
                          for before, after in zip(reported, reported[1:]))
-        streamed = decoding.stream_beam_search(model, source, width=4, alpha=alpha, penalty=penalty)
-        assert [list(h.tokens) for h in streamed] == [list(h.tokens) for h in reported]
+        streamed = decoding.decode_steps(model, source[None, :], DecodingConfig(beam=4, alpha=alpha, penalty=penalty))
+        assert [list(step.best(0).tokens) for step in streamed] == [list(h.tokens) for h in reported]
     assert overtaken > 0, "the case should show a best hypothesis overtaken, not only grown"

@@ -7,9 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqbot.engine.decoding import Hypothesis, beam_search, normalised_score
+from seqbot.contract.decoding import DecodingConfig
+from seqbot.engine.decoding import Hypothesis, decode, normalised_score
 
 PAD, START, END, UNKNOWN, A, B, C, D = range(8)
+
+
+def beam_search(model, source, width, alpha, penalty) -> list[Hypothesis]:
+    """decode's hypotheses of one sentence, best first."""
+    return decode(model, source[None, :], DecodingConfig(beam=width, alpha=alpha, penalty=penalty), nbest=True)[0]
 
 
 class _State:

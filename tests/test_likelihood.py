@@ -26,13 +26,14 @@ def translator(tmp_path_factory):
 
 
 def test_greedy_output_scores_as_the_search_scored_it(translator):
+    from seqbot.contract.decoding import DecodingConfig
     from seqbot.engine import decoding
 
     results = translator.translate_batch(TEXTS, beam=1)
     # outputs that are their tokens exactly (a random model also writes <unk>, which the text leaves out)
     finished = [(text, result) for text, result in zip(TEXTS, results)
-                if result.text and len(decoding.greedy(translator.model, translator.prepare(text).ids[None, :],
-                                                       max_length=40)[0].tokens) == len(result.text)]
+                if result.text and len(decoding.decode(translator.model, translator.prepare(text).ids[None, :],
+                                                       DecodingConfig(beam=1), max_lengths=40)[0].tokens) == len(result.text)]
     assert len(finished) >= 2
     scores = reference_scores(translator, [(text, result.text) for text, result in finished], label_smoothing=0.0)
     assert scores.accuracy == pytest.approx(1.0)

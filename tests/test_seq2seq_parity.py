@@ -19,7 +19,8 @@ from seqbot.artifact import Artifact  # noqa: E402
 from seqbot.contract.tokens import END, START  # noqa: E402
 from seqbot.data.char_vocab import CharVocabulary  # noqa: E402
 from seqbot.data.fra_eng import read_pairs  # noqa: E402
-from seqbot.engine.decoding import greedy  # noqa: E402
+from seqbot.contract.decoding import DecodingConfig  # noqa: E402
+from seqbot.engine.decoding import decode  # noqa: E402
 from seqbot.engine.seq2seq import Seq2SeqModel  # noqa: E402
 from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq, compile_seq2seq, export_weights  # noqa: E402
 from seqbot.training.translate import make_batches  # noqa: E402
@@ -94,5 +95,5 @@ def test_engine_matches_keras(corpus, cell, attention, layout):
             assert np.allclose(weights.sum(-1), 1) and not weights[source == 0].any()  # padding gets no attention
 
     keras_outputs = _keras_greedy(model, source)
-    engine_outputs = greedy(engine, source, max_length=MAX_TARGET)
+    engine_outputs = decode(engine, source, DecodingConfig(beam=1), max_lengths=MAX_TARGET)
     assert [list(o) for o in keras_outputs] == [list(h.tokens) for h in engine_outputs]

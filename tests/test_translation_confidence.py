@@ -96,9 +96,10 @@ def test_greedy_batch_single_and_stream_give_the_same_scores(translator):
 def test_beam_search_records_each_tokens_log_probability():
     model = make_translator().model
     source = np.array([[5, 6, 7, 8, 9, 10]])
-    for hypotheses in (decoding.beam_search(model, source[0], width=4, max_length=30),
-                       decoding.beam_search_batch(model, source, width=4, max_lengths=[30], nbest=True)[0],
-                       decoding.greedy(model, source, max_length=30)):
+    wide = DecodingConfig(beam=4)
+    for hypotheses in (decoding.decode(model, source, wide, max_lengths=[30], keep_attention=True, nbest=True)[0],
+                       decoding.decode(model, np.repeat(source, 2, axis=0), wide, max_lengths=[30, 30], nbest=True)[0],
+                       decoding.decode(model, source, DecodingConfig(beam=1), max_lengths=30)):
         for hypothesis in hypotheses:
             assert len(hypothesis.token_log_probs) == hypothesis.length
             assert hypothesis.token_log_probs.sum() == pytest.approx(hypothesis.log_prob, abs=1e-9)

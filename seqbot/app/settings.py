@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-from seqbot.engine.limits import MAX_BEAM
+from seqbot.contract.limits import MAX_BEAM
 
-MAX_BEAM_WIDTH = MAX_BEAM  # the engine's and every command's limit (seqbot/engine/limits.py)
+MAX_BEAM_WIDTH = MAX_BEAM  # the engine's and every command's limit (seqbot/contract/limits.py)
 MAX_TEMPERATURE = 5.0
 # The chat model's default beam (seqbot.engine.chat.CHAT_DECODING), used until the chat checkpoint,
 # which may carry its own, has loaded; not imported from there, which would load NumPy before the first frame.

@@ -22,13 +22,13 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from seqbot.commands.lines import input_texts
-    from seqbot.contract.limits import MAX_BEAM
+    from seqbot.contract.limits import beam_problem
     from seqbot.contract.text import normalise
     from seqbot.engine.chat import Chatbot
     from seqbot.errors import SeqbotError
 
-    if args.beam is not None and not 1 <= args.beam <= MAX_BEAM:
-        raise SeqbotError(f"--beam: beam width must be a whole number from 1 to {MAX_BEAM}, got {args.beam}")
+    if args.beam is not None and beam_problem(args.beam):
+        raise SeqbotError(f"--beam: {beam_problem(args.beam)}")
     bot = Chatbot.load(args.checkpoint)
     beam = bot.decoding.beam if args.beam is None else args.beam
     for message in input_texts(args.text, hint="type messages to the chatbot"):

@@ -71,7 +71,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from seqbot.engine.translator import Translator, check_beam
+    from seqbot.engine.decoding import check_beam
+    from seqbot.engine.translator import Translator
 
     if args.beam is not None:
         check_beam(args.beam)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from seqbot.contract.limits import MAX_BEAM
+from seqbot.contract.limits import beam_problem
 
 LENGTH_PENALTIES = ("average", "gnmt")
 RERANKINGS = ("length", "mmi")  # DecodingConfig.rerank
@@ -56,8 +56,8 @@ class DecodingConfig:
     mmi_gamma: float = 0.0
 
     def __post_init__(self):
-        if not isinstance(self.beam, (int, np.integer)) or not 1 <= self.beam <= MAX_BEAM:
-            raise ValueError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {self.beam!r}")
+        if beam_problem(self.beam):
+            raise ValueError(beam_problem(self.beam))
         if self.penalty not in LENGTH_PENALTIES:
             raise ValueError(f"length penalty must be one of {', '.join(LENGTH_PENALTIES)}, got {self.penalty!r}")
         if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float, np.integer, np.floating)) \

@@ -8,9 +8,10 @@ beam search that prefers fuller replies and never repeats itself.
     for piece in bot.stream("Hi!"):           # greedy, each word as soon as it is decoded (guarded too)
         print(piece, end="", flush=True)
 
-The model's encode/step come from `seqbot.engine.seq2seq` (the translator's engine) and the length
-normalisation from `seqbot.engine.decoding`; the search itself is here because the guard must see
-every candidate before it enters the beam, which `decoding.beam_search` has no hook for. It adds:
+The model's encode/step come from `seqbot.engine.seq2seq` (the translator's engine) and the search
+from `seqbot.engine.decoding.decode` with the chat rules (each hypothesis looks at its 4 x beam + 4
+likeliest next characters, every <end> ranked above a kept hypothesis finishes, no <unk>, no empty
+reply) and the repetition guard asked about every candidate before it enters the beam. It adds:
 - a length penalty (GNMT: score = log p / ((5 + length) / 6) ** alpha, alpha 3) and a search that
   goes on until `patience` x beam replies have finished, so short generic replies ("What?",
   "Oh my God!") do not win just by being short and finishing first;
@@ -37,11 +38,11 @@ import numpy as np
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
-from seqbot.contract.limits import MAX_BEAM
 from seqbot.contract.text import normalise
 from seqbot.contract.tokens import END, PAD, START, UNKNOWN
+from seqbot.engine import decoding
 from seqbot.engine.char_lm import CharNgramLM
-from seqbot.engine.decoding import RepetitionGuard, mmi_score, normalised_score
+from seqbot.engine.decoding import RepetitionGuard, check_beam
 from seqbot.engine.seq2seq import Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
@@ -104,9 +105,8 @@ class Chatbot:
         if self.decoding.rerank == "mmi" and self.reply_lm is None:
             raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
                                   f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
+        self.decoding = DecodingConfig.from_dict(self.decoding.to_dict(), alpha=alpha, patience=patience)
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
-        self.alpha = self.decoding.alpha if alpha is None else alpha
-        self.patience = self.decoding.patience if patience is None else patience
 
     @classmethod
     def load(cls, path: str | Path | None = None, **options) -> "Chatbot":
@@ -126,10 +126,42 @@ class Chatbot:
         ids = [self.source_index.get(c, UNKNOWN) for c in fed] or [UNKNOWN]
         return np.asarray([ids], dtype=np.int64), fed
 
-    # --- search -----------------------------------------------------------------------------
+    # --- search ---------------------------------------------------------------------------
 
-    def _token_text(self, token_id: int) -> str:
-        return self.target_vocab[token_id] if token_id > UNKNOWN else ""
+    def _text(self, tokens) -> str:
+        return "".join(self.target_vocab[token] for token in tokens if token > UNKNOWN)
+
+    def _config(self, beam: int | None) -> DecodingConfig:
+        if beam is not None:
+            check_beam(beam)
+        return DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam)
+
+    def _filter(self, guard: bool) -> dict:
+        """The repetition guard as the search's candidate filter, asked about every candidate."""
+        if not guard:
+            return {}
+
+        def allow(sentence: int, tokens: np.ndarray) -> bool:
+            finished = len(tokens) > 0 and tokens[-1] == END
+            return self.guard.allows(self._text(tokens[:-1] if finished else tokens), finished=finished)
+
+        return {"allow": allow, "boundary_tokens": None}
+
+    def _steps(self, text: str, beam: int | None, guard: bool = True, report: bool = True, found_order: bool = False):
+        """decoding.decode_steps for `text` with the chat rules (see seqbot.engine.decoding)."""
+        source, _ = self.encode_text(text)
+        return decoding.decode_steps(self.model, source, self._config(beam), rules="chat", reply_lm=self.reply_lm,
+                                     nbest=True, found_order=found_order, report=report, **self._filter(guard))
+
+    def _reply(self, hypothesis: decoding.Hypothesis, guard: bool = True) -> _Hypothesis:
+        """A hypothesis as a reply; an unfinished one (cut off at the length cap) that repeats an n-gram
+        in its last word loses that partial word."""
+        ids = [START] + [int(token) for token in hypothesis.tokens] + ([END] if hypothesis.finished else [])
+        text = self._text(hypothesis.tokens)
+        if not hypothesis.finished and guard and not self.guard.allows(text, finished=True):
+            partial = re.search(r"[a-z0-9']+$", text.lower())
+            text = text[: partial.start()] if partial else text
+        return _Hypothesis(ids, text, hypothesis.log_prob)
 
     def reply(self, text: str, beam: int | None = None) -> str:
         return self.search(text, beam).text
@@ -137,27 +169,23 @@ class Chatbot:
     def search(self, text: str, beam: int | None = None, guard: bool = True) -> _Hypothesis:
         """Beam search (beam 1 = greedy) with the length penalty and, unless `guard=False`, the
         repetition guard. Returns the best finished hypothesis (or the best unfinished one)."""
-        steps = self._search_steps(text, beam, guard, report=False)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as stop:
-                return stop.value
+        ranked = decoding.yield_free(self._steps(text, beam, guard, report=False))
+        return self._reply(ranked[0][0], guard)
 
     def stream_reply(self, text: str, beam: int | None = None) -> Generator[str, None, str]:
         """`reply(text, beam)` as the search runs: yields the reply the search would give if it
         stopped now (the best finished one, else the best alive one), each time it changes; it
         may change, not only grow. The last text yielded is reply(text, beam), also returned."""
-        steps = self._search_steps(text, beam, guard=True, report=True)
+        steps = self._steps(text, beam)
         shown = None
         while True:
             try:
-                best = next(steps)
+                best = next(steps).best(0)
             except StopIteration as stop:
-                final = stop.value.text
+                final = self._reply(stop.value[0][0]).text
                 break
-            if best.text != shown:
-                shown = best.text
+            if best is not None and self._reply(best).text != shown:
+                shown = self._reply(best).text
                 yield shown
         if final != shown:
             yield final
@@ -166,118 +194,40 @@ class Chatbot:
     def candidates(self, text: str, beam: int | None = None) -> list[_Hypothesis]:
         """Every finished reply of `search(text, beam)` (the guard on), in the order found; the best
         unfinished one when none finished. Reranking them (see `score`) gives what `reply` would."""
-        found: list[_Hypothesis] = []
-        steps = self._search_steps(text, beam, True, report=False, collect=found)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as stop:
-                return found or [stop.value]
+        found = decoding.yield_free(self._steps(text, beam, report=False, found_order=True))[0]
+        if not found[0].finished:
+            return [self.search(text, beam)]
+        return [self._reply(hypothesis) for hypothesis in found]
 
     def score(self, hypothesis: _Hypothesis) -> float:
         """How the search ranks a hypothesis: the length-normalised log-probability, or with decoding
         rerank "mmi" its mutual information score (its <end> is scored by the reply model when finished)."""
-        length = len(hypothesis.ids) - 1  # after <start>, <end> included when finished
-        if self.decoding.rerank == "mmi":
-            finished = hypothesis.ids[-1] == END
-            return float(mmi_score(hypothesis.log_prob, self.reply_lm.sequence_log_prob(hypothesis.ids[1:]),
-                                   length - finished, self.decoding.mmi_lambda, self.decoding.mmi_gamma))
-        return normalised_score(hypothesis.log_prob, length, self.alpha, self.decoding.penalty)
-
-    def _search_steps(self, text: str, beam: int, guard: bool, report: bool, collect: list | None = None):
-        """The search of `search`; yields the current best after each step only when `report` is true;
-        `collect`, when given, receives every finished hypothesis at the end."""
-        beam = max(1, min(int(self.decoding.beam if beam is None else beam), MAX_BEAM))
-        source, _ = self.encode_text(text)
-        state = self.model.encode(source)
-        state = state.select(np.zeros(1, dtype=np.int64))
-        live = [_Hypothesis([START], "", 0.0)]
-        # Beam 1 stays exactly greedy (what `stream` shows); wider beams search on past the first
-        # short finished replies, so that the length penalty can prefer a fuller one.
-        enough = 1 if beam == 1 else beam * self.patience
-        next_live: list[_Hypothesis] = []
-        finished: list[tuple[float, _Hypothesis]] = []
-        for step in range(self.max_target_length):
-            tokens = np.asarray([h.ids[-1] for h in live], dtype=np.int64)
-            log_probs, state, _ = self.model.step(tokens, state)
-            candidates = []  # (log_prob, parent row, token)
-            for row, hypothesis in enumerate(live):
-                # Look a little past the beam so that guarded-out tokens leave alternatives.
-                for token_id in np.argsort(-log_probs[row])[: beam * 4 + 4]:
-                    token_id = int(token_id)
-                    if token_id in (PAD, START, UNKNOWN) or (token_id == END and step == 0):
-                        continue
-                    candidates.append((hypothesis.log_prob + float(log_probs[row, token_id]), row, token_id))
-            candidates.sort(key=lambda c: -c[0])
-            next_live, rows = [], []
-            for log_prob, row, token_id in candidates:
-                parent = live[row]
-                if token_id == END:
-                    if guard and not self.guard.allows(parent.text, finished=True):
-                        continue
-                    done = _Hypothesis(parent.ids + [END], parent.text, log_prob)
-                    finished.append((self.score(done), done))
-                    continue
-                new_text = parent.text + self._token_text(token_id)
-                if guard and not self.guard.allows(new_text):
-                    continue
-                next_live.append(_Hypothesis(parent.ids + [token_id], new_text, log_prob))
-                rows.append(row)
-                if len(next_live) == beam:
-                    break
-            if report:
-                yield self._best(finished, next_live or live, guard)
-            if len(finished) >= enough or not next_live:
-                break
-            live = next_live
-            state = state.select(np.asarray(rows, dtype=np.int64))
-        if collect is not None:
-            collect.extend(hypothesis for _, hypothesis in finished)
-        return self._best(finished, next_live or live, guard)
-
-    def _best(self, finished: list[tuple[float, _Hypothesis]], alive: list[_Hypothesis], guard: bool) -> _Hypothesis:
-        """What the search gives if it stops now: the best finished reply, else the best alive one."""
-        if finished:
-            return max(finished, key=lambda pair: pair[0])[1]
-        best = max(alive, key=self.score)
-        if guard and not self.guard.allows(best.text, finished=True):
-            # Cut off at max length inside a word that repeats an n-gram: drop that partial word.
-            partial = re.search(r"[a-z0-9']+$", best.text.lower())
-            best = _Hypothesis(best.ids, best.text[: partial.start()] if partial else best.text, best.log_prob)
-        return best
+        finished = hypothesis.ids[-1] == END
+        tokens = np.asarray(hypothesis.ids[1:len(hypothesis.ids) - finished], dtype=np.int32)
+        return float(decoding.ranking(self.decoding, self.reply_lm)(
+            decoding.Hypothesis(tokens, hypothesis.log_prob, None, finished)))
 
     def stream(self, text: str) -> Iterator[str]:
-        """Greedy decoding with the repetition guard, yielding each word (with the character that
-        ends it) as soon as it is complete: a word cut off at the length limit that repeats an
-        n-gram can then still be dropped, like `search` does."""
-        source, _ = self.encode_text(text)
-        state = self.model.encode(source)
+        """Greedy decoding (the search of beam 1) with the repetition guard, yielding each word (with
+        the character that ends it) as soon as it is complete: a word cut off at the length limit
+        that repeats an n-gram can then still be dropped, like `search` does."""
+        steps = self._steps(text, 1)
         reply, pending = "", ""
-        token = START
-        for step in range(self.max_target_length):
-            log_probs, state, _ = self.model.step(np.asarray([token], dtype=np.int64), state)
-            for candidate in np.argsort(-log_probs[0]):
-                candidate = int(candidate)
-                if candidate in (PAD, START, UNKNOWN) or (candidate == END and step == 0):
-                    continue
-                if candidate == END:
-                    if self.guard.allows(reply, finished=True):
-                        if pending:
-                            yield pending
-                        return
-                    continue
-                if self.guard.allows(reply + self._token_text(candidate)):
-                    break
-            else:
+        while True:
+            try:
+                best = next(steps).best(0)
+            except StopIteration as stop:
+                final = stop.value[0][0]
                 break
-            token = candidate
-            piece = self._token_text(token)
+            if best is None or best.finished:
+                continue
+            piece = self._text(best.tokens)[len(reply):]
             reply += piece
             pending += piece
-            if not WORD.fullmatch(piece.lower()):
+            if piece and not WORD.fullmatch(piece.lower()):
                 yield pending
                 pending = ""
-        if pending and self.guard.allows(reply, finished=True):
+        if pending and (final.finished or self.guard.allows(reply, finished=True)):
             yield pending
 
     # --- likelihood ---------------------------------------------------------------------------

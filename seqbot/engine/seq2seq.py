@@ -30,7 +30,7 @@ import numpy as np
 
 from seqbot.artifact import Artifact
 from seqbot.contract import keys
-from seqbot.contract.tokens import END, PAD, SPECIALS, START  # noqa: F401  START: engine.translator imports it from here
+from seqbot.contract.tokens import END, PAD, SPECIALS
 from seqbot.engine import layers
 from seqbot.errors import CheckpointError
 

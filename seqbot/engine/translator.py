@@ -11,6 +11,7 @@
         print(text)
     result.char_probs, result.words, result.confidence   # how sure it is (seqbot.engine.confidence)
     translator.alternatives("Hello.", 4)                  # up to 4 distinct translations, best first
+    translator.translate(text, alternatives=4).alternatives  # ... from the same search as the translation
 
 Before encoding, the text is NFC-normalised, its whitespace collapsed to single spaces and trimmed.
 A character the model never saw is first mapped to a close one it knows when there is one (curly
@@ -30,8 +31,8 @@ Empty input gives an empty Translation. Text with no Latin letter (Korean, emoji
 only) is not decoded at all: it gives an empty Translation whose `not_translated` says why
 (`untranslatable`, the one rule the CLI and the app both apply), never French made up from its
 punctuation. Decoding settings (beam width, length penalty, output
-length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; beam
-search over many sentences runs batched (decoding.beam_search_batch). Attention weights are kept
+length cap relative to the input, repetition guard) come from the artifact's DecodingConfig; every
+path decodes through decoding.decode (many sentences in one batched call). Attention weights are kept
 only when asked for (`translate(..., attention=True)`, the app's heatmap), so memory stays linear
 in the input; for a beam search over several sentences they come from one more batched pass.
 
@@ -52,11 +53,13 @@ from typing import Callable, Generator
 import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact
+from seqbot.contract.limits import MAX_BEAM
+from seqbot.contract.tokens import END, PAD, SPECIALS, START
 from seqbot.data.placeholders import Placeholders, StreamRestorer, Swap, capitals, mostly_capitals, restore
 from seqbot.data.scripts import describe_scripts, has_latin_letters
 from seqbot.engine import decoding
 from seqbot.engine.confidence import MARGIN_CAP, ConfidenceFeatures, ConfidenceModel, WordScore, word_scores
-from seqbot.engine.seq2seq import END, KIND, PAD, SPECIALS, START, Seq2SeqModel, limit_blas_threads
+from seqbot.engine.seq2seq import KIND, Seq2SeqModel, limit_blas_threads
 from seqbot.errors import CheckpointError, SeqbotError
 from seqbot.paths import default_checkpoint
 
@@ -69,7 +72,6 @@ FALLBACKS = {
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 BATCH_SIZE = 64  # sentences decoded together by translate_batch (larger batches were no faster here)
-MAX_BEAM = decoding.MAX_BEAM
 
 
 @dataclass
@@ -88,6 +90,8 @@ class Translation:
     features: ConfidenceFeatures | None = None
     confidence: float | None = None
     score: float | None = None  # alternatives only: the beam's ranking score (mean over sentences)
+    # translate(..., alternatives=K): up to K distinct translations from the same search, best first (this one first)
+    alternatives: list["Translation"] | None = None
 
     @property
     def words(self) -> list[WordScore]:
@@ -260,11 +264,6 @@ class Translator:
             return MARGIN_CAP
         return float(own - max(others)) if np.isfinite(own) else 0.0
 
-    def _with_greedy(self, ranked: list[decoding.Hypothesis], first: decoding.Hypothesis,
-                     config: decoding.DecodingConfig, guard: decoding.RepetitionGuard) -> list[decoding.Hypothesis]:
-        """Beam search's ranked hypotheses with the greedy one first when _prefer_greedy picks it."""
-        return ranked if self._prefer_greedy(ranked[0], first, config, guard) is ranked[0] else [first, *ranked]
-
     def confident(self, result: Translation, beam: int) -> Translation:
         """`result` with its calibrated confidence for a decoding of width `beam` (when the artifact has one)."""
         calibrator = self.confidence.for_beam(beam) if self.confidence is not None else None
@@ -276,24 +275,29 @@ class Translator:
     def _empty(prepared: PreparedSource) -> Translation:
         return Translation(prepared.source, "", None, prepared.unknown_chars, prepared.truncated)
 
-    def translate(self, text: str, beam: int | None = None, alpha: float | None = None,
-                  attention: bool = True, progress: Callable[[str], None] | None = None) -> Translation:
+    def translate(self, text: str, beam: int | None = None, alpha: float | None = None, attention: bool = True,
+                  progress: Callable[[str], None] | None = None, alternatives: int | None = None) -> Translation:
         """One text; beam / alpha default to the artifact's DecodingConfig (beam 1 = greedy).
         `progress(text_so_far)`, when given, is called after every step of a beam search with the
         best translation so far (every sentence's best hypothesis, which may change, not only
-        grow); an exception it raises stops the search."""
+        grow); an exception it raises stops the search. `alternatives`: see translate_batch."""
         report = None if progress is None else (lambda texts: progress(texts[0]))
-        return self.translate_batch([text], beam=beam, alpha=alpha, attention=attention, progress=report)[0]
+        return self.translate_batch([text], beam=beam, alpha=alpha, attention=attention, progress=report,
+                                    alternatives=alternatives)[0]
 
     def translate_batch(self, texts: list[str], beam: int | None = None, alpha: float | None = None,
                         attention: bool = False, progress: Callable[[list[str]], None] | None = None,
-                        on_batch: Callable[[int, int], None] | None = None) -> list[Translation]:
+                        on_batch: Callable[[int, int], None] | None = None,
+                        alternatives: int | None = None) -> list[Translation]:
         """Translate many texts; long ones as their pieces (see segments), all decoded together.
         `progress(texts_so_far)`: see translate. `on_batch(pieces_done, pieces)` after each batch
-        of BATCH_SIZE pieces (sentences): how far a long input is (`seqbot translate` shows it)."""
-        if beam is not None:
-            check_beam(beam)
-        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
+        of BATCH_SIZE pieces (sentences): how far a long input is (`seqbot translate` shows it).
+        `alternatives` K: the search is K wide when the beam is narrower, and each Translation's
+        `alternatives` holds up to K distinct translations from that same search, best first, each
+        with its confidence and `score` (the beam's length-normalised score, averaged over the text's
+        sentences): the first is the translation itself. A text of several sentences gets the best
+        combinations of its sentences' hypotheses (the plain one, then one sentence changed, ...)."""
+        config = self._config(beam, alpha, alternatives)
         refusals = [untranslatable(text) for text in texts]
         segments = [[] if refusal else self.segments(text) for text, refusal in zip(texts, refusals)]
         piece_progress = None
@@ -304,22 +308,37 @@ class Translator:
                     texts_so_far.append(" ".join(part for part in pieces_so_far[start:start + len(pieces)] if part))
                     start += len(pieces)
                 progress(texts_so_far)
-        flat = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention,
-                                      piece_progress, on_batch)
+        flat, options = self._translate_pieces([piece for pieces in segments for piece in pieces], config, attention,
+                                               piece_progress, on_batch, alternatives)
         results, start = [], 0
         for pieces, refusal in zip(segments, refusals):
             if refusal:
-                results.append(Translation("", "", None, not_translated=refusal))
+                results.append(Translation("", "", None, not_translated=refusal, alternatives=[] if alternatives else None))
                 continue
             joined = flat[start] if len(pieces) == 1 else join_translations(flat[start:start + len(pieces)])
             results.append(self.confident(joined, config.beam))
+            if alternatives:
+                joined.alternatives = self._combinations(options[start:start + len(pieces)], alternatives, config)
             start += len(pieces)
         return results
 
-    def _filter(self, config: decoding.DecodingConfig, guard: decoding.RepetitionGuard) -> dict:
-        """The repetition guard as beam search's candidate filter (none when switched off)."""
-        if not (config.repetition_ngram or config.max_char_run):
+    def _config(self, beam: int | None, alpha: float | None, alternatives: int | None = None) -> decoding.DecodingConfig:
+        """The artifact's decoding with `beam` / `alpha`, at least `alternatives` wide."""
+        if alternatives is not None and (not isinstance(alternatives, (int, np.integer)) or not 1 <= alternatives <= MAX_BEAM):
+            raise SeqbotError(f"alternatives: ask for 1 to {MAX_BEAM} translations, got {alternatives!r}")
+        if beam is not None:
+            decoding.check_beam(beam)
+        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
+        if alternatives and alternatives > config.beam:
+            config = decoding.DecodingConfig.from_dict(config.to_dict(), beam=alternatives)
+        return config
+
+    def _filter(self, config: decoding.DecodingConfig) -> dict:
+        """The repetition guard as beam search's candidate filter, asked when a word ends (none when
+        switched off, and none for greedy, which writes what the model ranks first)."""
+        if config.beam == 1 or not (config.repetition_ngram or config.max_char_run):
             return {}
+        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
 
         def allow(sentence: int, tokens: np.ndarray) -> bool:
             finished = len(tokens) > 0 and tokens[-1] == END
@@ -327,105 +346,107 @@ class Translator:
 
         return {"allow": allow, "boundary_tokens": self._boundaries}
 
+    def _decode(self, prepared: list[PreparedSource], config: decoding.DecodingConfig, attention: bool = False,
+                on_step=None, report: bool = False):
+        """decoding.decode_steps over `prepared` (pieces with ids), padded into one batch; each piece's
+        ranked hypotheses come back as the generator's value."""
+        width = max(len(item.ids) for item in prepared)
+        source_ids = np.full((len(prepared), width), PAD, dtype=np.int64)
+        for row, item in enumerate(prepared):
+            source_ids[row, : len(item.ids)] = item.ids
+        caps = np.array([self._cap(item, config) for item in prepared])
+        return decoding.decode_steps(self.model, source_ids, config, max_lengths=caps, keep_attention=attention,
+                                     nbest=True, report=report, **self._filter(config))
+
     def _translate_pieces(self, texts: list[str], config: decoding.DecodingConfig, attention: bool,
                           progress: Callable[[list[str]], None] | None = None,
-                          on_batch: Callable[[int, int], None] | None = None) -> list[Translation]:
-        """Decodes the pieces in length-sorted batches of BATCH_SIZE: greedy, or batched beam search
-        (a single piece with attention or progress: the one-sentence search, which keeps its
-        attention as it goes). `progress(pieces_so_far)` after each beam step and each batch."""
+                          on_batch: Callable[[int, int], None] | None = None, alternatives: int | None = None):
+        """Decodes the pieces in length-sorted batches of BATCH_SIZE (one call of decoding.decode each).
+        `progress(pieces_so_far)` after each beam step and each batch. Returns each piece's Translation
+        and, with `alternatives`, its distinct options [(score, Translation), ...], best first."""
         prepared = [self.prepare(text) for text in texts]
         so_far = [""] * len(prepared)
         results: list[Translation | None] = [None] * len(prepared)
+        options: list[list[tuple[float, Translation]] | None] = [None] * len(prepared)
         todo = []
         for i, item in enumerate(prepared):
             if len(item.ids) == 0:
                 results[i] = self._empty(item)
+                options[i] = [(0.0, self._empty(item))]
             else:
                 todo.append(i)
-        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
-        if config.beam > 1 and len(todo) == 1 and (attention or progress is not None):
-            i = todo[0]
-            results[i] = self._search_one(prepared[i], config, guard, attention, progress, so_far, i)
-            return results
         todo.sort(key=lambda i: len(prepared[i].ids))  # similar lengths together: little padding
         for start in range(0, len(todo), BATCH_SIZE):
             chunk = todo[start:start + BATCH_SIZE]
-            width = max(len(prepared[i].ids) for i in chunk)
-            source_ids = np.full((len(chunk), width), PAD, dtype=np.int64)
-            for row, i in enumerate(chunk):
-                source_ids[row, : len(prepared[i].ids)] = prepared[i].ids
-            caps = np.array([self._cap(prepared[i], config) for i in chunk])
-            margins = [None] * len(chunk)
-            if config.beam == 1:
-                hypotheses = decoding.greedy(self.model, source_ids, max_lengths=caps)
-            else:
-                on_step = None if progress is None else self._reporter(chunk, prepared, config, so_far, progress)
-                ranked = decoding.beam_search_batch(
-                    self.model, source_ids, width=config.beam, alpha=config.alpha, penalty=config.penalty,
-                    max_lengths=caps, on_step=on_step, nbest=True, **self._filter(config, guard))
-                if config.greedy_candidate:
-                    greedy = decoding.greedy(self.model, source_ids, max_lengths=caps)
-                    ranked = [self._with_greedy(found, first, config, guard) for found, first in zip(ranked, greedy)]
-                hypotheses = [found[0] for found in ranked]
-                margins = [self._margin(prepared[i], found, config) for i, found in zip(chunk, ranked)]
+            reporting = progress is not None and config.beam > 1
+            steps = self._decode([prepared[i] for i in chunk], config, attention, report=reporting)
+            ranked = self._drain(steps, self._reporter(chunk, prepared, so_far, progress) if reporting else None)
+            hypotheses = [found[0] for found in ranked]
+            margins = [self._margin(prepared[i], found, config) if config.beam > 1 else None for i, found in zip(chunk, ranked)]
             if attention and self.model.attention != "none":
                 missing = [(i, h) for i, h in zip(chunk, hypotheses) if h.attention is None]
                 if missing:
                     weights = self._attention_for([prepared[i].ids for i, _ in missing], [h.tokens for _, h in missing])
                     for (_, hypothesis), rows in zip(missing, weights):
                         hypothesis.attention = rows
-            for i, hypothesis, margin in zip(chunk, hypotheses, margins):
+            for i, hypothesis, margin, found in zip(chunk, hypotheses, margins, ranked):
                 results[i] = self._translation(prepared[i], hypothesis, attention, margin)
                 so_far[i] = results[i].text
+                if alternatives:
+                    options[i] = self._options(prepared[i], found, config, alternatives)
             if progress is not None:
                 progress(so_far)
             if on_batch is not None:
                 on_batch(start + len(chunk), len(todo))
-        return results
+        return results, options
 
-    def _search_one(self, prepared: PreparedSource, config: decoding.DecodingConfig, guard, attention: bool,
-                    progress, so_far: list[str], index: int) -> Translation:
-        """One sentence's beam search, its attention kept as it goes, reporting its best so far."""
-        on_step = None
-        if progress is not None:
-            def on_step(best: decoding.Hypothesis) -> None:
-                so_far[index] = self._shown(prepared, best.tokens)
-                progress(so_far)
-        ranked = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
-                                      penalty=config.penalty, max_length=self._cap(prepared, config), on_step=on_step,
-                                      **self._filter(config, guard))
-        if config.greedy_candidate:
-            first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
-            ranked = self._with_greedy(ranked, first, config, guard)
-        result = self._translation(prepared, ranked[0], attention, self._margin(prepared, ranked, config))
-        if progress is not None:
-            so_far[index] = result.text
-            progress(so_far)
-        return result
+    @staticmethod
+    def _drain(steps, on_step=None):
+        """Run a decode_steps generator to its end, `on_step` seeing each step; its value."""
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            on_step(step)
 
-    def _prefer_greedy(self, beam: decoding.Hypothesis, first: decoding.Hypothesis, config: decoding.DecodingConfig,
-                       guard: decoding.RepetitionGuard) -> decoding.Hypothesis:
-        """decoding.prefer_greedy with the repetition guard applied to the greedy text."""
-        allowed = guard.allows(self._text(first.tokens)[0], finished=True)
-        return decoding.prefer_greedy(beam, first, config.alpha, config.penalty, allowed)
-
-    def _reporter(self, chunk: list[int], prepared: list[PreparedSource], config: decoding.DecodingConfig,
-                  so_far: list[str], progress):
-        """beam_search_batch's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
-        width = config.beam
-
-        def on_step(sentences, tokens, scores, finished) -> None:
-            for group, sentence in enumerate(sentences):
-                if not finished[sentence] and not np.isfinite(scores[group]).any():
-                    continue  # nothing to show yet
-                rows = slice(group * width, (group + 1) * width)
-                best = decoding._best_so_far(finished[sentence], tokens[rows], scores[group], None,
-                                             config.alpha, config.penalty)
+    def _reporter(self, chunk: list[int], prepared: list[PreparedSource], so_far: list[str], progress):
+        """decode's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
+        def on_step(step: decoding.Step) -> None:
+            for sentence in step.sentences:
+                best = step.best(int(sentence))
                 if best is not None:
                     so_far[chunk[sentence]] = self._shown(prepared[chunk[sentence]], best.tokens)
             progress(so_far)
 
         return on_step
+
+    def _options(self, prepared: PreparedSource, ranked: list[decoding.Hypothesis], config: decoding.DecodingConfig,
+                 count: int) -> list[tuple[float, Translation]]:
+        """Up to `count` distinct translations (by the text shown) of one piece's ranked hypotheses,
+        each with the beam's normalised score, best first."""
+        distinct: dict[str, tuple[float, Translation]] = {}
+        for index, hypothesis in enumerate(ranked):
+            shown = self._shown(prepared, hypothesis.tokens)
+            if shown not in distinct and len(distinct) < count:
+                score = decoding.normalised_score(hypothesis.log_prob, hypothesis.length, config.alpha, config.penalty)
+                margin = self._margin(prepared, ranked, config, index) if config.beam > 1 else None
+                distinct[shown] = (float(score), self._translation(prepared, hypothesis, keep_attention=False, margin=margin))
+        return list(distinct.values())
+
+    def _combinations(self, options: list[list[tuple[float, Translation]]], count: int,
+                      config: decoding.DecodingConfig) -> list[Translation]:
+        """A text's `count` best distinct translations from its pieces' options (see translate_batch)."""
+        if all(len(found) == 1 and not found[0][1].text and found[0][1].features is None for found in options):
+            return []  # nothing the model could read (blank, or characters it never saw)
+        results: list[Translation] = []
+        for score, parts in best_combinations(options, count):
+            result = parts[0] if len(parts) == 1 else join_translations(list(parts))
+            if result.text in {other.text for other in results}:
+                continue
+            result.score = score
+            results.append(self.confident(result, config.beam))
+        return results
 
     def _attention_for(self, sources: list[np.ndarray], outputs: list[np.ndarray]) -> list[np.ndarray]:
         """The attention weights behind each output token (batched beam search does not keep them):
@@ -468,6 +489,7 @@ class Translator:
         refusal = untranslatable(text)
         if refusal:
             return Translation("", "", None, not_translated=refusal)
+        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=1)
         written = False
         done: list[Translation] = []
         for piece in self.segments(text):
@@ -477,31 +499,30 @@ class Translator:
                 continue
             if written:
                 yield " ", [1.0]
-            cap = self._cap(prepared, self.decoding)
             restorer = StreamRestorer(prepared.swaps)
-            tokens, rows, scored, finished, has_attention = [], [], [], False, False
-            held: list[int] = []  # decoded characters (indices into `scored`) the restorer has not shown yet
-            for token, token_log_prob, weights in decoding._greedy_steps(self.model, prepared.ids, cap):
-                scored.append(token_log_prob)
-                has_attention = weights is not None
-                if token == END:
-                    finished = True
+            tokens, scored = [], []
+            held: list[int] = []  # decoded characters (indices into `tokens`) the restorer has not shown yet
+            steps = self._decode([prepared], config, report=True)
+            while True:
+                try:
+                    step = next(steps)
+                except StopIteration as stop:
+                    hypothesis = stop.value[0][0]
                     break
+                token = int(step.tokens[0])
+                if token == END:
+                    continue
                 tokens.append(token)
-                if has_attention:
-                    rows.append(weights)
+                scored.append(float(step.token_log_probs[0]))
                 if token >= len(SPECIALS):
                     written = True
-                    held.append(len(scored) - 1)
+                    held.append(len(tokens) - 1)
                     shown = restorer.feed(self._target_chars[token])
                     if shown:
                         yield self._scored_piece(prepared, shown, held, scored, tokens)
             rest = restorer.flush()
             if rest:
                 yield self._scored_piece(prepared, rest, held, scored, tokens)
-            attention = np.array(rows, dtype=np.float32).reshape(len(rows), len(prepared.ids)) if has_attention else None
-            hypothesis = decoding.Hypothesis(np.array(tokens, dtype=np.int32), float(sum(scored)), attention, finished,
-                                             np.array(scored, dtype=np.float64))
             done.append(self._translation(prepared, hypothesis))
         return self.confident(done[0] if len(done) == 1 else join_translations(done), 1)
 
@@ -519,13 +540,10 @@ class Translator:
         the best hypothesis of the running search (which may change, not only grow) after the
         pieces already done (long input goes piece by piece, see segments). The last text yielded
         is translate(text, beam, alpha).text, and the generator returns that Translation."""
-        if beam is not None:
-            check_beam(beam)
+        config = self._config(beam, alpha)
         refusal = untranslatable(text)
         if refusal:
             return Translation("", "", None, not_translated=refusal)
-        config = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
-        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
         done: list[Translation] = []
         shown = None
         for piece in self.segments(text):
@@ -534,19 +552,18 @@ class Translator:
                 done.append(self._empty(prepared))
                 continue
             before = " ".join(part.text for part in done if part.text)
-            steps = decoding.stream_beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
-                                                penalty=config.penalty, max_length=self._cap(prepared, config),
-                                                **self._filter(config, guard))
+            steps = self._decode([prepared], config, attention=True, report=True)
             while True:
                 try:
-                    partial = next(steps)
+                    step = next(steps)
                 except StopIteration as stop:
-                    ranked = stop.value
-                    if config.greedy_candidate:
-                        first = decoding.greedy(self.model, prepared.ids[None, :], max_length=self._cap(prepared, config))[0]
-                        ranked = self._with_greedy(ranked, first, config, guard)
-                    done.append(self._translation(prepared, ranked[0], margin=self._margin(prepared, ranked, config)))
+                    ranked = stop.value[0]
+                    margin = self._margin(prepared, ranked, config) if config.beam > 1 else None
+                    done.append(self._translation(prepared, ranked[0], margin=margin))
                     break
+                partial = step.best(0)
+                if partial is None:
+                    continue
                 partial_text = self._shown(prepared, partial.tokens)
                 current = f"{before} {partial_text}" if before and partial_text else before or partial_text
                 if current != shown:
@@ -559,51 +576,10 @@ class Translator:
 
     def alternatives(self, text: str, count: int = 4, beam: int | None = None,
                      alpha: float | None = None) -> list[Translation]:
-        """Up to `count` distinct translations of `text` (by the text shown), best first, each with its
-        confidence and `score`: the beam's length-normalised score (decoding.normalised_score), averaged
-        over the text's sentences. The search is the artifact's decoding (or `beam` / `alpha`) with its
-        width raised to `count` when that is larger, so the first is translate(text, beam=that width):
-        the plain translation whenever `count` <= the beam width. A text of several sentences gets the
-        best combinations of its sentences' hypotheses (the plain one, then one sentence changed, ...)."""
-        if not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_BEAM:
-            raise SeqbotError(f"alternatives: ask for 1 to {MAX_BEAM} translations, got {count!r}")
-        if beam is not None:
-            check_beam(beam)
-        base = decoding.DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam, alpha=alpha)
-        config = decoding.DecodingConfig.from_dict(base.to_dict(), beam=max(base.beam, count))
-        if untranslatable(text):
-            return []
-        guard = decoding.RepetitionGuard(config.repetition_ngram, config.max_char_run)
-        options: list[list[tuple[float, Translation]]] = []  # per sentence: (score, translation), best first
-        for piece in self.segments(text):
-            prepared = self.prepare(piece)
-            if len(prepared.ids) == 0:
-                options.append([(0.0, self._empty(prepared))])
-                continue
-            cap = self._cap(prepared, config)
-            ranked = decoding.beam_search(self.model, prepared.ids, width=config.beam, alpha=config.alpha,
-                                          penalty=config.penalty, max_length=cap, **self._filter(config, guard))
-            if config.greedy_candidate:
-                ranked = self._with_greedy(ranked, decoding.greedy(self.model, prepared.ids[None, :], max_length=cap)[0],
-                                           config, guard)
-            distinct: dict[str, tuple[float, Translation]] = {}
-            for index, hypothesis in enumerate(ranked):
-                shown = self._shown(prepared, hypothesis.tokens)
-                if shown not in distinct and len(distinct) < count:
-                    score = decoding.normalised_score(hypothesis.log_prob, hypothesis.length, config.alpha, config.penalty)
-                    distinct[shown] = (float(score), self._translation(
-                        prepared, hypothesis, keep_attention=False, margin=self._margin(prepared, ranked, config, index)))
-            options.append(list(distinct.values()))
-        if all(len(found) == 1 and not found[0][1].text and found[0][1].features is None for found in options):
-            return []  # nothing the model could read (blank, or characters it never saw)
-        results = []
-        for score, parts in best_combinations(options, count):
-            result = parts[0] if len(parts) == 1 else join_translations(list(parts))
-            if result.text in {other.text for other in results}:
-                continue
-            result.score = score
-            results.append(self.confident(result, config.beam))
-        return results
+        """Up to `count` distinct translations of `text`, best first: translate(text, beam, alpha,
+        alternatives=count).alternatives (see translate_batch); the first is the translation of a
+        search `count` wide when `beam` is narrower."""
+        return self.translate(text, beam=beam, alpha=alpha, attention=False, alternatives=count).alternatives
 
 
 def untranslatable(text: str) -> str | None:
@@ -695,7 +671,3 @@ def best_combinations(options: list[list[tuple[float, object]]], count: int) -> 
                     heapq.heappush(heap, (-total(following), following))
     return found
 
-
-def check_beam(beam) -> None:
-    if not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
-        raise SeqbotError(f"beam width must be a whole number from 1 to {MAX_BEAM}, got {beam!r}")
