@@ -16,8 +16,8 @@ the translation is good, null without a calibrator or translation), "words": [[w
 French word's score: the lowest probability of its characters, seqbot.engine.confidence), "unknown_characters",
 "truncated", "not_translated"}; with --alternatives K, "alternatives": the K best distinct translations,
 best first, each {"text", "confidence", "score", "words"} (score: the beam's length-normalised
-log-probability). The alternatives come from one beam search of width max(--beam, K), so the first of
-them is "text" itself.
+log-probability). The translation and its alternatives come from one beam search of width
+max(--beam, K), so the first of them is "text" itself.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from seqbot.commands.lines import argument_texts, input_texts
-    from seqbot.engine.translator import Translator, check_beam
+    from seqbot.engine.decoding import check_beam
+    from seqbot.engine.translator import Translator
     from seqbot.errors import SeqbotError
 
     if args.beam is not None:
@@ -53,31 +54,30 @@ def run(args) -> int:
             raise SeqbotError("--alternatives goes with --json (the plain output is one translation per line)")
         check_beam(args.alternatives)
     translator = Translator.load(args.checkpoint)
-    write = _json_writer(translator, args.alternatives) if args.json else None
+    write = _json_writer(args.alternatives) if args.json else None
+    beam = (args.beam, args.alternatives)
     if args.text:
-        _translate_lines(translator, argument_texts(args.text), args.beam, first_number=1, label="argument", write=write)
+        _translate_lines(translator, argument_texts(args.text), beam, first_number=1, label="argument", write=write)
         return 0
     lines = iter(input_texts([], hint="type English sentences to translate"))
     batch = 1 if sys.stdin.isatty() else LINES_PER_BATCH  # at a terminal, answer each line at once
     number = 1
     while chunk := list(islice(lines, batch)):
-        _translate_lines(translator, chunk, args.beam, first_number=number, label="line", write=write)
+        _translate_lines(translator, chunk, beam, first_number=number, label="line", write=write)
         number += len(chunk)
     return 0
 
 
-def _json_writer(translator, alternatives: int | None):
-    """write(text, result, beam): one JSON line for `result`, the translation of `text`."""
+def _json_writer(alternatives: int | None):
+    """write(result): one JSON line for `result`, with its alternatives (from its own search) when asked for."""
     import json
 
-    def write(text: str, result, beam: int | None) -> None:
+    def write(result) -> None:
         record = translation_record(result)
         record |= {"unknown_characters": list(result.unknown_chars), "truncated": result.truncated,
                    "not_translated": result.not_translated}
         if alternatives:
-            found = translator.alternatives(text, alternatives, beam=beam)
-            if found:  # the search of width max(beam, K): its best is the text given
-                record |= translation_record(found[0])
+            found = result.alternatives or []
             record["alternatives"] = [translation_record(other) | {"score": round(other.score, 4)} for other in found]
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -90,8 +90,10 @@ def translation_record(result) -> dict:
             "words": [[word.word, round(word.score, 4)] for word in result.words]}
 
 
-def _translate_lines(translator, texts: list[str], beam: int | None, first_number: int, label: str, write=None) -> None:
-    """Each text's translation on stdout (one line each, or one JSON object with `write`), notices on stderr."""
+def _translate_lines(translator, texts: list[str], beam: tuple[int | None, int | None], first_number: int, label: str,
+                     write=None) -> None:
+    """Each text's translation on stdout (one line each, or one JSON object with `write`), notices on stderr.
+    `beam`: (--beam, --alternatives)."""
     results = _translate_batch(translator, texts, beam, first_number, label)
     for number, (text, result) in enumerate(zip(texts, results), start=first_number):
         if result.not_translated:
@@ -103,21 +105,23 @@ def _translate_lines(translator, texts: list[str], beam: int | None, first_numbe
             print(f"seqbot: {label} {number}: input cut to the model's {translator.max_source_length} characters: "
                   f"{result.source!r}", file=sys.stderr)
         if write is not None:
-            write(text, result, beam)
+            write(result)
         else:
             sys.stdout.write(result.text + "\n")
     sys.stdout.flush()
 
 
-def _translate_batch(translator, texts: list[str], beam: int | None, first_number: int, label: str) -> list:
-    """translator.translate_batch(texts), saying on stderr how far it is when the texts hold more
+def _translate_batch(translator, texts: list[str], beam: tuple[int | None, int | None], first_number: int,
+                     label: str) -> list:
+    """translator.translate_batch(texts) (with `beam` = (width, alternatives)), saying on stderr how far it is when the texts hold more
     sentences than one batch decodes (a 20,000-character line with beam 4 ran for 48 s in silence)."""
     from seqbot.commands.progress import Progress
     from seqbot.engine.translator import BATCH_SIZE
 
+    width, alternatives = beam
     sentences = sum(len(translator.segments(text)) for text in texts)
     if sentences <= BATCH_SIZE:
-        return translator.translate_batch(texts, beam=beam)
+        return translator.translate_batch(texts, beam=width, alternatives=alternatives)
     last = first_number + len(texts) - 1
     where = f"{label} {first_number}" if last == first_number else f"{label}s {first_number}-{last}"
     progress = Progress(f"{where}: sentences translated", sentences, every_seconds=PROGRESS_EVERY_SECONDS)
@@ -126,6 +130,6 @@ def _translate_batch(translator, texts: list[str], beam: int | None, first_numbe
         progress.total = total  # the sentences the decoder reads (blank ones are not decoded)
         progress.update(done)
 
-    results = translator.translate_batch(texts, beam=beam, on_batch=batch_done)
+    results = translator.translate_batch(texts, beam=width, on_batch=batch_done, alternatives=alternatives)
     progress.finish()
     return results

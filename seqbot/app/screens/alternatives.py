@@ -2,8 +2,10 @@
 selected message, best first, each with its confidence (seqbot.engine.confidence) and the beam's
 score; Enter copies the highlighted one to the terminal's clipboard (OSC 52), Esc closes.
 
-The search (Translator.alternatives: a beam search per sentence, each line of the message on its
-own, as the reply was translated) runs in a worker thread; the list appears when it is done.
+The alternatives come from the search that translated the reply when it kept them (a line translated
+with `Translator.translate(line, beam, alternatives=ALTERNATIVES)`, passed as `searched`); other lines
+are searched again (Translator.alternatives, each line of the message on its own, as the reply was
+translated) in a worker thread, and the list appears when it is done.
 """
 
 from __future__ import annotations
@@ -32,15 +34,23 @@ class Alternative:
     score: float  # the beam's length-normalised log-probability, averaged over the sentences
 
 
-def find_alternatives(translator, text: str, beam: int | None, count: int = ALTERNATIVES) -> list[Alternative]:
+def find_alternatives(translator, text: str, beam: int | None, count: int = ALTERNATIVES,
+                      searched: list | None = None) -> list[Alternative]:
     """The `count` best distinct translations of `text`, each line on its own (blank and unreadable
-    lines stay blank), best first. Call from a worker thread: this decodes."""
+    lines stay blank), best first. `searched`: the reply's Translation of each line (None for a line
+    not translated); a line whose Translation kept its search's alternatives is not decoded again.
+    Call from a worker thread: this may decode."""
     from seqbot.engine.translator import best_combinations, untranslatable
 
-    options, decoded = [], []
-    for line in text.split("\n"):
-        found = translator.alternatives(line, count, beam=beam) if line.strip() and not untranslatable(line) else []
-        decoded.append(bool(found))
+    options = []
+    for index, line in enumerate(text.split("\n")):
+        known = searched[index] if searched is not None and index < len(searched) else None
+        if known is not None and known.alternatives is not None:
+            found = known.alternatives[:count]
+        elif line.strip() and not untranslatable(line):
+            found = translator.alternatives(line, count, beam=beam)
+        else:
+            found = []
         options.append([(result.score, result) for result in found] or [(0.0, None)])
     shown: list[Alternative] = []
     for _, parts in best_combinations(options, count):
