@@ -108,6 +108,16 @@ class Chatbot:
         self.decoding = DecodingConfig.from_dict(self.decoding.to_dict(), alpha=alpha, patience=patience)
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
 
+    @property
+    def alpha(self) -> float:
+        """The length penalty's alpha the search ranks with (self.decoding.alpha)."""
+        return self.decoding.alpha
+
+    @property
+    def patience(self) -> int:
+        """How many times the beam width of replies finish before the search stops (self.decoding.patience)."""
+        return self.decoding.patience
+
     @classmethod
     def load(cls, path: str | Path | None = None, **options) -> "Chatbot":
         path = Path(path) if path else default_checkpoint("chat")
