@@ -109,9 +109,9 @@ EXPECTED = {
         "terrible acting and a boring plot": ["ham", [["ham", 0.977756], ["spam", 0.022244]]],
     },
     "translator": {
-        "greedy": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle refusait de revoir.", "Mon frère vit de Paris pour dix ans.", "Pourrais-tu me dire comment se rendre à l'entreteur ?"],
-        "beam": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle reviendrait.", "Mon frère vit à Paris pour dix ans.", "Pourriez-vous me dire comment se rendre à la musée ?"],
-        "default": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle reviendrait.", "Mon frère vit à Paris pour dix ans.", "Pourriez-vous me dire comment se rendre à la musée ?"],
+        "greedy": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle reviendrait.", "Mon frère vit à Paris pour dix ans.", "Pourrais-tu me dire comment se rendre à la musée ?"],
+        "beam": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle reviend.", "Mon frère vit à Paris pour dix ans.", "Pourrais-tu me dire comment se rendre à la musée ?"],
+        "default": ["J'adore ce film.", "Comment allez-vous ?", "Elle a dit qu'elle reviendrait demain, mais elle reviend.", "Mon frère vit à Paris pour dix ans.", "Pourrais-tu me dire comment se rendre à la musée ?"],
     },
     "translator-gru512": {
         "greedy": ["J'adore ce film.", "Comment vous êtes-vous ?", "Elle a dit qu'elle reviendrait demain, demain ? Je n'ai jamais fait de mal à la faible.", "Mon frère vit de Paris pour dix ans.", "Pourriez-vous me dire comment se rendre à la musée ?"],
