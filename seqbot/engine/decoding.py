@@ -211,6 +211,11 @@ def decode(model, sources, config: DecodingConfig, *, max_lengths=None, allow=No
     steps = decode_steps(model, sources, config, max_lengths=max_lengths, allow=allow, boundary_tokens=boundary_tokens,
                          rules=rules, reply_lm=reply_lm, keep_attention=keep_attention, nbest=nbest,
                          found_order=found_order, report=on_step is not None)
+    return drain(steps, on_step)
+
+
+def drain(steps, on_step=None):
+    """Run a decode_steps generator to its end, `on_step` seeing each step it yields; its value."""
     while True:
         try:
             step = next(steps)

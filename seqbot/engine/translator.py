@@ -380,7 +380,7 @@ class Translator:
             chunk = todo[start:start + BATCH_SIZE]
             reporting = progress is not None and config.beam > 1
             steps = self._decode([prepared[i] for i in chunk], config, attention, report=reporting)
-            ranked = self._drain(steps, self._reporter(chunk, prepared, so_far, progress) if reporting else None)
+            ranked = decoding.drain(steps, self._reporter(chunk, prepared, so_far, progress) if reporting else None)
             hypotheses = [found[0] for found in ranked]
             margins = [self._margin(prepared[i], found, config) if config.beam > 1 else None for i, found in zip(chunk, ranked)]
             if attention and self.model.attention != "none":
@@ -399,16 +399,6 @@ class Translator:
             if on_batch is not None:
                 on_batch(start + len(chunk), len(todo))
         return results, options
-
-    @staticmethod
-    def _drain(steps, on_step=None):
-        """Run a decode_steps generator to its end, `on_step` seeing each step; its value."""
-        while True:
-            try:
-                step = next(steps)
-            except StopIteration as stop:
-                return stop.value
-            on_step(step)
 
     def _reporter(self, chunk: list[int], prepared: list[PreparedSource], so_far: list[str], progress):
         """decode's on_step: each sentence's best hypothesis so far into `so_far`, then `progress`."""
