@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from seqbot.app.app import MAX_MESSAGE_CHARS, SeqbotApp
 from seqbot.app.engines import EngineHub
-from seqbot.app.settings import CHAT_BEAM_WIDTH
+from seqbot.app.settings import CHAT_BEAM_WIDTH, AppSettings
 from seqbot.app.screens.attention import AttentionScreen
 from seqbot.app.screens.help import HelpScreen
 from seqbot.app.widgets.bars import LabelledBar
@@ -67,6 +67,12 @@ async def send_and_wait(pilot, text: str):
     return pilot.app.turns[-1]
 
 
+async def go_greedy(pilot) -> None:
+    """Ctrl+B: translate mode leaves its default beam search for greedy decoding, streamed character by character."""
+    await pilot.press("ctrl+b")
+    assert pilot.app.beam == 1
+
+
 def plain(renderable) -> str:
     """What a Rich renderable (Text, Table, str) shows, as plain text."""
     console = Console(width=200, record=True, file=io.StringIO())
@@ -90,7 +96,10 @@ async def test_message_is_translated_and_classified():
     async with app.run_test(size=SIZE) as pilot:
         text = "Win a free cruise now!"
         turn = await send_and_wait(pilot, text)
-        expected = FakeTranslator().translate(text).text
+        # Translate mode decodes as `seqbot translate` does: the settings' beam search, not greedy.
+        assert app.beam == AppSettings().beam_width > 1 and turn.beam == app.beam
+        expected = FakeTranslator().translate(text, beam=app.beam).text
+        assert expected != FakeTranslator().translate(text).text
         assert turn.status == "done" and turn.reply == expected
         assert turn_texts(app, 1)["reply"] == expected
         shown = panel_text(app)
@@ -106,6 +115,7 @@ async def test_message_is_translated_and_classified():
 async def test_reply_streams_and_later_messages_wait_in_the_queue():
     app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
+        await go_greedy(pilot)
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
         first, second = app.turns
@@ -196,15 +206,16 @@ async def test_mode_switch_by_key_and_palette():
 async def test_beam_toggle_changes_the_decoding():
     app = SeqbotApp(fake_hub())
     async with app.run_test(size=SIZE) as pilot:
-        greedy = await send_and_wait(pilot, "Hello.")
-        await pilot.press("ctrl+b")
-        assert app.beam > 1
+        width = app.beam
+        assert width == AppSettings().beam_width > 1  # beam search by default
         beamed = await send_and_wait(pilot, "Hello.")
+        await go_greedy(pilot)
+        greedy = await send_and_wait(pilot, "Hello.")
         assert greedy.reply == FakeTranslator().translate("Hello.").text
-        assert beamed.reply == FakeTranslator().translate("Hello.", beam=app.beam).text != greedy.reply
-        assert f"beam {app.beam}" in turn_texts(app, 2)["reply-meta"]
+        assert beamed.reply == FakeTranslator().translate("Hello.", beam=width).text != greedy.reply
+        assert f"beam {width}" in turn_texts(app, 1)["reply-meta"] and "greedy" in turn_texts(app, 2)["reply-meta"]
         await pilot.press("ctrl+b")
-        assert app.beam == 1
+        assert app.beam == width
 
 
 @run_async
@@ -256,7 +267,7 @@ async def test_attention_key_on_an_empty_translation_says_why():
     translator = FakeTranslator()
     empty = translator.translate("")
     empty.text, empty.attention = "", None
-    translator.translate = lambda text, beam=1: empty
+    translator.translate = lambda text, beam=1, progress=None: empty
     translator.stream = lambda text: iter(())
     app = SeqbotApp(fake_hub(translator))
     async with app.run_test(size=SIZE) as pilot:
@@ -310,7 +321,7 @@ async def test_real_translator_engine_on_a_small_random_checkpoint(tmp_path):
     from seqbot.engine.translator import Translator
 
     save_artifact(tmp_path / "translator.npz", seq2seq.random_artifact(max_source_length=30, end_bias=2.0))
-    expected = Translator.load(tmp_path / "translator.npz").translate("hello, world!")
+    expected = Translator.load(tmp_path / "translator.npz").translate("hello, world!", beam=AppSettings().beam_width)
     app = SeqbotApp(EngineHub.from_checkpoints(tmp_path, classifiers=False), classify=False)
     async with app.run_test(size=SIZE) as pilot:
         turn = await send_and_wait(pilot, "hello, world!")
@@ -366,7 +377,7 @@ async def test_beam_search_shows_that_it_is_searching_then_the_reply():
     translator.beam_gate = threading.Event()
     app = SeqbotApp(fake_hub(translator))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+b")
+        assert app.beam > 1  # the default, without Ctrl+B
         await send(pilot, "Hello.")
         turn = app.turns[0]
         await wait_for(pilot, lambda: turn.status == "running")
@@ -385,7 +396,7 @@ async def test_beam_search_shows_that_it_is_searching_then_the_reply():
 async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
     app, translator = gated_app()  # one search step per release
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+b")
+        assert app.beam > 1
         final = FakeTranslator().translate("Hello.", beam=app.beam).text
         first_best = FakeTranslator().translate("Hello.").text[:4]  # overtaken by the final one
         await send(pilot, "Hello.")
@@ -407,7 +418,7 @@ async def test_beam_reply_shows_its_best_so_far_in_place_then_the_final_reply():
 async def test_clear_during_a_beam_search_stops_it_and_the_queue():
     app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+b")
+        assert app.beam > 1
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
         first, second = app.turns
@@ -604,6 +615,7 @@ async def test_corrupt_classifier_checkpoint_costs_only_that_model(tmp_path):
 async def test_clear_while_a_reply_streams_cancels_it_and_the_queue():
     app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
+        await go_greedy(pilot)
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
         first, second = app.turns

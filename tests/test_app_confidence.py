@@ -23,7 +23,8 @@ from seqbot.engine.confidence import word_scores
 from test_app import SIZE, run_async, send_and_wait, wait_for
 from test_app_fakes import FakeTranslator, fake_hub
 
-SURE_TEXT, UNSURE_TEXT = "Hello.", "I love this movie."  # the fake answers "Bonjour." and "J'adore ce film."
+# The app's default beam search: the fake answers "Salut." and "J'aime ce film." (greedy: "Bonjour.", "J'adore ce film.").
+SURE_TEXT, UNSURE_TEXT = "Hello.", "I love this movie."
 
 
 @dataclass
@@ -73,8 +74,8 @@ async def test_unsure_words_are_shaded_and_an_unsure_reply_is_marked():
         sure = await send_and_wait(pilot, SURE_TEXT)
         unsure = await send_and_wait(pilot, UNSURE_TEXT)
         assert sure.confidence == 0.9 and unsure.confidence == 0.3
-        assert shaded_words(reply_text(app, sure.number)) == ["Bonjour"]
-        assert shaded_words(reply_text(app, unsure.number)) == ["J'adore"]
+        assert shaded_words(reply_text(app, sure.number)) == ["Salut"]
+        assert shaded_words(reply_text(app, unsure.number)) == ["J'aime"]
         assert all("dim" in str(span.style) for span in reply_text(app, unsure.number).spans)
         meta = lambda number: str(app.views[number].query_one(".reply-meta", Static).content)  # noqa: E731
         assert "unsure" in meta(unsure.number) and "unsure" not in meta(sure.number)
@@ -103,7 +104,7 @@ async def test_the_f3_view_gives_the_number_and_f7_copies_an_alternative():
         assert all(item.confidence == 0.3 for item in screen.alternatives)
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, AlternativesScreen))
-        assert app.clipboard == texts[1] and turn.reply in texts  # greedy reply: among the beam's
+        assert app.clipboard == texts[1] and turn.reply == texts[0]  # the reply is the search's best
 
 
 def test_alternatives_of_a_message_of_several_lines_keep_its_lines():
@@ -121,9 +122,9 @@ async def test_scores_are_kept_in_the_store_and_exported(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         turn = await send_and_wait(pilot, f"{SURE_TEXT}\n{UNSURE_TEXT}")
         assert turn.confidence == 0.3  # the least sure line's
-        assert [turn.reply[start:end] for start, end, _ in turn.word_scores] == ["Bonjour", "J'adore", "ce", "film"]
+        assert [turn.reply[start:end] for start, end, _ in turn.word_scores] == ["Salut", "J'aime", "ce", "film"]
         conversation = app.conversation_id
     (_, stored), = ConversationStore.open(tmp_path).turns(conversation)
     assert stored.confidence == 0.3 and stored.word_scores == [(s, e, round(v, 4)) for s, e, v in turn.word_scores]
     exported = json.loads(conversation_to_json([stored]))["turns"][0]
-    assert exported["confidence"] == 0.3 and exported["words"][0] == ["Bonjour", 0.3]
+    assert exported["confidence"] == 0.3 and exported["words"][0] == ["Salut", 0.3]

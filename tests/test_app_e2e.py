@@ -120,7 +120,7 @@ def test_keys_typed_while_the_app_starts_are_sent(tmp_path):
         tmux.run("send-keys", "-t", "app", "Enter")
         screen = tmux.wait_for(lambda s: "you · translate" in s, 30, "the message typed while the app started")
         assert message in screen.split("you · translate", 1)[1]
-        tmux.wait_for(lambda s: re.search(r"seqbot · greedy · \d+\.\d\d s", s), 60, "its reply")
+        tmux.wait_for(lambda s: re.search(r"seqbot · beam \d+ · \d+\.\d\d s", s), 60, "its reply (beam search by default)")
     finally:
         tmux.close()
 

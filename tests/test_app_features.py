@@ -21,7 +21,7 @@ from seqbot.app.settings import CHAT_BEAM_WIDTH, AppSettings
 from seqbot.app.store import ConversationStore
 from seqbot.app.widgets.message_input import MessageInput
 from seqbot.app.widgets.side_panel import SidePanel
-from test_app import SIZE, panel_text, run_async, send, send_and_wait, turn_texts, wait_for
+from test_app import SIZE, go_greedy, panel_text, run_async, send, send_and_wait, turn_texts, wait_for
 from test_app_fakes import FakeChatbot, FakeGenerator, FakeTranslator, fake_hub, gated_app
 
 
@@ -50,6 +50,7 @@ async def test_fast_typing_sends_exactly_what_was_typed_before_each_enter():
 async def test_escape_stops_the_reply_keeps_its_text_and_the_queue_goes_on():
     app, translator = gated_app()
     async with app.run_test(size=SIZE) as pilot:
+        await go_greedy(pilot)
         await send(pilot, "Hello.")
         await send(pilot, "I love this movie.")
         first, second = app.turns
@@ -82,6 +83,7 @@ def notices(app) -> str:
 async def test_first_escape_stops_the_reply_only_and_a_second_at_once_clears_the_queue():
     app, translator = gated_app()
     async with app.run_test(size=(SeqbotApp.WIDE_FOOTER, 40)) as pilot:
+        await go_greedy(pilot)
         for text in ("Hello.", "One.", "Two."):
             await send(pilot, text)
         assert "2 queued · Esc twice clears" in str(app.query_one(MessageInput).border_subtitle)
@@ -137,7 +139,7 @@ async def test_new_line_key_paste_and_line_by_line_translation():
         await wait_for(pilot, lambda: app.turns and app.turns[-1].finished and app.active is None)
         turn = app.turns[-1]
         fake = FakeTranslator()
-        assert turn.reply == fake.translate("Hello.").text + "\n" + fake.translate("I love this movie.").text
+        assert turn.reply == "\n".join(fake.translate(line, beam=app.beam).text for line in ("Hello.", "I love this movie."))
         assert turn.source == "Hello.\nI love this movie."
         # One attention map over both lines: each line looks only at its own characters.
         source, attention = app.attention_of(turn)
@@ -152,7 +154,7 @@ async def test_newest_reply_is_scrolled_into_view_unless_the_person_scrolled_up(
     app = SeqbotApp(fake_hub(translator))
     async with app.run_test(size=(80, 24)) as pilot:
         conversation = app.query_one(Conversation)
-        await pilot.press("ctrl+b")  # as reported: a beam reply with a notice
+        assert app.beam > 1  # as reported: a beam reply (the default) with a notice
         for number in range(5):
             await send_and_wait(pilot, f"message number {number} is long")
         last = app.views[5]
@@ -227,7 +229,7 @@ async def test_settings_screen_changes_and_keeps_decoding_classifiers_and_panel(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, SettingsScreen))
         assert app.settings.beam_width == 8 and app.settings.top_k == 10
-        await pilot.press("ctrl+b")
+        assert app.beam == 8  # translate mode's beam search follows the new width
         turn = await send_and_wait(pilot, "Win a free cruise now!")
         assert turn.beam == 8 and "spam_rnn" in panel_text(app) and "spam_nb" not in panel_text(app)
         await pilot.press("f5")
@@ -241,6 +243,7 @@ async def test_settings_screen_changes_and_keeps_decoding_classifiers_and_panel(
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not again.query_one(SidePanel).display and again.settings.beam_width == 8
+        assert again.beam == 8  # translate mode starts at the saved width
         assert again.theme == "nord"
 
 
@@ -337,7 +340,7 @@ async def test_conversations_screen_searches_reopens_and_deletes(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConversationsScreen))
         assert app.conversation_id == first and [t.text for t in app.turns] == ["Win a free cruise now!"]
-        assert turn_texts(app, 1)["reply"] == FakeTranslator().translate("Win a free cruise now!").text
+        assert turn_texts(app, 1)["reply"] == FakeTranslator().translate("Win a free cruise now!", beam=app.beam).text
         turn = await send_and_wait(pilot, "Hello.")  # the reopened conversation goes on
         assert turn.number == 2 and len(store.turns(first)) == 2
 

@@ -3,7 +3,7 @@ third queued message before the second)."""
 
 from __future__ import annotations
 
-from test_app import SIZE, run_async, send, wait_for
+from test_app import SIZE, go_greedy, run_async, send, wait_for
 from test_app_fakes import FakeTranslator, gated_app
 
 
@@ -24,6 +24,7 @@ async def test_queued_messages_are_answered_in_the_order_they_were_sent():
     app, translator = gated_app(RecordingTranslator())  # the first reply waits until every message is queued
     messages = ["One.", "Two.", "Three.", "Four."]
     async with app.run_test(size=SIZE) as pilot:
+        await go_greedy(pilot)  # RecordingTranslator records the streams greedy decoding starts
         for message in messages:
             await send(pilot, message)
         assert [turn.status for turn in app.turns] == ["running", "queued", "queued", "queued"]

@@ -64,9 +64,9 @@ class CountingTranslator(FakeTranslator):
         super().__init__()
         self.decoded: list[str] = []
 
-    def translate(self, text: str, beam: int = 1):
+    def translate(self, text: str, beam: int = 1, progress=None):
         self.decoded.append(text)
-        return super().translate(text, beam)
+        return super().translate(text, beam, progress)
 
     def stream(self, text: str):
         self.decoded.append(text)
@@ -87,7 +87,7 @@ async def test_a_message_without_latin_letters_gets_a_notice_not_a_translation(s
         assert "no translation" in shown["reply"]
         assert "unknown to the model" not in shown["user-meta"]  # the notice says it all, not a red list
         ordinary = await send_and_wait(pilot, "Hello.")
-        assert ordinary.reply == FakeTranslator().translate("Hello.").text and translator.decoded
+        assert ordinary.reply == FakeTranslator().translate("Hello.", beam=app.beam).text and translator.decoded
 
 
 @run_async
@@ -96,6 +96,6 @@ async def test_in_a_message_of_several_lines_only_the_unreadable_line_is_left_ou
     app = app_with(small_classifiers, translator)
     async with app.run_test(size=SIZE) as pilot:
         turn = await send_and_wait(pilot, "Hello.\n안녕하세요!")
-        assert turn.reply == FakeTranslator().translate("Hello.").text + "\n"
+        assert turn.reply == FakeTranslator().translate("Hello.", beam=app.beam).text + "\n"
         assert set(translator.decoded) == {"Hello."}  # the Korean line reached no decoder
         assert "line 2: not translated" in turn_texts(app, 1)["notice"]

@@ -47,7 +47,7 @@ async def test_a_message_typed_while_the_app_starts_is_sent():
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.turns and app.turns[-1].finished)
         assert [turn.text for turn in app.turns] == ["Hello."]
-        assert app.turns[0].reply == FakeTranslator().translate("Hello.").text
+        assert app.turns[0].reply == FakeTranslator().translate("Hello.", beam=app.beam).text
         assert app.query_one(MessageInput).value == ""
 
 

@@ -167,7 +167,7 @@ class SeqbotApp(App[None]):
         self.queue_clear_until = 0.0  # time.monotonic() until which Esc clears the queue
         self.started_by_stop: Turn | None = None  # the queued turn that an Esc's stop let start
         # What each mode does with a message (modes/): each keeps its own decoding, so chat starts at the
-        # chat model's beam, as `seqbot chat` does, while translate starts greedy.
+        # chat model's beam, as `seqbot chat` does, and translate at the settings' beam width, as `seqbot translate`.
         self.modes: dict[str, Mode] = make_modes(self)
         self.set_reactive(SeqbotApp.mode, mode)
         self.set_reactive(SeqbotApp.beam, self.modes[mode].beam)

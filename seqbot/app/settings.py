@@ -21,7 +21,7 @@ CHAT_BEAM_WIDTH = 5
 
 @dataclass
 class AppSettings:
-    beam_width: int = 4  # translate mode's beam search (Ctrl+B toggles greedy / this)
+    beam_width: int = 4  # translate mode's beam search, its default decoding (Ctrl+B toggles this / greedy)
     temperature: float = 0.8  # generate mode
     top_k: int | None = None  # generate mode; None = sample from every token
     disabled_classifiers: list[str] = field(default_factory=list)

@@ -26,7 +26,7 @@ KEYS = [
     ("Ctrl+↑ / Ctrl+↓", "select the previous / next message (or click it)"),
     ("F1, ? (empty input)", "this help"),
     ("F2", "next mode: translate → chat → generate"),
-    ("Ctrl+B", "greedy (streams) ↔ beam search (best reply so far, as it searches)"),
+    ("Ctrl+B", "beam search (the default; best reply so far, as it searches) ↔ greedy (streams)"),
     ("F3", "attention heatmap of the selected translation, and how sure the translator is of it"),
     ("F4", "next temperature (generate mode)"),
     ("F5", "show / hide the side panel"),
