@@ -18,7 +18,9 @@ from seqbot.errors import SeqbotError
 
 
 def average_artifacts(paths: list[Path]) -> Artifact:
-    """One artifact whose weights are the mean of `paths`' weights (same kind, config and shapes)."""
+    """One artifact whose weights are the mean of `paths`' weights (same kind, network and shapes): a
+    run's rounds, or a shipped checkpoint and rounds of a run that started from it (list a path twice to
+    weight it twice). The config is the last artifact's."""
     if not paths:
         raise SeqbotError("no round artifacts to average")
     artifacts = [load_artifact(path) for path in paths]
@@ -32,10 +34,15 @@ def average_artifacts(paths: list[Path]) -> Artifact:
     return Artifact(first.kind, artifacts[-1].config, weights, metadata, first.blobs)
 
 
+# What an export adds to a network's config: decoding settings, the placeholders' word lists, the
+# confidence calibrators. Rounds written before and after a change of the default DecodingConfig (a
+# resumed run), and a shipped checkpoint against its run's rounds, are still the same network.
+NOT_NETWORK = ("decoding", "placeholders", "confidence")
+
+
 def _network(config: dict) -> dict:
-    """The config without the decoding settings: rounds written before and after a change of the default
-    DecodingConfig (a resumed run) are still the same network; the last round's settings are kept."""
-    return {key: value for key, value in config.items() if key != "decoding"}
+    """The config without what an export adds (NOT_NETWORK); the last artifact's settings are kept."""
+    return {key: value for key, value in config.items() if key not in NOT_NETWORK}
 
 
 def average_last_rounds(run_dir: str | Path, last: int) -> Path:
