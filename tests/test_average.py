@@ -1,7 +1,4 @@
-"""Checkpoint averaging (seqbot/training/average.py): the mean of the weights, refused across networks.
-
-    python -m pytest tests/test_average.py -q
-"""
+"""Checkpoint averaging: exact means, and refusal to mix different models."""
 
 from __future__ import annotations
 
@@ -14,48 +11,52 @@ from seqbot.errors import SeqbotError
 from seqbot.training.average import average_artifacts, average_last_rounds
 
 
-def test_the_average_is_the_mean_of_the_weights_and_a_repeated_file_counts_twice(tmp_path):
-    first = save_artifact(tmp_path / "a.npz", random_artifact(seed=1))
-    second = save_artifact(tmp_path / "b.npz", random_artifact(seed=2))
-    a, b = load_artifact(first), load_artifact(second)
-    mean = average_artifacts([first, second])
-    weighted = average_artifacts([first, first, second])
-    for name in a.weights:
-        np.testing.assert_allclose(mean.weights[name], (a.weights[name] + b.weights[name]) / 2, rtol=1e-6)
-        np.testing.assert_allclose(weighted.weights[name], (2 * a.weights[name] + b.weights[name]) / 3, rtol=1e-6)
-    assert mean.config == b.config and mean.metadata["averaged_rounds"] == ["a.npz", "b.npz"]
+def test_the_last_rounds_are_averaged_weight_by_weight(tmp_path):
+    rounds = tmp_path / "rounds"
+    for number, seed in enumerate((1, 2, 3), start=1):
+        artifact = random_artifact(seed=0)
+        artifact.weights = {name: np.full_like(value, float(seed)) for name, value in artifact.weights.items()}
+        save_artifact(rounds / f"round-{number:03d}.npz", artifact)
+    averaged = load_artifact(average_last_rounds(tmp_path, 2))
+    assert all(np.all(value == 2.5) for value in averaged.weights.values())
+    assert averaged.metadata["averaged_rounds"] == ["round-002.npz", "round-003.npz"]
+    with pytest.raises(SeqbotError, match="cannot average the last 4"):
+        average_last_rounds(tmp_path, 4)
+    save_artifact(rounds / "round-004.npz", random_artifact(seed=0, units=8))
+    with pytest.raises(SeqbotError, match="not the same model"):
+        average_last_rounds(tmp_path, 2)
 
 
-def test_a_shipped_checkpoint_averages_with_its_runs_rounds(tmp_path):
-    """An export adds decoding settings, placeholder word lists and calibrators to the config: still the same network."""
-    round_artifact = random_artifact(seed=1)
-    shipped = random_artifact(seed=2)
-    shipped_config = dict(shipped.config, placeholders={"known_words": ["Tom"]}, confidence={"greedy": [0.1, 0.2]},
-                          decoding={"beam": 4, "greedy_candidate": True})
-    shipped_path = save_artifact(tmp_path / "shipped.npz",
-                                 Artifact(shipped.kind, shipped_config, shipped.weights, shipped.metadata, shipped.blobs))
-    round_path = save_artifact(tmp_path / "round-001.npz", round_artifact)
-    mean = average_artifacts([shipped_path, round_path])
-    name = next(iter(mean.weights))
-    np.testing.assert_allclose(mean.weights[name], (shipped.weights[name] + round_artifact.weights[name]) / 2, rtol=1e-6)
+def test_rounds_written_before_and_after_a_change_of_decoding_defaults_still_average(tmp_path):
+    """A resumed run's rounds may straddle a change of DecodingConfig's defaults: the same network."""
+    for number, beam in enumerate((4, 5), start=1):
+        artifact = random_artifact(seed=0)
+        artifact.config["decoding"] = {"beam": beam}
+        save_artifact(tmp_path / "rounds" / f"round-{number:03d}.npz", artifact)
+    averaged = load_artifact(average_last_rounds(tmp_path, 2))
+    assert averaged.config["decoding"] == {"beam": 5}  # the last round's settings
 
 
-def test_different_networks_are_refused(tmp_path):
-    small = save_artifact(tmp_path / "small.npz", random_artifact(units=16))
-    wider = save_artifact(tmp_path / "wider.npz", random_artifact(units=24))
-    gru = save_artifact(tmp_path / "gru.npz", random_artifact(cell="gru"))
-    for other in (wider, gru):
-        with pytest.raises(SeqbotError, match="not the same model"):
-            average_artifacts([small, other])
+def test_a_file_listed_twice_counts_twice(tmp_path):
+    """How docs/experiments.md weights a mix: 2/3 of one file and 1/3 of another."""
+    paths = []
+    for name, value in (("a", 1.0), ("b", 4.0)):
+        artifact = random_artifact(seed=0)
+        artifact.weights = {key: np.full_like(weight, value) for key, weight in artifact.weights.items()}
+        paths.append(save_artifact(tmp_path / f"{name}.npz", artifact))
+    weighted = average_artifacts([paths[0], paths[0], paths[1]])
+    assert all(np.all(value == 2.0) for value in weighted.weights.values())
     with pytest.raises(SeqbotError, match="no round artifacts"):
         average_artifacts([])
 
 
-def test_average_last_rounds_needs_enough_rounds(tmp_path):
-    (tmp_path / "rounds").mkdir()
-    for number in (1, 2, 3):
-        save_artifact(tmp_path / "rounds" / f"round-00{number}.npz", random_artifact(seed=number))
-    averaged = load_artifact(average_last_rounds(tmp_path, 2))
-    assert averaged.metadata["averaged_rounds"] == ["round-002.npz", "round-003.npz"]
-    with pytest.raises(SeqbotError, match="holds 3 saved round"):
-        average_last_rounds(tmp_path, 4)
+def test_a_shipped_checkpoint_averages_with_its_runs_rounds(tmp_path):
+    """An export adds decoding settings, placeholder word lists and calibrators to the config: still the same network."""
+    shipped, round_artifact = random_artifact(seed=2), random_artifact(seed=1)
+    exported = dict(shipped.config, placeholders={"known_words": ["Tom"]}, confidence={"greedy": [0.1, 0.2]},
+                    decoding={"beam": 4, "greedy_candidate": True})
+    shipped_path = save_artifact(tmp_path / "shipped.npz",
+                                 Artifact(shipped.kind, exported, shipped.weights, shipped.metadata, shipped.blobs))
+    mean = average_artifacts([shipped_path, save_artifact(tmp_path / "round-001.npz", round_artifact)])
+    for name in mean.weights:
+        np.testing.assert_allclose(mean.weights[name], (shipped.weights[name] + round_artifact.weights[name]) / 2, rtol=1e-6)
