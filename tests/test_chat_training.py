@@ -112,3 +112,53 @@ def test_train_chat_command_runs_the_recipe_with_overrides_into_the_runs_folder(
     assert (recipe["units"], recipe["cell"], recipe["clipnorm"], recipe["plateau_factor"]) == (8, "lstm", 5.0, 0.5)
     assert bot.metadata["split"]["max_length"] == 30 and bot.metadata["recipe_name"] == "chat"
     assert not (tmp_path / "checkpoints").exists()
+
+
+def _episode_file(path, lines):
+    header = "Season\tEpisode\tSeason & Episode\tTitle\tAuthor\tQuote\nd\td\td\td\td\tstring\n\t\t\t\t\tinclude=True\n"
+    rows = "".join(f"01\t01\t0101\tThe One\t{'Ross' if i % 2 else 'Monica'}\t{quote}\n" for i, quote in enumerate(lines))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + rows, encoding="utf-8")
+
+
+def test_all_pairs_cut_long_turns_and_never_train_on_a_benchmark_message(tmp_path, monkeypatch):
+    """--pairs all: a long reply keeps its first sentences, a long message its last; every pair whose
+    message is one of the "short" split's held-out messages stays out of training, and the held-out
+    pairs' validation half is the run's validation."""
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    lines = [f"Line number {i} here." for i in range(400)]
+    lines[10] = "I waited for an hour in the rain. Where were you?"  # 50 characters
+    lines[11] = "Sorry! The bus never came, so I walked all the way."
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", lines)
+    assert chat.cut_pair(lines[10], lines[11], 40) == ("Where were you?", "Sorry!")
+    assert chat.cut_pair("Fine.", "A reply of one sentence far too long to fit.", 40) is None
+
+    short = chat.chat_data(str(tmp_path), pairs="short")
+    data = chat.chat_data(str(tmp_path), pairs="all")
+    assert ("Where were you?", "Sorry!") in data.train
+    assert ("Where were you?", "Sorry!") not in short.train + short.validation
+    heldout_messages = {utterance for utterance, _ in short.validation}
+    assert heldout_messages and not heldout_messages & {utterance for utterance, _ in data.train}
+    halves = chat.benchmark(str(tmp_path))
+    assert data.validation == halves["validation"] and halves["test"]
+    assert sorted(halves["validation"] + halves["test"]) == sorted(short.validation)
+    assert data.split["pairs"] == "all" and data.split["heldout"] == chat.BENCHMARK_SPLIT
+    assert chat.chat_data_from_split(data.split, str(tmp_path)).train == data.train
+
+
+def test_the_benchmark_is_the_same_test_half_for_short_and_all_models(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from seqbot.evaluation import chat_eval
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line {i}." for i in range(300)])
+    shipped = SimpleNamespace(metadata={"split": dict(chat.BENCHMARK_SPLIT)})
+    retrained = SimpleNamespace(metadata={"split": chat.chat_data(str(tmp_path), pairs="all").split})
+    assert chat_eval.heldout_parts(shipped, str(tmp_path)) == chat_eval.heldout_parts(retrained, str(tmp_path))
+    assert chat_eval.heldout_parts(shipped, str(tmp_path))["test"]

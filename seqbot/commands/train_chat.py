@@ -4,6 +4,7 @@ its held-out perplexity and sample replies.
 
     seqbot train chat                                        writes runs/chat only
     seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
+    seqbot train chat --pairs all --out runs/chat-all        every Friends exchange, cut at sentence ends
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -22,8 +23,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--max-minutes", type=float, help="training time of this session, checked after each epoch (recipe: 35)")
     parser.add_argument("--max-length", type=int, help="longest utterance and reply kept, in characters (recipe: 40)")
+    parser.add_argument("--pairs", choices=["short", "all"],
+                        help="short: pairs whose both sides fit (the shipped model); all: every exchange, a long "
+                             "message cut to its last and a long reply to its first sentences that fit, the "
+                             "benchmark's messages left out (seqbot/training/chat.py)")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
+    parser.add_argument("--dropout", type=float)
+    parser.add_argument("--patience", type=int, help="stop after this many rounds without a better validation loss")
+    parser.add_argument("--plateau-factor", type=float, help="multiply the learning rate by this after a worse round")
+    parser.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
+    parser.add_argument("--init-from", help="a seq2seq artifact to start from, e.g. checkpoints/chat.npz (its "
+                                            "vocabulary first, new characters after)")
     parser.add_argument("--threads", type=int, help="TensorFlow CPU threads (recipe: 1)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
@@ -36,7 +47,7 @@ def add_arguments(parser) -> None:
 
 
 SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size", "learning_rate", "max_minutes",
-            "threads", "seed", "strategy")
+            "threads", "seed", "strategy", "dropout", "patience", "plateau_factor", "precision", "init_from")
 
 
 def run(args) -> int:
@@ -47,7 +58,8 @@ def run(args) -> int:
     if args.max_length is not None and args.max_length < 2:
         raise SeqbotError("--max-length must be at least 2")
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
-                                   corpora=args.corpora, max_length=args.max_length, max_pairs=args.max_pairs,
+                                   corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
+                                   max_pairs=args.max_pairs,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)
 

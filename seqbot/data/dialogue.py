@@ -10,7 +10,8 @@
 
 Stage directions inside a quote, "(picks up a statue ...)" or "[hands Chandler an envelope.]",
 are removed (also when the transcript never closes the bracket); a line with nothing left is
-not a turn, so the lines around it still form a pair.
+not a turn, so the lines around it still form a pair. A turn too long for a model is cut at a
+sentence end (`first_sentences` for a reply, `last_sentences` for the message it answers).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ DEFAULT_FILE = Path("friends") / "friends-transcripts.tab"
 COLUMNS = ["Season", "Episode", "Season & Episode", "Title", "Author", "Quote"]
 EXPECTED = "orange3 friends-transcripts.tab (3 header lines; Season, Episode, Season & Episode, Title, Author, Quote)"
 _STAGE_DIRECTION = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,34 @@ class Conversation:
 
 def spoken_text(quote: str) -> str:
     return " ".join(_STAGE_DIRECTION.sub(" ", quote).split())
+
+
+def sentences(text: str) -> list[str]:
+    """`text` split after each ".", "!" or "?" followed by a space ("Hi. Who's there?" -> 2)."""
+    return [part for part in _SENTENCE_END.split(text.strip()) if part]
+
+
+def first_sentences(text: str, limit: int) -> str:
+    """The longest run of `text`'s leading whole sentences that fits in `limit` characters ("" when
+    even the first is longer): how a long reply begins is still a reply."""
+    return " ".join(_fitting(sentences(text), limit))
+
+
+def last_sentences(text: str, limit: int) -> str:
+    """The longest run of `text`'s closing whole sentences that fits in `limit` characters ("" when
+    even the last is longer): the end of a long line is what the next speaker answers."""
+    return " ".join(reversed(_fitting(sentences(text)[::-1], limit)))
+
+
+def _fitting(parts: list[str], limit: int) -> list[str]:
+    """The first `parts` that fit in `limit` characters once joined by spaces."""
+    kept, length = [], -1
+    for part in parts:
+        if length + 1 + len(part) > limit:
+            break
+        kept.append(part)
+        length += 1 + len(part)
+    return kept
 
 
 def read_friends(path: str | Path, raw_quotes: bool = False) -> list[FriendsLine]:

@@ -4,10 +4,11 @@
     parts = heldout_parts(artifact)           # the chat model's own held-out pairs: "validation" / "test"
     report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1))
 
-The chat model's split (seqbot.training.chat.chat_data, recorded in the artifact's metadata["split"])
-holds out 5 % of the pairs by utterance; training used them only to keep its best round (by loss).
-They are split again by utterance (HELDOUT_SEED): "validation" for choosing decoding settings,
-"test" for reporting. The figures, on `messages` distinct messages drawn with `seed`:
+The benchmark (seqbot.training.chat): the shipped chat model's split holds out 5 % of its pairs by
+utterance; training used them only to keep its best round (by loss). They are split again by
+utterance (seqbot.training.chat.HELDOUT_SEED): "validation" for choosing decoding settings, "test" for reporting. A model
+trained on the "all" pairs never saw a benchmark message and kept its best round on the validation
+half, so every chat model is measured on the same test half. The figures, on `messages` distinct messages drawn with `seed`:
 
 - distinct-1 / distinct-2 (Li et al. 2016): distinct word unigrams / bigrams over all replies,
   divided by the number of unigrams / bigrams (words and punctuation marks, lower-cased);
@@ -35,9 +36,7 @@ import numpy as np
 
 from seqbot.data.splits import deduplicate
 from seqbot.engine.decoding import mmi_score
-
-HELDOUT_SEED = 23  # splits the chat model's held-out pairs into validation and test (by utterance)
-TEST_FRACTION = 0.5
+from seqbot.training.chat import benchmark, chat_data_from_split, heldout_halves
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 _WORDS = re.compile(r"[a-z0-9']+")
 
@@ -56,21 +55,16 @@ class EvalConfig:
 
 def chat_split(artifact, corpora: str | None = None):
     """The chat model's pairs (seqbot.training.chat.chat_data) with the split its metadata records."""
-    from seqbot.training.chat import CHAT_MAX_LENGTH, chat_data
-
-    split = artifact.metadata.get("split") or {}
-    return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
-                     split.get("seed", 1))
+    return chat_data_from_split(artifact.metadata.get("split") or {}, corpora)
 
 
 def heldout_parts(artifact, corpora: str | None = None, data=None) -> dict[str, list[tuple[str, str]]]:
-    """The chat model's held-out pairs (`data`, else rebuilt by chat_split), split by utterance into
-    "validation" and "test"."""
-    from seqbot.data.splits import split_by_key
-
-    data = data or chat_split(artifact, corpora)
-    parts = split_by_key(data.validation, key=lambda pair: pair[0], fractions={"test": TEST_FRACTION}, seed=HELDOUT_SEED)
-    return {"validation": parts["train"], "test": parts["test"]}
+    """The chat model's held-out pairs split by utterance into "validation" and "test": the benchmark
+    for a model of the "all" pairs, else the halves of its own held-out pairs (`data`, else rebuilt
+    by chat_split)."""
+    if (artifact.metadata.get("split") or {}).get("pairs") == "all":
+        return benchmark(corpora)
+    return heldout_halves((data or chat_split(artifact, corpora)).validation)
 
 
 def tokens(text: str) -> list[str]:

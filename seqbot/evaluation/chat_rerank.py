@@ -43,6 +43,7 @@ from seqbot.engine.chat import Chatbot, decoding_settings
 from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
 from seqbot.evaluation import chat_eval
+from seqbot.training.chat import HELDOUT_SEED
 from seqbot.training.outputs import export_copy, run_folder
 
 CHRF_TOLERANCE = 0.5
@@ -193,7 +194,7 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     record = {"method": "mmi (Li et al. 2016): log p(r|m) - lambda log p(r) + gamma length",
               "reply_lm": {"order": lm.order, "ngrams": lm.ngrams, "bytes": len(lm.to_bytes()),
                            "trained_on": f"{len(data.train)} training replies", "orders": orders},
-              "heldout_seed": chat_eval.HELDOUT_SEED, "config": asdict(config), "chosen": best,
+              "heldout_seed": HELDOUT_SEED, "config": asdict(config), "chosen": best,
               "grid": summary(rows, best), "rule": RULE}
     grid_file = Path(out).parent / "rerank_grid.json"
     lm.save(Path(out).parent / "reply_lm.npz")  # for seqbot eval chat --reply-lm with another checkpoint

@@ -25,7 +25,7 @@ from seqbot.data.char_vocab import CharVocabulary
 from seqbot.engine.chat import ALPHA, PATIENCE, Chatbot
 from seqbot.engine.seq2seq import Seq2SeqModel  # perplexity: scoring through the engine is a parity check
 from seqbot.errors import SeqbotError
-from seqbot.training.chat import CHAT_MAX_LENGTH, chat_data
+from seqbot.training.chat import chat_data_from_split
 from seqbot.training.outputs import export_copy, run_folder
 from seqbot.training.translate import PairData
 
@@ -105,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, output)
     split = load_artifact(output, kind=keys.SEQ2SEQ).metadata.get("split", {})
-    data = chat_data(args.corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
-                     split.get("seed", 1))
+    data = chat_data_from_split(split, args.corpora)
     score_and_export(output, data, args.samples, args.export, force=args.force)
     print(f"wrote {output}")
     return 0

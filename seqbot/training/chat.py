@@ -11,11 +11,18 @@ The held-out perplexity and sample replies recorded after training are seqbot.ev
 Training, export and resume are helper B's generic seq2seq code (seqbot.training.translate) called
 with task="chat"; this module only builds the pairs and the held-out split.
 
-The Friends lines come from seqbot.data.dialogue, with their quotes as the file holds them: the
-shipped checkpoints/chat.npz was trained on the pairs built here (stage directions kept, an empty
-line ending an exchange, chatterbot's one string conversation read as characters), and its
-held-out split (by utterance) is only reproducible with them. Switching to
-seqbot.data.dialogue's pairs (stage directions removed) waits for the next retraining.
+Two sets of pairs (`pairs`, recorded in the artifact's metadata["split"]):
+
+- "short" (the shipped checkpoints/chat.npz): the Friends quotes as the file holds them (stage
+  directions kept, an empty line ending an exchange, chatterbot's one-string conversation read as
+  characters), only pairs whose both sides fit in 40 characters: 18,002 pairs, 5 % held out by
+  utterance. Those 813 held-out pairs are the chat benchmark (seqbot.evaluation.chat_eval), halved
+  by utterance (HELDOUT_SEED) into a validation and a test half.
+- "all" (issue 23): every exchange seqbot.data.dialogue reads (stage directions removed), a long
+  message cut to its last sentences and a long reply to its first that fit; chatterbot likewise.
+  Training never sees a benchmark message: every pair whose message is one of the 813 held-out
+  messages is left out, the validation half picks the best round and the test half stays unseen,
+  so both models are measured on the same test half.
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
 
 CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
 CHAT_MAX_LENGTH = 40  # characters of an utterance and of a reply: the shipped checkpoints/chat.npz
+PAIRS = ("short", "all")
+# The benchmark: the "short" pairs' held-out part (split seed 1, 5 %), halved by utterance with HELDOUT_SEED.
+BENCHMARK_SPLIT = {"pairs": "short", "max_length": CHAT_MAX_LENGTH, "validation_fraction": 0.05, "seed": 1}
+HELDOUT_SEED = 23
+TEST_FRACTION = 0.5
 
 
 def friends_pairs(path: Path, max_length: int) -> list[tuple[str, str]]:
@@ -68,24 +80,83 @@ def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
 
 
 def dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str]]:
+    """The "short" pairs: both sides at most `max_length` characters as the files hold them."""
     pairs = friends_pairs(corpora_dir(corpora) / "friends" / "friends-transcripts.tab", max_length)
     # chatterbot repeats some pairs over a hundred times; keep each pair once, in order.
     return deduplicate(pairs + chatterbot_pairs(max_length))
 
 
+def cut_pair(utterance: str, reply: str, max_length: int) -> tuple[str, str] | None:
+    """The pair with the message cut to its last and the reply to its first whole sentences that fit
+    in `max_length` characters; None when a side has no sentence short enough."""
+    utterance = dialogue.last_sentences(normalise(utterance), max_length)
+    reply = dialogue.first_sentences(normalise(reply), max_length)
+    return (utterance, reply) if utterance and reply else None
+
+
+def all_dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str]]:
+    """The "all" pairs: every Friends exchange and chatterbot turn pair, cut to fit (cut_pair), each once."""
+    lines = dialogue.read_friends(corpora_dir(corpora) / "friends" / "friends-transcripts.tab")
+    exchanges = [(pair.utterance, pair.reply) for pair in dialogue.friends_pairs(lines)]
+    exchanges += [(pair.utterance, pair.reply) for pair in dialogue.chatterbot_pairs("english")]
+    cut = (cut_pair(utterance, reply, max_length) for utterance, reply in exchanges)
+    return deduplicate([pair for pair in cut if pair])
+
+
+def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The benchmark's held-out pairs split by utterance into "validation" and "test"."""
+    parts = split_by_key(heldout, key=lambda pair: pair[0], fractions={"test": TEST_FRACTION}, seed=HELDOUT_SEED)
+    return {"validation": parts["train"], "test": parts["test"]}
+
+
 def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, validation_fraction: float = 0.05,
-              seed: int = 1, max_pairs: int | None = None) -> PairData:
-    """Pairs split by utterance, so one utterance's replies all fall on the same side."""
-    pairs = dialogue_pairs(corpora, max_length)
-    if len(pairs) < 20:
-        raise CorpusError(f"only {len(pairs)} dialogue pairs of at most {max_length} characters were found")
-    parts = split_by_key(pairs, key=lambda pair: pair[0], fractions={"validation": validation_fraction}, seed=seed)
+              seed: int = 1, max_pairs: int | None = None, pairs: str = "short") -> PairData:
+    """The "short" pairs split by utterance (one utterance's replies all on the same side), or the
+    "all" pairs around the benchmark (the module docstring)."""
+    if pairs not in PAIRS:
+        raise ValueError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
+    if pairs == "all":
+        return _all_pairs_data(corpora, max_length, max_pairs)
+    short = dialogue_pairs(corpora, max_length)
+    if len(short) < 20:
+        raise CorpusError(f"only {len(short)} dialogue pairs of at most {max_length} characters were found")
+    parts = split_by_key(short, key=lambda pair: pair[0], fractions={"validation": validation_fraction}, seed=seed)
     train, validation = parts["train"], parts["validation"]
     if max_pairs:
         train, validation = train[:max_pairs], validation[: max(1, max_pairs // 10)]
-    split = {"corpus": CORPUS, "seed": seed, "validation_fraction": validation_fraction, "max_length": max_length,
-             "by": "utterance", "sizes": {"train": len(train), "validation": len(validation)}}
+    split = {"corpus": CORPUS, "pairs": "short", "seed": seed, "validation_fraction": validation_fraction,
+             "max_length": max_length, "by": "utterance", "sizes": {"train": len(train), "validation": len(validation)}}
     return PairData(train, validation, max_length, max_length, task="chat", corpus=CORPUS, split=split)
+
+
+def benchmark(corpora: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The chat benchmark's "validation" and "test" halves (the module docstring)."""
+    return heldout_halves(chat_data(corpora, **BENCHMARK_SPLIT).validation)
+
+
+def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None) -> PairData:
+    heldout = chat_data(corpora, **BENCHMARK_SPLIT).validation
+    halves = heldout_halves(heldout)
+    # the benchmark's messages as the "short" pairs hold them and with their stage directions removed
+    messages = {utterance for utterance, _ in heldout}
+    messages |= {normalise(dialogue.spoken_text(utterance)) for utterance in messages}
+    train = [pair for pair in all_dialogue_pairs(corpora, max_length) if pair[0] not in messages]
+    validation = halves["validation"]
+    if max_pairs:
+        train, validation = train[:max_pairs], validation[: max(1, max_pairs // 10)]
+    split = {"corpus": CORPUS, "pairs": "all", "max_length": max_length, "by": "utterance",
+             "heldout": BENCHMARK_SPLIT, "validation": "the benchmark's validation half",
+             "sizes": {"train": len(train), "validation": len(validation)}}
+    longest = max(max_length, CHAT_MAX_LENGTH)
+    return PairData(train, validation, longest, longest, task="chat", corpus=CORPUS, split=split)
+
+
+def chat_data_from_split(split: dict, corpora: str | None = None) -> PairData:
+    """The pairs a chat artifact was trained on, from the split its metadata records."""
+    if split.get("pairs", "short") == "all":
+        return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all")
+    return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
+                     split.get("seed", 1))
 
 
 @dataclass
@@ -95,6 +166,7 @@ class ChatTrainingConfig:
     corpora: str | None = None
     max_length: int = CHAT_MAX_LENGTH
     validation_fraction: float = 0.05
+    pairs: str = "short"  # "short" (the shipped model) or "all" (the module docstring)
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
     run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
@@ -122,8 +194,10 @@ def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -
     """Train (or resume) through the translator's trainer; returns the best model's path in the run
     folder and the pairs. `seqbot train chat` then scores it (seqbot.evaluation.chat_scores) and
     exports it."""
-    data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs)
+    data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs,
+                     config.pairs)
     data.recipe_name = "chat"
-    log(f"dialogue pairs: {len(data.train)} train, {len(data.validation)} validation (split by utterance)")
+    log(f"dialogue pairs ({config.pairs}): {len(data.train)} train, {len(data.validation)} validation "
+        "(split by utterance)")
     run_dir = config.run_dir or run_folder("chat", config.runs)
     return Path(train_seq2seq(data, settings, run_dir)), data
