@@ -162,3 +162,18 @@ def test_the_benchmark_is_the_same_test_half_for_short_and_all_models(tmp_path, 
     retrained = SimpleNamespace(metadata={"split": chat.chat_data(str(tmp_path), pairs="all").split})
     assert chat_eval.heldout_parts(shipped, str(tmp_path)) == chat_eval.heldout_parts(retrained, str(tmp_path))
     assert chat_eval.heldout_parts(shipped, str(tmp_path))["test"]
+
+
+def test_train_chat_pairs_all_records_its_split_and_keeps_the_benchmark_for_validation(tmp_path, monkeypatch):
+    from seqbot.cli import main
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i}. Fine." for i in range(300)])
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "chat", "--pairs", "all", "--corpora", str(tmp_path), "--units", "8", "--embedding-dim", "4",
+                 "--epochs", "1", "--batch-size", "16", "--samples", "1", "--runs", str(tmp_path / "runs")]) == 0
+    split = Chatbot.load(tmp_path / "runs" / "chat" / "model.npz").metadata["split"]
+    assert split["pairs"] == "all" and split["heldout"] == chat.BENCHMARK_SPLIT
+    assert split["sizes"]["validation"] == len(chat.benchmark(str(tmp_path))["validation"])
