@@ -65,7 +65,11 @@ def test_the_shipped_recipes_agree_with_what_each_checkpoint_records(name):
         split = metadata["split"]
         if recipe.trainer == "chat":  # chat's maximum length was 40 in one place and 60 in another
             assert split["max_length"] == settings["max_length"] == config["max_source_length"]
-            assert split["validation_fraction"] == settings["validation_fraction"]
+            assert split.get("pairs", "short") == settings.get("pairs", "short")
+            if split.get("pairs") == "all":  # validated on the benchmark's validation half
+                assert split["heldout"]["validation_fraction"] == settings["validation_fraction"]
+            else:
+                assert split["validation_fraction"] == settings["validation_fraction"]
         elif settings["split"] == "fra-eng":
             assert split["max_english_length"] == settings["max_english_length"]
         else:
@@ -92,7 +96,8 @@ def test_every_trainer_reads_its_recipes_from_the_registry():
         assert all(getattr(settings, key) == value for key, value in recipe.settings.items() if hasattr(settings, key))
     config, settings = chat_recipe()
     assert config.max_length == 40 == SHIPPED["chat"].settings["max_length"]
-    assert (settings.cell, settings.units, settings.clipnorm, settings.max_minutes) == ("lstm", 256, 5.0, 35.0)
+    assert (settings.cell, settings.units, settings.clipnorm, settings.max_minutes) == ("lstm", 256, 5.0, 28.0)
+    assert config.pairs == "all" and settings.precision == "mixed_bfloat16"
     config, settings = chat_recipe({"units": 8, "cell": None}, max_length=30)
     assert (settings.units, settings.cell, config.max_length) == (8, "lstm", 30)  # None keeps the recipe's value
 

@@ -62,8 +62,8 @@ def outputs(name: str) -> dict:
 
 EXPECTED = {
     "chat": {
-        "greedy": ["Hey!", "I don't know.", "Well, I think I said it was right."],
-        "default": ["Hey, what are you doing here?", "I don't want to talk to you about that.", "Oh my God, what are you doing here?"],
+        "greedy": ["Hey!", "I'm sorry.", "I don't know."],
+        "default": ["Hey, what are you doing here?", "I'm sorry, I'm gonna take off the baby.", "I don't know what you shouldn't have."],
     },
     "generator": {
         "greedy": ["truth of the man that he was so much\nThe", " to the state,\nThat thou art all the sea"],
