@@ -11,8 +11,8 @@ log p(reply | message), perplexity per character, chrF, and a sample of replies.
 The held-out pairs are the chat model's own split (recorded in the checkpoint, rebuilt from the
 corpora: needs the training extra's yaml and chatterbot-corpus), split again by utterance into a
 validation and a test part (seqbot.evaluation.chat_eval, which defines every figure); a model
-trained with `seqbot train chat --pairs all` never saw those messages and is scored on the shipped
-model's parts, so the two compare on the same test part. Messages and
+trained on the "all" pairs (the shipped one) never saw the "short" pairs' held-out messages and is
+scored on those parts, so every chat model compares on the same test part. Messages and
 hits@1 distractors are drawn with --seed: the same seed gives the same figures.
 """
 

@@ -4,7 +4,7 @@ its held-out perplexity and sample replies.
 
     seqbot train chat                                        writes runs/chat only
     seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
-    seqbot train chat --pairs all --out runs/chat-all        every Friends exchange, cut at sentence ends
+    seqbot train chat --pairs short --out runs/chat-short    the previous model's pairs (both sides <= 40 characters)
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -21,11 +21,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--epochs", type=int, help="upper bound; --max-minutes and early stopping usually end first")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
-    parser.add_argument("--max-minutes", type=float, help="training time of this session, checked after each epoch (recipe: 35)")
+    parser.add_argument("--max-minutes", type=float, help="training time of this session, checked after each epoch (recipe: 28)")
     parser.add_argument("--max-length", type=int, help="longest utterance and reply kept, in characters (recipe: 40)")
     parser.add_argument("--pairs", choices=["short", "all"],
-                        help="short: pairs whose both sides fit (the shipped model); all: every exchange, a long "
-                             "message cut to its last and a long reply to its first sentences that fit, the "
+                        help="short: pairs whose both sides fit (the previous model); all (the recipe): every "
+                             "exchange, a long message cut to its last and a long reply to its first sentences that fit, the "
                              "benchmark's messages left out (seqbot/training/chat.py)")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
@@ -35,7 +35,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
     parser.add_argument("--init-from", help="a seq2seq artifact to start from, e.g. checkpoints/chat.npz (its "
                                             "vocabulary first, new characters after)")
-    parser.add_argument("--threads", type=int, help="TensorFlow CPU threads (recipe: 1)")
+    parser.add_argument("--threads", type=int, help="TensorFlow CPU threads (recipe: 2)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
                         help="tf.distribute strategy (multiworker reads TF_CONFIG; see docs/training.md)")

@@ -88,7 +88,7 @@ def _fitting(parts: list[str], limit: int) -> list[str]:
 
 def read_friends(path: str | Path, raw_quotes: bool = False) -> list[FriendsLine]:
     """Every transcript line in script order. With `raw_quotes` each quote is kept exactly as the
-    file holds it (stage directions and all): the text the shipped chat model was trained on."""
+    file holds it (stage directions and all): the text of the "short" chat pairs (seqbot.training.chat)."""
     path = Path(path)
     text = read_text(path, EXPECTED, corpus=CORPUS)
     # Plain tab splitting (the file has no quoting); csv.reader would fail on a stray carriage return.

@@ -4,11 +4,12 @@
     parts = heldout_parts(artifact)           # the chat model's own held-out pairs: "validation" / "test"
     report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1))
 
-The benchmark (seqbot.training.chat): the shipped chat model's split holds out 5 % of its pairs by
-utterance; training used them only to keep its best round (by loss). They are split again by
-utterance (seqbot.training.chat.HELDOUT_SEED): "validation" for choosing decoding settings, "test" for reporting. A model
-trained on the "all" pairs never saw a benchmark message and kept its best round on the validation
-half, so every chat model is measured on the same test half. The figures, on `messages` distinct messages drawn with `seed`:
+The benchmark (seqbot.training.chat): the "short" pairs' split holds out 5 % of its pairs by
+utterance; a model of those pairs used them only to keep its best round (by loss). They are split
+again by utterance (seqbot.training.chat.HELDOUT_SEED): "validation" for choosing decoding settings
+and rounds, "test" for reporting. A model of the "all" pairs (the shipped one) never saw a benchmark
+message and kept its best round on the validation half, so every chat model is measured on the same
+test half. The figures, on `messages` distinct messages drawn with `seed`:
 
 - distinct-1 / distinct-2 (Li et al. 2016): distinct word unigrams / bigrams over all replies,
   divided by the number of unigrams / bigrams (words and punctuation marks, lower-cased);

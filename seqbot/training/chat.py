@@ -13,16 +13,16 @@ with task="chat"; this module only builds the pairs and the held-out split.
 
 Two sets of pairs (`pairs`, recorded in the artifact's metadata["split"]):
 
-- "short" (the shipped checkpoints/chat.npz): the Friends quotes as the file holds them (stage
-  directions kept, an empty line ending an exchange, chatterbot's one-string conversation read as
-  characters), only pairs whose both sides fit in 40 characters: 18,002 pairs, 5 % held out by
-  utterance. Those 813 held-out pairs are the chat benchmark (seqbot.evaluation.chat_eval), halved
-  by utterance (HELDOUT_SEED) into a validation and a test half.
-- "all" (issue 23): every exchange seqbot.data.dialogue reads (stage directions removed), a long
-  message cut to its last sentences and a long reply to its first that fit; chatterbot likewise.
-  Training never sees a benchmark message: every pair whose message is one of the 813 held-out
-  messages is left out, the validation half picks the best round and the test half stays unseen,
-  so both models are measured on the same test half.
+- "short" (the chat model shipped before 2026-12-05, in git at 5648a50): the Friends quotes as the
+  file holds them (stage directions kept, an empty line ending an exchange, chatterbot's one-string
+  conversation read as characters), only pairs whose both sides fit in 40 characters: 18,002 pairs,
+  5 % held out by utterance. Those 813 held-out pairs are the chat benchmark
+  (seqbot.evaluation.chat_eval), halved by utterance (HELDOUT_SEED) into a validation and a test half.
+- "all" (issue 23; the shipped checkpoints/chat.npz): every exchange seqbot.data.dialogue reads
+  (stage directions removed), a long message cut to its last sentences and a long reply to its first
+  that fit; chatterbot likewise. Training never sees a benchmark message: every pair whose message
+  is one of the 813 held-out messages is left out, the validation half picks the best round and the
+  test half stays unseen, so both models are measured on the same test half.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from seqbot.training.outputs import run_folder
 from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
 
 CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
-CHAT_MAX_LENGTH = 40  # characters of an utterance and of a reply: the shipped checkpoints/chat.npz
+CHAT_MAX_LENGTH = 40  # characters of an utterance and of a reply (the recipe's max_length)
 PAIRS = ("short", "all")
 # The benchmark: the "short" pairs' held-out part (split seed 1, 5 %), halved by utterance with HELDOUT_SEED.
 BENCHMARK_SPLIT = {"pairs": "short", "max_length": CHAT_MAX_LENGTH, "validation_fraction": 0.05, "seed": 1}
@@ -64,7 +64,7 @@ def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
     """Consecutive turns of each English chatterbot-corpus conversation (YAML in the package).
 
     Not seqbot.data.dialogue.read_chatterbot: that one skips the conversation trivia.yml holds as
-    one string (broken indentation), while the shipped model's pairs include that string's
+    one string (broken indentation), while the "short" pairs include that string's
     consecutive characters (53 pairs such as ('I', 'n')); its held-out split needs them."""
     import yaml
 
@@ -166,7 +166,7 @@ class ChatTrainingConfig:
     corpora: str | None = None
     max_length: int = CHAT_MAX_LENGTH
     validation_fraction: float = 0.05
-    pairs: str = "short"  # "short" (the shipped model) or "all" (the module docstring)
+    pairs: str = "short"  # "short" or "all" (the module docstring; the chat recipe: "all")
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
     run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
