@@ -135,10 +135,9 @@ def benchmark(corpora: str | None = None) -> dict[str, list[tuple[str, str]]]:
 
 
 def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None) -> PairData:
-    heldout = chat_data(corpora, **BENCHMARK_SPLIT).validation
-    halves = heldout_halves(heldout)
+    halves = benchmark(corpora)
     # the benchmark's messages as the "short" pairs hold them and with their stage directions removed
-    messages = {utterance for utterance, _ in heldout}
+    messages = {utterance for part in halves.values() for utterance, _ in part}
     messages |= {normalise(dialogue.spoken_text(utterance)) for utterance in messages}
     train = [pair for pair in all_dialogue_pairs(corpora, max_length) if pair[0] not in messages]
     validation = halves["validation"]
