@@ -628,3 +628,29 @@ async def test_clear_while_a_reply_streams_cancels_it_and_the_queue():
         assert app.turns == [] and not app.query(TurnView)
         turn = await send_and_wait(pilot, "Hello.")  # the app answers again after a clear
         assert turn.number == 1 and turn.reply == "Bonjour."
+
+
+@run_async
+async def test_chat_with_a_context_model_reads_its_previous_reply_and_f3_shows_the_heatmap():
+    """A chat model trained with context (a random one here, through the real engine) reads the bot's
+    previous reply before the next message; F3 draws the reply's attention over what it read."""
+    from seqbot.engine.chat import Chatbot
+    from test_chat_engine import context_artifact
+
+    bot = Chatbot(context_artifact(4))
+    app = SeqbotApp(EngineHub({"translator": FakeTranslator, "classifiers": FakeClassifiers, "chat": lambda: bot,
+                               "generator": FakeGenerator}))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        first = await send_and_wait(pilot, "hello there")
+        second = await send_and_wait(pilot, "what")
+        assert first.reply == bot.reply("hello there", beam=first.beam)
+        assert second.reply == bot.reply("what", beam=second.beam, context=first.reply) != bot.reply("what", beam=second.beam)
+        assert second.source == bot.fed_text("what", context=first.reply)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen))
+        await wait_for(pilot, lambda: "drawing" not in str(app.screen.query_one("#heatmap", Static).content))
+        heatmap = str(app.screen.query_one("#heatmap", Static).content)
+        assert "⏎" in heatmap.splitlines()[0]  # the separator between the previous reply and the message
+        assert "previous reply" in str(app.screen.query_one("#confidence", Static).content)
+        await pilot.press("escape")

@@ -135,3 +135,54 @@ def test_stream_reply_shows_the_search_best_so_far_and_ends_on_the_reply():
                 assert not any(violates(text, bot.guard) for text in streamed)  # guarded all along
                 overtaken += any(not after.startswith(before) for before, after in zip(streamed, streamed[1:]))
     assert overtaken > 0  # the best so far is replaced, not only extended
+
+
+def context_artifact(seed: int, context_length: int = 10, attention: str = "dot"):
+    """A chat model whose metadata says it was trained with `context_length` characters of the previous line."""
+    artifact = random_artifact(source_chars="abcdefghijklmnopqrstuvwxyz .,!?'\n", target_chars="abcde .!", seed=seed,
+                               scale=1.0, attention=attention, max_source_length=30, max_target_length=40)
+    artifact.config["task"] = "chat"
+    artifact.metadata["split"] = {"pairs": "all", "context_length": context_length}
+    return artifact
+
+
+def test_a_context_model_reads_the_line_before_and_a_plain_model_ignores_it():
+    plain = Chatbot(chat_artifact(2))
+    assert plain.fed_text("how are you?", context="hi.") == "how are you?"
+    assert plain.reply("how are you?", beam=3, context="hello") == plain.reply("how are you?", beam=3)
+    bot = Chatbot(context_artifact(2))
+    assert (bot.context_length, bot.message_length) == (10, 30 - 11)
+    # the line before cut to its last sentences that fit, the separator, the message cut to its last sentences
+    assert bot.fed_text("well, you know. what is new?", context="hello there. i am fine") == "i am fine\nwhat is new?"
+    assert bot.fed_text("what") == "\nwhat"
+    scores = bot.reply_log_probs(["what", "what"], ["ab", "ab"], contexts=["hello", "i don't know."])
+    assert scores[0] != pytest.approx(scores[1])  # the context changes what the model predicts
+    assert bot.reply_log_probs(["what"], ["ab"], contexts=["hello"])[0] == pytest.approx(scores[0])
+    replies = {bot.reply("what", beam=3, context=context) for context in ("hello", "no way!", "i know.", "", "bad")}
+    assert len(replies) > 1
+    assert "".join(bot.stream("what", context="no way!")) == bot.reply("what", beam=1, context="no way!")
+    with pytest.raises(CheckpointError, match="no room for a message"):
+        Chatbot(context_artifact(2, context_length=29))
+
+
+def test_attention_of_a_reply_has_a_row_per_reply_character_over_what_was_fed():
+    bot = Chatbot(context_artifact(3))
+    fed, weights = bot.attention("what", "ab c", context="hello")
+    assert fed == "hello\nwhat"
+    assert weights.shape == (len("ab c") + 1, len(fed))  # the reply's characters, then <end>
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-6)
+    assert Chatbot(chat_artifact(3, attention="none")).attention("what", "ab")[1] is None
+
+
+def test_cli_chat_messages_are_one_conversation_for_a_context_model(tmp_path, capsys):
+    path = save_artifact(tmp_path / "chat.npz", context_artifact(4))
+    bot = Chatbot.load(path)
+    assert main(["chat", "--checkpoint", str(path), "--beam", "3", "hello there", "what"]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert (first, second) == (bot.reply("hello there", beam=3), bot.reply("what", beam=3, context=first))
+    assert second != bot.reply("what", beam=3)  # (this model answers differently without the line before)
+    assert main(["chat", "--checkpoint", str(path), "--beam", "3", "--no-context", "hello there", "what"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == bot.reply("what", beam=3)
+    assert main(["chat", "--checkpoint", str(path), "--beam", "1", "hello there", "what"]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert second == bot.reply("what", beam=1, context=first) != bot.reply("what", beam=1)

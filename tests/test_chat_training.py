@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from seqbot.contract.tokens import END, START
 from seqbot.engine.chat import Chatbot
@@ -177,3 +178,56 @@ def test_train_chat_pairs_all_records_its_split_and_keeps_the_benchmark_for_vali
     split = Chatbot.load(tmp_path / "runs" / "chat" / "model.npz").metadata["split"]
     assert split["pairs"] == "all" and split["heldout"] == chat.BENCHMARK_SPLIT
     assert split["sizes"]["validation"] == len(chat.benchmark(str(tmp_path))["validation"])
+
+
+def test_context_pairs_read_the_line_before_and_the_benchmark_gets_its_own(tmp_path, monkeypatch):
+    """--context-length: each source is the previous line (cut to its last sentences), a separator,
+    then the message; the benchmark's validation pairs get the line before them in the transcript,
+    and the benchmark's messages still never reach training."""
+    from seqbot.contract.text import CONTEXT_SEPARATOR, context_text
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    lines = [f"Line number {i} here." for i in range(400)]
+    lines[9] = "Long story. I lost my keys."
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", lines)
+    plain = chat.chat_data(str(tmp_path), pairs="all")
+    data = chat.chat_data(str(tmp_path), pairs="all", context_length=20)
+    assert ("I lost my keys." + CONTEXT_SEPARATOR + "Line number 10 here.", "Line number 11 here.") in data.train
+    assert (CONTEXT_SEPARATOR + "Line number 0 here.", "Line number 1 here.") in data.train  # the episode's start
+    assert [source.rpartition(CONTEXT_SEPARATOR)[2] for source, _ in data.train] == [m for m, _ in plain.train]
+    assert data.split["context_length"] == 20 and "context_length" not in plain.split
+    contexts = chat.benchmark_contexts(str(tmp_path))
+    messages = {message for message, _ in chat.benchmark(str(tmp_path))["validation"]}
+    assert contexts[("Line number 12 here.", "Line number 13 here.")] == "Line number 11 here."
+    assert contexts[("Line number 0 here.", "Line number 1 here.")] == ""
+    assert [(source.partition(CONTEXT_SEPARATOR)[2], reply) for source, reply in data.validation] == plain.validation
+    assert [source.partition(CONTEXT_SEPARATOR)[0] for source, _ in data.validation] == [
+        context_text(contexts[pair], 20) for pair in plain.validation]
+    assert not messages & {source.rpartition(CONTEXT_SEPARATOR)[2] for source, _ in data.train}
+    assert chat.chat_data_from_split(data.split, str(tmp_path)).train == data.train
+    with pytest.raises(ValueError, match="'all' pairs"):
+        chat.chat_data(str(tmp_path), pairs="short", context_length=20)
+
+
+def test_train_chat_with_context_writes_a_model_the_engine_feeds_the_previous_line(tmp_path, monkeypatch):
+    from seqbot.cli import main
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i}. Fine." for i in range(300)])
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "chat", "--pairs", "all", "--context-length", "12", "--corpora", str(tmp_path), "--units", "8",
+                 "--embedding-dim", "4", "--epochs", "1", "--batch-size", "16", "--samples", "2",
+                 "--runs", str(tmp_path / "runs")]) == 0
+    bot = Chatbot.load(tmp_path / "runs" / "chat" / "model.npz")
+    assert bot.metadata["split"]["context_length"] == 12 and bot.context_length == 12
+    assert (bot.max_source_length, bot.message_length) == (40 + 1 + 12, 40)
+    assert "\n" in bot.source_index  # the separator is a character the model was trained on
+    samples = bot.metadata["samples"]
+    assert all("\n" not in sample["utterance"] for sample in samples) and any(sample.get("context") for sample in samples)
+    assert main(["train", "chat", "--pairs", "short", "--context-length", "12", "--corpora", str(tmp_path)]) == 2

@@ -42,6 +42,8 @@ def test_friends_pairs_stay_inside_an_episode_and_change_speaker(data):
     assert all(p.source in ("friends 0101", "friends 0102") for p in pairs)
     assert ("So does he have a hump?", "Hi.") not in [(p.utterance, p.reply) for p in dialogue.friends_pairs(lines, False)]
     assert len(dialogue.friends_pairs(lines, new_speaker=False)) == 4  # Chandler to Chandler too
+    # each pair's context is the spoken line before its utterance in the same episode, "" at an episode's start
+    assert [p.context[:8] for p in pairs] == ["", "There's ", ""]
 
 
 def test_friends_bad_inputs(tmp_path):
@@ -65,6 +67,7 @@ def test_chatterbot_yaml_pairs_never_cross_conversations(data):
         ("Hello", "Hi"), ("Hi, How is it going?", "Good"), ("Good", "That is good to hear."),
         ("How many legs does a spider have?", "8")]
     assert pairs[0].source == "chatterbot chatterbot/greetings.yml"
+    assert [p.context for p in pairs] == ["", "", "Hi, How is it going?", ""]  # the turn before, in the same conversation
 
 
 def test_chatterbot_package_languages_and_errors(tmp_path):

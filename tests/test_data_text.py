@@ -84,3 +84,19 @@ def test_sentencepiece_errors_are_clear():
         train_sentencepiece(["ab cd", "cd ab"], vocab_size=500)
     with pytest.raises(SeqbotError, match="not a sentencepiece model"):
         load_processor(b"not a model")
+
+
+def test_chat_source_cuts_a_long_message_at_sentence_ends_and_puts_the_context_first():
+    from seqbot.contract.text import CONTEXT_SEPARATOR, chat_source, context_text, message_text
+
+    long_message = "I waited for an hour in the rain. Where were you?"  # 50 characters
+    assert message_text(long_message, 40) == "Where were you?"  # its last sentences, as training cut them
+    assert message_text("  Fine,\u2019  thanks ", 40) == "Fine,' thanks"
+    assert message_text("x" * 50, 40) == "x" * 40  # no sentence fits: its first characters
+    assert context_text("Okay. That was a long and winding story.", 12) == "story."
+    assert context_text("We talked. Then the whole thing fell apart", 20) == "thing fell apart"  # a tail from a word start
+    assert context_text("Hi. How are you?", 40) == "Hi. How are you?"
+    assert chat_source(long_message, "Hello there.", 40) == "Where were you?"  # no context: the message alone
+    assert chat_source(long_message, "Hello there.", 40, 20) == "Hello there." + CONTEXT_SEPARATOR + "Where were you?"
+    assert chat_source("Hi!", "", 40, 20) == CONTEXT_SEPARATOR + "Hi!"  # the separator even without a line before
+    assert CONTEXT_SEPARATOR not in chat_source("a\nb", "", 40)  # normalise never leaves one in the message

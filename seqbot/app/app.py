@@ -754,12 +754,14 @@ class SeqbotApp(App[None]):
         turn = self.reply_target()
         if turn is None:
             self.notify("Nothing to show yet: send a message first.", severity="warning")
-        elif not self.translates(turn):
-            self.notify(f"Message {turn.number} was answered in {turn.mode} mode; attention is shown for translations.", severity="warning")
+        elif not self.shows_attention(turn):
+            self.notify(f"Message {turn.number} was answered in {turn.mode} mode; attention is shown for "
+                        "translations and chat replies.", severity="warning")
         elif not turn.finished:
-            self.notify(f"Message {turn.number} is still being translated.", severity="warning")
+            self.notify(f"Message {turn.number} is still being answered.", severity="warning")
         elif not turn.reply:
-            self.notify(f"Message {turn.number} got an empty translation, so there is no heatmap.", severity="warning")
+            what = "translation" if self.translates(turn) else "reply"
+            self.notify(f"Message {turn.number} got an empty {what}, so there is no heatmap.", severity="warning")
         else:
             try:
                 kept = self.attention_of(turn)
@@ -767,9 +769,10 @@ class SeqbotApp(App[None]):
                 self.notify(f"could not read the heatmap of message {turn.number}: {error}", severity="error")
                 return
             if kept is None:
+                model = "translator" if self.translates(turn) else "chat model"
                 why = ("it was stopped before the end" if turn.status == "cancelled" else
-                       "this translator has no attention (trained with attention \"none\")" if turn.source is not None
-                       else "no attention map was kept for it (a translator without attention, or a conversation "
+                       f"this {model} has no attention (trained with attention \"none\")" if turn.source is not None
+                       else f"no attention map was kept for it (a {model} without attention, or a conversation "
                             "saved by an older seqbot)")
                 sure = "" if turn.confidence is None else f" Confidence in the translation: {turn.confidence:.0%}."
                 self.notify(f"No heatmap for message {turn.number}: {why}.{sure}", severity="warning")
@@ -777,7 +780,7 @@ class SeqbotApp(App[None]):
                 from seqbot.app.screens.attention import AttentionScreen
 
                 source, attention = kept
-                self.push_screen(AttentionScreen(turn, source, attention))
+                self.push_screen(AttentionScreen(turn, source, attention, translation=self.translates(turn)))
 
     def action_alternatives(self) -> None:
         """F7: the beam's alternatives for the selected translation (screens/alternatives.py); F7 again closes them."""
@@ -800,9 +803,14 @@ class SeqbotApp(App[None]):
             self.push_screen(AlternativesScreen(turn, self.modes[turn.mode].alternatives(turn)))
 
     def translates(self, turn: Turn) -> bool:
-        """Whether `turn` was answered by a mode that translates (F3 and F7 are for translations)."""
+        """Whether `turn` was answered by a mode that translates (F7 is for translations)."""
         mode = self.modes.get(turn.mode)
         return mode is not None and mode.translates
+
+    def shows_attention(self, turn: Turn) -> bool:
+        """Whether `turn` was answered by a mode whose model attends over the message (F3)."""
+        mode = self.modes.get(turn.mode)
+        return mode is not None and mode.shows_attention
 
     def action_copy_reply(self) -> None:
         turn = self.reply_target()

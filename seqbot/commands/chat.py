@@ -6,7 +6,9 @@ each line of standard input.
     printf 'hi\\nbye\\n' | seqbot chat
 
 Beam search (--beam K > 1) uses a length penalty and a repetition guard; --beam 1 is greedy and
-streams each reply as it is decoded.
+streams each reply as it is decoded. The messages are one conversation: a model trained with the
+previous line as context reads its own reply to the message before (--no-context: none).
+A message longer than the model reads is cut to its last whole sentences that fit, as in training.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("text", nargs="*", help="messages (default: read one per line from standard input)")
     parser.add_argument("--checkpoint", help="chat artifact (default checkpoints/chat.npz)")
     parser.add_argument("--beam", type=int, help="beam width; 1 = greedy, streamed (default: the model's decoding settings, 5)")
+    parser.add_argument("--no-context", action="store_true",
+                        help="answer each message on its own (a model trained with context then reads no previous line)")
 
 
 def run(args) -> int:
     from seqbot.commands.lines import input_texts
     from seqbot.contract.limits import beam_problem
-    from seqbot.contract.text import normalise
+    from seqbot.contract.text import message_text, normalise
     from seqbot.engine.chat import Chatbot
     from seqbot.errors import SeqbotError
 
@@ -31,7 +35,9 @@ def run(args) -> int:
         raise SeqbotError(f"--beam: {beam_problem(args.beam)}")
     bot = Chatbot.load(args.checkpoint)
     beam = bot.decoding.beam if args.beam is None else args.beam
+    previous = ""  # the bot's reply to the message before: a context model reads it first
     for message in input_texts(args.text, hint="type messages to the chatbot"):
+        context = "" if args.no_context else previous
         if not message.strip():
             print(flush=True)  # one output line per input line: a blank stays blank
             continue
@@ -43,14 +49,17 @@ def run(args) -> int:
             continue
         if unknown:
             print(f"seqbot: characters the model never saw, read as unknown: {''.join(unknown)!r}", file=sys.stderr)
-        if len(normalise(message)) > bot.max_source_length:
-            print(f"seqbot: the chat model reads at most {bot.max_source_length} characters; the rest was ignored",
-                  file=sys.stderr)
+        if len(normalise(message)) > bot.message_length:
+            print(f"seqbot: the chat model reads at most {bot.message_length} characters of a message; it read "
+                  f"{message_text(message, bot.message_length)!r}", file=sys.stderr)
         if beam == 1:
-            for piece in bot.stream(message):
+            previous = ""
+            for piece in bot.stream(message, context=context):
+                previous += piece
                 sys.stdout.write(piece)
                 sys.stdout.flush()
             sys.stdout.write("\n")
         else:
-            print(bot.reply(message, beam=beam), flush=True)
+            previous = bot.reply(message, beam=beam, context=context)
+            print(previous, flush=True)
     return 0

@@ -62,12 +62,14 @@ def run(args) -> int:
     except (ValueError, OSError) as error:
         raise SeqbotError(str(error)) from None
     bot = Chatbot(artifact, path, decoding=decoding, reply_lm=reply_lm)
+    contexts = None
     if args.pairs:
         pairs, source = read_pairs(args.pairs), str(args.pairs)
     else:
         pairs, source = chat_eval.heldout_parts(artifact, args.corpora)[args.part], f"held-out {args.part} part"
+        contexts = chat_eval.heldout_contexts(artifact, args.corpora)
     try:
-        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress)
+        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     report = {"checkpoint": str(path), "pairs_source": source, **report}

@@ -5,6 +5,7 @@ its held-out perplexity and sample replies.
     seqbot train chat                                        writes runs/chat only
     seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
     seqbot train chat --pairs short --out runs/chat-short    the previous model's pairs (both sides <= 40 characters)
+    seqbot train chat --context-length 40 --out runs/chat-ctx  also read the line before each message (its last 40 characters' sentences)
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -27,6 +28,9 @@ def add_arguments(parser) -> None:
                         help="short: pairs whose both sides fit (the previous model); all (the recipe): every "
                              "exchange, a long message cut to its last and a long reply to its first sentences that fit, the "
                              "benchmark's messages left out (seqbot/training/chat.py)")
+    parser.add_argument("--context-length", type=int,
+                        help="also read the line before each message, cut to its last sentences that fit in this "
+                             "many characters ('all' pairs; recipe: 0, none)")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--dropout", type=float)
@@ -57,8 +61,13 @@ def run(args) -> int:
 
     if args.max_length is not None and args.max_length < 2:
         raise SeqbotError("--max-length must be at least 2")
+    if args.context_length is not None and args.context_length < 0:
+        raise SeqbotError("--context-length must be 0 (no context) or more")
+    if args.context_length and args.pairs == "short":
+        raise SeqbotError("--context-length needs the 'all' pairs (the 'short' ones keep no previous line)")
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
                                    corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
+                                   context_length=args.context_length,
                                    max_pairs=args.max_pairs,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)

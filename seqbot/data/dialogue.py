@@ -5,7 +5,7 @@
 - the `chatterbot-corpus` package's YAML files (`conversations:` lists of turns), any language.
 
     lines = read_friends("corpora/friends/friends-transcripts.tab")
-    pairs = friends_pairs(lines)                 # consecutive lines of one episode, new speaker
+    pairs = friends_pairs(lines)                 # consecutive lines of one episode, new speaker (.context: the line before)
     pairs += chatterbot_pairs("english")         # consecutive turns of one conversation
 
 Stage directions inside a quote, "(picks up a statue ...)" or "[hands Chandler an envelope.]",
@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from seqbot.contract.text import first_sentences, last_sentences, sentences  # noqa: F401 (dialogue.first_sentences, ...)
 from seqbot.data.files import read_text, require
 from seqbot.errors import CorpusError
 
@@ -28,7 +29,6 @@ DEFAULT_FILE = Path("friends") / "friends-transcripts.tab"
 COLUMNS = ["Season", "Episode", "Season & Episode", "Title", "Author", "Quote"]
 EXPECTED = "orange3 friends-transcripts.tab (3 header lines; Season, Episode, Season & Episode, Title, Author, Quote)"
 _STAGE_DIRECTION = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class DialoguePair:
     utterance: str
     reply: str
     source: str  # "friends 0101" or "chatterbot english/greetings.yml"
+    context: str = ""  # the spoken line (turn) before the utterance in the same episode (conversation), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,34 +57,6 @@ class Conversation:
 
 def spoken_text(quote: str) -> str:
     return " ".join(_STAGE_DIRECTION.sub(" ", quote).split())
-
-
-def sentences(text: str) -> list[str]:
-    """`text` split after each ".", "!" or "?" followed by a space ("Hi. Who's there?" -> 2)."""
-    return [part for part in _SENTENCE_END.split(text.strip()) if part]
-
-
-def first_sentences(text: str, limit: int) -> str:
-    """The longest run of `text`'s leading whole sentences that fits in `limit` characters ("" when
-    even the first is longer): how a long reply begins is still a reply."""
-    return " ".join(_fitting(sentences(text), limit))
-
-
-def last_sentences(text: str, limit: int) -> str:
-    """The longest run of `text`'s closing whole sentences that fits in `limit` characters ("" when
-    even the last is longer): the end of a long line is what the next speaker answers."""
-    return " ".join(reversed(_fitting(sentences(text)[::-1], limit)))
-
-
-def _fitting(parts: list[str], limit: int) -> list[str]:
-    """The first `parts` that fit in `limit` characters once joined by spaces."""
-    kept, length = [], -1
-    for part in parts:
-        if length + 1 + len(part) > limit:
-            break
-        kept.append(part)
-        length += 1 + len(part)
-    return kept
 
 
 def read_friends(path: str | Path, raw_quotes: bool = False) -> list[FriendsLine]:
@@ -113,14 +86,16 @@ def read_friends(path: str | Path, raw_quotes: bool = False) -> list[FriendsLine
 def friends_pairs(lines: list[FriendsLine], new_speaker: bool = True) -> list[DialoguePair]:
     """Each spoken line and the next one in the same episode (by another speaker, with `new_speaker`)."""
     pairs = []
+    before: FriendsLine | None = None  # the spoken line before `previous`
     previous: FriendsLine | None = None
     for line in lines:
         if not line.quote:
             continue  # only a stage direction
         if previous is not None and previous.episode_key == line.episode_key:
             if not new_speaker or previous.author != line.author:
-                pairs.append(DialoguePair(previous.quote, line.quote, f"friends {line.episode_key}"))
-        previous = line
+                context = before.quote if before is not None and before.episode_key == line.episode_key else ""
+                pairs.append(DialoguePair(previous.quote, line.quote, f"friends {line.episode_key}", context))
+        before, previous = previous, line
     return pairs
 
 
@@ -162,10 +137,14 @@ def read_chatterbot(path: str | Path) -> list[Conversation]:
 
 
 def conversation_pairs(conversations: list[Conversation]) -> list[DialoguePair]:
-    return [DialoguePair(utterance, reply, f"chatterbot {conversation.source}")
-            for conversation in conversations
-            for utterance, reply in zip(conversation.turns, conversation.turns[1:])
-            if utterance and reply]
+    pairs = []
+    for conversation in conversations:
+        turns = conversation.turns
+        for index, (utterance, reply) in enumerate(zip(turns, turns[1:])):
+            if utterance and reply:
+                context = turns[index - 1] if index else ""
+                pairs.append(DialoguePair(utterance, reply, f"chatterbot {conversation.source}", context))
+    return pairs
 
 
 def chatterbot_pairs(language: str = "english") -> list[DialoguePair]:

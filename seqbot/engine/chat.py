@@ -24,6 +24,13 @@ reply) and the repetition guard asked about every candidate before it enters the
 
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
+    bot.attention("Hi!", "Hey!")              # (text fed, one row of attention weights per reply character)
+
+A model trained with the previous line as context (its metadata's split records `context_length`)
+reads `context` too, in every method that takes a message: the app and `seqbot chat` pass the
+bot's own previous reply. A model without context ignores it. The text fed is
+seqbot.contract.text.chat_source's, as in training: a message longer than the model reads is cut
+to its last whole sentences that fit.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import numpy as np
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
-from seqbot.contract.text import normalise
+from seqbot.contract.text import chat_source, normalise
 from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine import decoding
 from seqbot.engine.char_lm import CharNgramLM
@@ -93,6 +100,12 @@ class Chatbot:
         self.target_vocab = list(config["target_vocab"])
         self.max_source_length = int(config["max_source_length"])
         self.max_target_length = int(config["max_target_length"])
+        self.context_length = int((artifact.metadata.get("split") or {}).get("context_length") or 0)
+        # the characters of the message itself: what the source holds after the context and its separator
+        self.message_length = self.max_source_length - (self.context_length + 1 if self.context_length else 0)
+        if self.message_length < 1:
+            raise CheckpointError(f"{path or 'checkpoint'}: its context of {self.context_length} characters leaves no "
+                                  f"room for a message in its {self.max_source_length}-character input")
         self.decoding = decoding or decoding_settings(config, artifact.metadata)
         self.reply_lm = reply_lm
         if self.reply_lm is None and REPLY_LM_BLOB in artifact.blobs:
@@ -129,10 +142,15 @@ class Chatbot:
     def unknown_characters(self, text: str) -> list[str]:
         return sorted({c for c in normalise(text) if c not in self.source_index or self.source_index[c] <= UNKNOWN})
 
-    def encode_text(self, text: str) -> tuple[np.ndarray, str]:
-        """Source ids (1, T) and the text actually fed (normalised, truncated). Unknown characters
-        become <unk>, as rare characters did in training."""
-        fed = normalise(text)[: self.max_source_length]
+    def fed_text(self, text: str, context: str = "") -> str:
+        """What the encoder reads for `text` (and, for a context model, the line before it): normalised,
+        a long message cut to its last sentences that fit (seqbot.contract.text.chat_source)."""
+        return chat_source(text, context, self.message_length, self.context_length)[: self.max_source_length]
+
+    def encode_text(self, text: str, context: str = "") -> tuple[np.ndarray, str]:
+        """Source ids (1, T) and the text actually fed (`fed_text`). Unknown characters become <unk>,
+        as rare characters did in training."""
+        fed = self.fed_text(text, context)
         ids = [self.source_index.get(c, UNKNOWN) for c in fed] or [UNKNOWN]
         return np.asarray([ids], dtype=np.int64), fed
 
@@ -157,9 +175,10 @@ class Chatbot:
 
         return {"allow": allow, "boundary_tokens": None}
 
-    def _steps(self, text: str, beam: int | None, guard: bool = True, report: bool = True, found_order: bool = False):
+    def _steps(self, text: str, beam: int | None, guard: bool = True, report: bool = True, found_order: bool = False,
+               context: str = ""):
         """decoding.decode_steps for `text` with the chat rules (see seqbot.engine.decoding)."""
-        source, _ = self.encode_text(text)
+        source, _ = self.encode_text(text, context)
         return decoding.decode_steps(self.model, source, self._config(beam), rules="chat", reply_lm=self.reply_lm,
                                      nbest=True, found_order=found_order, report=report, **self._filter(guard))
 
@@ -173,20 +192,20 @@ class Chatbot:
             text = text[: partial.start()] if partial else text
         return _Hypothesis(ids, text, hypothesis.log_prob)
 
-    def reply(self, text: str, beam: int | None = None) -> str:
-        return self.search(text, beam).text
+    def reply(self, text: str, beam: int | None = None, context: str = "") -> str:
+        return self.search(text, beam, context=context).text
 
-    def search(self, text: str, beam: int | None = None, guard: bool = True) -> _Hypothesis:
+    def search(self, text: str, beam: int | None = None, guard: bool = True, context: str = "") -> _Hypothesis:
         """Beam search (beam 1 = greedy) with the length penalty and, unless `guard=False`, the
         repetition guard. Returns the best finished hypothesis (or the best unfinished one)."""
-        ranked = decoding.yield_free(self._steps(text, beam, guard, report=False))
+        ranked = decoding.yield_free(self._steps(text, beam, guard, report=False, context=context))
         return self._reply(ranked[0][0], guard)
 
-    def stream_reply(self, text: str, beam: int | None = None) -> Generator[str, None, str]:
+    def stream_reply(self, text: str, beam: int | None = None, context: str = "") -> Generator[str, None, str]:
         """`reply(text, beam)` as the search runs: yields the reply the search would give if it
         stopped now (the best finished one, else the best alive one), each time it changes; it
         may change, not only grow. The last text yielded is reply(text, beam), also returned."""
-        steps = self._steps(text, beam)
+        steps = self._steps(text, beam, context=context)
         shown = None
         while True:
             try:
@@ -201,12 +220,12 @@ class Chatbot:
             yield final
         return final
 
-    def candidates(self, text: str, beam: int | None = None) -> list[_Hypothesis]:
+    def candidates(self, text: str, beam: int | None = None, context: str = "") -> list[_Hypothesis]:
         """Every finished reply of `search(text, beam)` (the guard on), in the order found; the best
         unfinished one when none finished. Reranking them (see `score`) gives what `reply` would."""
-        found = decoding.yield_free(self._steps(text, beam, report=False, found_order=True))[0]
+        found = decoding.yield_free(self._steps(text, beam, report=False, found_order=True, context=context))[0]
         if not found[0].finished:
-            return [self.search(text, beam)]
+            return [self.search(text, beam, context=context)]
         return [self._reply(hypothesis) for hypothesis in found]
 
     def score(self, hypothesis: _Hypothesis) -> float:
@@ -217,11 +236,11 @@ class Chatbot:
         return float(decoding.ranking(self.decoding, self.reply_lm)(
             decoding.Hypothesis(tokens, hypothesis.log_prob, None, finished)))
 
-    def stream(self, text: str) -> Iterator[str]:
+    def stream(self, text: str, context: str = "") -> Iterator[str]:
         """Greedy decoding (the search of beam 1) with the repetition guard, yielding each word (with
         the character that ends it) as soon as it is complete: a word cut off at the length limit
         that repeats an n-gram can then still be dropped, like `search` does."""
-        steps = self._steps(text, 1)
+        steps = self._steps(text, 1, context=context)
         reply, pending = "", ""
         while True:
             try:
@@ -242,27 +261,47 @@ class Chatbot:
 
     # --- likelihood ---------------------------------------------------------------------------
 
-    def reply_log_probs(self, messages: list[str], replies: list[str], batch_size: int = SCORE_BATCH) -> np.ndarray:
+    def reply_log_probs(self, messages: list[str], replies: list[str], batch_size: int = SCORE_BATCH,
+                        contexts: list[str] | None = None) -> np.ndarray:
         """Teacher-forced log p(reply + <end> | message) of each pair, natural log, batched (the score
-        of hits@1 and perplexity). Messages are fed as `encode_text` feeds them; a reply character the
-        model cannot write counts as <unk>."""
-        if len(messages) != len(replies):
-            raise ValueError(f"{len(messages)} messages but {len(replies)} replies")
-        target_index = {char: i for i, char in enumerate(self.target_vocab) if i > UNKNOWN}
+        of hits@1 and perplexity). Messages (with `contexts`, each after its previous line) are fed as
+        `encode_text` feeds them; a reply character the model cannot write counts as <unk>."""
+        contexts = [""] * len(messages) if contexts is None else contexts
+        if not len(messages) == len(replies) == len(contexts):
+            raise ValueError(f"{len(messages)} messages, {len(replies)} replies and {len(contexts)} contexts")
         scores = np.zeros(len(messages))
         for start in range(0, len(messages), batch_size):
-            sources = [self.encode_text(message)[0][0] for message in messages[start:start + batch_size]]
-            targets = [[target_index.get(c, UNKNOWN) for c in reply] + [END]
-                       for reply in replies[start:start + batch_size]]
-            source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
-            target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
-            for row, (source, target) in enumerate(zip(sources, targets)):
-                source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
-            state = self.model.encode(source_ids)
-            previous = np.full(len(targets), START, dtype=np.int64)
-            for t in range(target_ids.shape[1]):
-                log_probs, state, _ = self.model.step(previous, state)
-                live = np.flatnonzero(target_ids[:, t] != PAD)
-                scores[start + live] += log_probs[live, target_ids[live, t]]
-                previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
+            end = start + batch_size
+            scores[start:end] = self._teacher_forced(messages[start:end], replies[start:end], contexts[start:end])[0]
         return scores
+
+    def attention(self, text: str, reply: str, context: str = "") -> tuple[str, np.ndarray | None]:
+        """The text fed for `text` and the attention weights (one row per character of `reply`, then
+        <end>; one column per character fed) of the model writing `reply` to it: the F3 heatmap of a
+        chat turn. None for a model without attention."""
+        _, weights = self._teacher_forced([text], [reply], [context], keep_attention=True)
+        return self.fed_text(text, context), weights
+
+    def _teacher_forced(self, messages: list[str], replies: list[str], contexts: list[str],
+                        keep_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """log p(reply + <end> | message) of each pair and, with `keep_attention`, the first pair's
+        attention rows (reply characters + 1, source characters)."""
+        target_index = {char: i for i, char in enumerate(self.target_vocab) if i > UNKNOWN}
+        scores = np.zeros(len(messages))
+        sources = [self.encode_text(message, context)[0][0] for message, context in zip(messages, contexts)]
+        targets = [[target_index.get(c, UNKNOWN) for c in reply] + [END] for reply in replies]
+        source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
+        target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
+        for row, (source, target) in enumerate(zip(sources, targets)):
+            source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
+        state = self.model.encode(source_ids)
+        previous = np.full(len(targets), START, dtype=np.int64)
+        rows = []
+        for t in range(target_ids.shape[1]):
+            log_probs, state, weights = self.model.step(previous, state)
+            live = np.flatnonzero(target_ids[:, t] != PAD)
+            scores[live] += log_probs[live, target_ids[live, t]]
+            previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
+            if keep_attention and weights is not None and target_ids[0, t] != PAD:
+                rows.append(weights[0, :len(sources[0])].copy())
+        return scores, (np.stack(rows) if rows else None)

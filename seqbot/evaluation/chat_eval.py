@@ -2,7 +2,7 @@
 (issue 23). `seqbot eval chat` prints it; seqbot.evaluation.chat_rerank tunes decoding with it.
 
     parts = heldout_parts(artifact)           # the chat model's own held-out pairs: "validation" / "test"
-    report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1))
+    report = evaluate(bot, parts["test"], EvalConfig(messages=200, seed=1), contexts=heldout_contexts(artifact))
 
 The benchmark (seqbot.training.chat): the "short" pairs' split holds out 5 % of its pairs by
 utterance; a model of those pairs used them only to keep its best round (by loss). They are split
@@ -23,6 +23,9 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
 - chrF (sacrebleu, against the one reference) and the mean length of the replies.
 Everything but the replies themselves is drawn from random.Random(seed): two runs agree exactly.
+A model that reads the previous line (Chatbot.context_length) gets each benchmark message's line
+before it in the transcript (`heldout_contexts`); the messages, replies and distractors are the
+same for every model.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import numpy as np
 
 from seqbot.data.splits import deduplicate
 from seqbot.engine.decoding import mmi_score
-from seqbot.training.chat import benchmark, chat_data_from_split, heldout_halves
+from seqbot.training.chat import benchmark, benchmark_contexts, chat_data_from_split, heldout_halves
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 _WORDS = re.compile(r"[a-z0-9']+")
 
@@ -66,6 +69,12 @@ def heldout_parts(artifact, corpora: str | None = None, data=None) -> dict[str, 
     if (artifact.metadata.get("split") or {}).get("pairs") == "all":
         return benchmark(corpora)
     return heldout_halves((data or chat_split(artifact, corpora)).validation)
+
+
+def heldout_contexts(artifact, corpora: str | None = None) -> dict[tuple[str, str], str] | None:
+    """The line before each benchmark pair's message, for a model that reads it; else None."""
+    split = artifact.metadata.get("split") or {}
+    return benchmark_contexts(corpora) if split.get("pairs") == "all" and split.get("context_length") else None
 
 
 def tokens(text: str) -> list[str]:
@@ -115,12 +124,13 @@ def distractor_sets(chosen: list[tuple[str, str]], pairs: list[tuple[str, str]],
     return sets
 
 
-def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]]) -> dict:
+def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None) -> dict:
     """Share of messages whose true reply ranks first, by log p(reply | message) and, when the bot
     reranks by MMI, by its mmi_score."""
     messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
+    lines = [context_of(pair, contexts) for pair in chosen for _ in range(len(distractors[0]) + 1)]
     replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
-    scores = bot.reply_log_probs(messages, replies).reshape(len(chosen), -1)
+    scores = bot.reply_log_probs(messages, replies, contexts=lines).reshape(len(chosen), -1)
     report = {"hits_at_1": _first_share(scores), "candidates": scores.shape[1]}
     if bot.decoding.rerank == "mmi":
         lm = np.array([bot.reply_lm.text_log_prob(reply) for reply in replies]).reshape(scores.shape)
@@ -135,29 +145,36 @@ def _first_share(scores: np.ndarray) -> float:
     return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
 
 
-def perplexity(bot, pairs: list[tuple[str, str]]) -> float:
-    scores = bot.reply_log_probs([u for u, _ in pairs], [r for _, r in pairs])
+def context_of(pair: tuple[str, str], contexts: dict | None) -> str:
+    return (contexts or {}).get(pair, "")
+
+
+def perplexity(bot, pairs: list[tuple[str, str]], contexts: dict | None = None) -> float:
+    scores = bot.reply_log_probs([u for u, _ in pairs], [r for _, r in pairs],
+                                 contexts=[context_of(pair, contexts) for pair in pairs])
     return math.exp(-scores.sum() / sum(len(reply) + 1 for _, reply in pairs))
 
 
-def answer(bot, messages: list[str], log=None) -> list[str]:
+def answer(bot, messages: list[str], log=None, contexts: list[str] | None = None) -> list[str]:
     replies = []
     for index, message in enumerate(messages, 1):
-        replies.append(bot.reply(message))
+        replies.append(bot.reply(message, context=contexts[index - 1] if contexts else ""))
         if log and index % 50 == 0:
             log(f"  {index}/{len(messages)} replies")
     return replies
 
 
-def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(), log=None) -> dict:
-    """Every figure of the module docstring for `bot` (its own decoding settings) on `pairs`."""
+def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(), log=None,
+             contexts: dict | None = None) -> dict:
+    """Every figure of the module docstring for `bot` (its own decoding settings) on `pairs`, each
+    message after its line in `contexts` ((message, reply) -> previous line) when given."""
     chosen = choose_messages(pairs, config.messages, config.seed)
-    replies = answer(bot, [utterance for utterance, _ in chosen], log)
+    replies = answer(bot, [utterance for utterance, _ in chosen], log, [context_of(pair, contexts) for pair in chosen])
     references = [reply for _, reply in chosen]
     report = {"pairs": len(pairs), "messages": len(chosen), "seed": config.seed, "decoding": bot.decoding.to_dict(),
               **diversity(replies), "chrF": chrf(replies, references),
-              **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed)),
-              "perplexity": perplexity(bot, pairs)}
+              **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed), contexts),
+              "perplexity": perplexity(bot, pairs, contexts)}
     report["samples"] = [{"message": m, "reply": r, "reference": ref}
                          for (m, ref), r in list(zip(chosen, replies))[: config.samples]]
     return report

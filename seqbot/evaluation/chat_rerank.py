@@ -88,10 +88,10 @@ class _Candidates:
     lengths: np.ndarray
 
 
-def search_candidates(bot: Chatbot, messages: list[str]) -> list[_Candidates]:
+def search_candidates(bot: Chatbot, messages: list[str], contexts: list[str] | None = None) -> list[_Candidates]:
     found = []
-    for message in messages:
-        hypotheses = bot.candidates(message)
+    for index, message in enumerate(messages):
+        hypotheses = bot.candidates(message, context=contexts[index] if contexts else "")
         found.append(_Candidates([h.text for h in hypotheses], np.array([h.log_prob for h in hypotheses]),
                                  np.array([bot.reply_lm.sequence_log_prob(h.ids[1:]) for h in hypotheses]),
                                  np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses])))
@@ -108,18 +108,21 @@ def length_ranked(decoding: DecodingConfig) -> DecodingConfig:
     return DecodingConfig.from_dict(decoding.to_dict(), rerank="length", mmi_lambda=0.0, mmi_gamma=0.0)
 
 
-def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print) -> list[dict]:
-    """Every row of the grid on `messages` messages of `pairs` (the validation part). The
-    checkpoint's own beam and patience are always searched: their length-ranked row is the reference."""
+def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print,
+         contexts: dict | None = None) -> list[dict]:
+    """Every row of the grid on `messages` messages of `pairs` (the validation part), each after its
+    line in `contexts` when given. The checkpoint's own beam and patience are always searched: their
+    length-ranked row is the reference."""
     chosen = chat_eval.choose_messages(pairs, config.messages, config.seed)
     messages, references = [m for m, _ in chosen], [r for _, r in chosen]
+    lines = [chat_eval.context_of(pair, contexts) for pair in chosen]
     shipped = length_ranked(decoding_settings(artifact.config, artifact.metadata))
     searches = dict.fromkeys([(shipped.beam, shipped.patience)] + [(b, p) for b in config.beams for p in config.patiences])
     rows = []
     for beam, patience in searches:
         base = DecodingConfig.from_dict(shipped.to_dict(), beam=beam, patience=patience)
         started = time.perf_counter()
-        candidates = search_candidates(Chatbot(artifact, decoding=base, reply_lm=lm), messages)
+        candidates = search_candidates(Chatbot(artifact, decoding=base, reply_lm=lm), messages, lines)
         log(f"  beam {beam}, patience {patience}: {np.mean([len(c.texts) for c in candidates]):.1f} finished replies "
             f"per message, {time.perf_counter() - started:.0f} s")
         picked = pick(candidates, lambda c: normalised_score(c.log_probs, c.lengths + 1, base.alpha, base.penalty))
@@ -187,7 +190,7 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     lm, orders = build_reply_lm([r for _, r in data.train], [r for _, r in parts["validation"]],
                                 artifact.config["target_vocab"], config.orders, log)
     log(f"grid on {min(config.messages, len(parts['validation']))} validation messages:")
-    rows = tune(artifact, lm, parts["validation"], config, log)
+    rows = tune(artifact, lm, parts["validation"], config, log, chat_eval.heldout_contexts(artifact, config.corpora))
     shipped = decoding_settings(artifact.config, artifact.metadata)
     best = choose(rows, shipped)
     decoding = DecodingConfig.from_dict(shipped.to_dict(), **best["decoding"])

@@ -20,6 +20,7 @@ import numpy as np
 
 from seqbot.artifact import Artifact, load_artifact, save_artifact
 from seqbot.contract import keys
+from seqbot.contract.text import CONTEXT_SEPARATOR
 from seqbot.contract.tokens import PAD, START, UNKNOWN
 from seqbot.data.char_vocab import CharVocabulary
 from seqbot.engine.chat import ALPHA, PATIENCE, Chatbot
@@ -64,8 +65,13 @@ def score_and_export(model_path, data: PairData, samples: int, export: str | Non
     artifact = load_artifact(model_path, kind=keys.SEQ2SEQ)
     score = perplexity(artifact, data.validation)
     bot = Chatbot(artifact, model_path)
-    replies = [{"utterance": u, "reference": r, "greedy": bot.reply(u, beam=1), "beam5": bot.reply(u, beam=5)}
-               for u, r in data.validation[:samples]]
+    replies = []
+    for source, reference in data.validation[:samples]:
+        # a context model's source is "previous line" CONTEXT_SEPARATOR "message" (chat_source); normalise keeps no separator
+        context, _, message = source.rpartition(CONTEXT_SEPARATOR)
+        replies.append({"utterance": message, **({"context": context} if context else {}), "reference": reference,
+                        "greedy": bot.reply(message, beam=1, context=context),
+                        "beam5": bot.reply(message, beam=5, context=context)})
     artifact.metadata.setdefault("scores", {})["val_perplexity_per_char"] = score
     artifact.metadata["samples"] = replies
     artifact.metadata["decoding"] = {"length_penalty": "gnmt", "alpha": ALPHA, "patience": PATIENCE,

@@ -23,6 +23,11 @@ Two sets of pairs (`pairs`, recorded in the artifact's metadata["split"]):
   that fit; chatterbot likewise. Training never sees a benchmark message: every pair whose message
   is one of the 813 held-out messages is left out, the validation half picks the best round and the
   test half stays unseen, so both models are measured on the same test half.
+
+With `context_length` > 0 (the "all" pairs only) a model also reads the line before the message:
+each source is seqbot.contract.text.chat_source(message, previous line), the previous line cut to its
+last sentences that fit in `context_length` characters, then a separator, then the message. The
+benchmark's pairs get the line before them in the transcript or conversation (`benchmark_contexts`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqbot.contract.text import normalise
+from seqbot.contract.text import chat_source, normalise
 from seqbot.data import dialogue
 from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.errors import CorpusError
@@ -66,17 +71,24 @@ def chatterbot_pairs(max_length: int) -> list[tuple[str, str]]:
     Not seqbot.data.dialogue.read_chatterbot: that one skips the conversation trivia.yml holds as
     one string (broken indentation), while the "short" pairs include that string's
     consecutive characters (53 pairs such as ('I', 'n')); its held-out split needs them."""
+    pairs = []
+    for turns in _chatterbot_conversations():
+        for utterance, reply in zip(turns, turns[1:]):
+            if utterance and reply and len(utterance) <= max_length and len(reply) <= max_length:
+                pairs.append((utterance, reply))
+    return pairs
+
+
+def _chatterbot_conversations() -> list[list[str]]:
+    """The normalised turns of each English chatterbot-corpus conversation, as the "short" pairs read them."""
     import yaml
 
-    pairs = []
+    conversations = []
     for path in sorted(dialogue.chatterbot_folder("english").glob("*.yml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for conversation in data.get("conversations") or []:
-            turns = [normalise(str(turn)) for turn in conversation if turn is not None]
-            for utterance, reply in zip(turns, turns[1:]):
-                if utterance and reply and len(utterance) <= max_length and len(reply) <= max_length:
-                    pairs.append((utterance, reply))
-    return pairs
+            conversations.append([normalise(str(turn)) for turn in conversation if turn is not None])
+    return conversations
 
 
 def dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str]]:
@@ -94,13 +106,21 @@ def cut_pair(utterance: str, reply: str, max_length: int) -> tuple[str, str] | N
     return (utterance, reply) if utterance and reply else None
 
 
-def all_dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str]]:
-    """The "all" pairs: every Friends exchange and chatterbot turn pair, cut to fit (cut_pair), each once."""
+def all_exchanges(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH) -> list[tuple[str, str, str]]:
+    """(message, reply, previous line) of every Friends exchange and chatterbot turn pair, the pair cut
+    to fit (cut_pair), in corpus order."""
     lines = dialogue.read_friends(corpora_dir(corpora) / "friends" / "friends-transcripts.tab")
-    exchanges = [(pair.utterance, pair.reply) for pair in dialogue.friends_pairs(lines)]
-    exchanges += [(pair.utterance, pair.reply) for pair in dialogue.chatterbot_pairs("english")]
-    cut = (cut_pair(utterance, reply, max_length) for utterance, reply in exchanges)
-    return deduplicate([pair for pair in cut if pair])
+    exchanges = dialogue.friends_pairs(lines) + dialogue.chatterbot_pairs("english")
+    cut = ((cut_pair(pair.utterance, pair.reply, max_length), pair.context) for pair in exchanges)
+    return [(pair[0], pair[1], context) for pair, context in cut if pair]
+
+
+def all_dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH,
+                       context_length: int = 0) -> list[tuple[str, str]]:
+    """The "all" pairs: every exchange cut to fit, as (source, reply), each once; the source is the
+    message, or with `context_length` the previous line and the message (chat_source)."""
+    return deduplicate([(chat_source(message, context, max_length, context_length), reply)
+                        for message, reply, context in all_exchanges(corpora, max_length)])
 
 
 def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
@@ -110,13 +130,15 @@ def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, 
 
 
 def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, validation_fraction: float = 0.05,
-              seed: int = 1, max_pairs: int | None = None, pairs: str = "short") -> PairData:
+              seed: int = 1, max_pairs: int | None = None, pairs: str = "short", context_length: int = 0) -> PairData:
     """The "short" pairs split by utterance (one utterance's replies all on the same side), or the
-    "all" pairs around the benchmark (the module docstring)."""
+    "all" pairs around the benchmark (the module docstring), with the previous line when `context_length`."""
     if pairs not in PAIRS:
         raise ValueError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
+    if context_length < 0 or (context_length and pairs != "all"):
+        raise ValueError(f"context_length must be 0, or positive with the 'all' pairs; got {context_length} with {pairs!r}")
     if pairs == "all":
-        return _all_pairs_data(corpora, max_length, max_pairs)
+        return _all_pairs_data(corpora, max_length, max_pairs, context_length)
     short = dialogue_pairs(corpora, max_length)
     if len(short) < 20:
         raise CorpusError(f"only {len(short)} dialogue pairs of at most {max_length} characters were found")
@@ -134,26 +156,52 @@ def benchmark(corpora: str | None = None) -> dict[str, list[tuple[str, str]]]:
     return heldout_halves(chat_data(corpora, **BENCHMARK_SPLIT).validation)
 
 
-def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None) -> PairData:
+def benchmark_contexts(corpora: str | None = None) -> dict[tuple[str, str], str]:
+    """The line before each "short" pair's message (stage directions removed; "" at the start of an
+    episode or conversation), for a pair that occurs more than once its first occurrence's: what a
+    context model reads before a benchmark message."""
+    lines = dialogue.read_friends(corpora_dir(corpora) / "friends" / "friends-transcripts.tab", raw_quotes=True)
+    contexts: dict[tuple[str, str], str] = {}
+    for before, previous, line in zip([None] + lines, lines, lines[1:]):
+        utterance, reply = normalise(previous.quote), normalise(line.quote)
+        if previous.episode_key == line.episode_key and previous.author != line.author and utterance and reply:
+            same_episode = before is not None and before.episode_key == line.episode_key
+            contexts.setdefault((utterance, reply), normalise(dialogue.spoken_text(before.quote)) if same_episode else "")
+    for turns in _chatterbot_conversations():
+        for index, (utterance, reply) in enumerate(zip(turns, turns[1:])):
+            contexts.setdefault((utterance, reply), turns[index - 1] if index else "")
+    return contexts
+
+
+def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None, context_length: int = 0) -> PairData:
     halves = benchmark(corpora)
     # the benchmark's messages as the "short" pairs hold them and with their stage directions removed
     messages = {utterance for part in halves.values() for utterance, _ in part}
     messages |= {normalise(dialogue.spoken_text(utterance)) for utterance in messages}
-    train = [pair for pair in all_dialogue_pairs(corpora, max_length) if pair[0] not in messages]
+    train = deduplicate([(chat_source(message, context, max_length, context_length), reply)
+                         for message, reply, context in all_exchanges(corpora, max_length) if message not in messages])
     validation = halves["validation"]
+    if context_length:
+        contexts = benchmark_contexts(corpora)
+        validation = [(chat_source(message, contexts.get((message, reply), ""), max_length, context_length), reply)
+                      for message, reply in validation]
     if max_pairs:
         train, validation = train[:max_pairs], validation[: max(1, max_pairs // 10)]
     split = {"corpus": CORPUS, "pairs": "all", "max_length": max_length, "by": "utterance",
              "heldout": BENCHMARK_SPLIT, "validation": "the benchmark's validation half",
              "sizes": {"train": len(train), "validation": len(validation)}}
+    if context_length:
+        split["context_length"] = context_length
     longest = max(max_length, CHAT_MAX_LENGTH)
-    return PairData(train, validation, longest, longest, task="chat", corpus=CORPUS, split=split)
+    longest_source = longest + context_length + 1 if context_length else longest
+    return PairData(train, validation, longest_source, longest, task="chat", corpus=CORPUS, split=split)
 
 
 def chat_data_from_split(split: dict, corpora: str | None = None) -> PairData:
     """The pairs a chat artifact was trained on, from the split its metadata records."""
     if split.get("pairs", "short") == "all":
-        return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all")
+        return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all",
+                         context_length=split.get("context_length", 0))
     return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
                      split.get("seed", 1))
 
@@ -166,6 +214,7 @@ class ChatTrainingConfig:
     max_length: int = CHAT_MAX_LENGTH
     validation_fraction: float = 0.05
     pairs: str = "short"  # "short" or "all" (the module docstring; the chat recipe: "all")
+    context_length: int = 0  # > 0: the model also reads this much of the line before the message ("all" pairs)
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
     run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
@@ -194,7 +243,7 @@ def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -
     folder and the pairs. `seqbot train chat` then scores it (seqbot.evaluation.chat_scores) and
     exports it."""
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs,
-                     config.pairs)
+                     config.pairs, config.context_length)
     data.recipe_name = "chat"
     log(f"dialogue pairs ({config.pairs}): {len(data.train)} train, {len(data.validation)} validation "
         "(split by utterance)")

@@ -24,7 +24,8 @@ class Mode:
     uses_beam = True  # Ctrl+B switches it between greedy and beam search
     uses_temperature = False  # F4 cycles its sampling temperature
     follows_beam_setting = False  # its beam search is as wide as the settings' beam width (F6)
-    translates = False  # its replies are translations: F3 shows their attention, F7 the beam's alternatives
+    translates = False  # its replies are translations: F7 shows the beam's alternatives, F3 how sure it is
+    shows_attention = False  # its model attends over the message: F3 shows the heatmap of each reply
 
     def __init__(self, app: SeqbotApp) -> None:
         self.app = app

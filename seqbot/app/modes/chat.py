@@ -1,5 +1,8 @@
 """Chat mode: the dialogue model answers, with its checkpoint's own beam search (as `seqbot chat`
-does) unless the person chose greedy or another beam; either way the reply streams."""
+does) unless the person chose greedy or another beam; either way the reply streams. A model
+trained with the previous line as context reads the bot's reply just before the message (when
+the message before was a chat turn). Once the reply is written, its attention over what the model
+read is kept for F3."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ class ChatMode(Mode):
     name = "chat"
     placeholder = "Say something to the chatbot and press Enter…"
     default_beam = CHAT_BEAM_WIDTH
+    shows_attention = True
 
     def __init__(self, app) -> None:
         super().__init__(app)
@@ -44,11 +48,21 @@ class ChatMode(Mode):
             if turn.unknown_chars:
                 app.ui(app.turn_changed, turn)
         text = " ".join(turn.text.split())
+        context = self.previous_line(turn) if getattr(chatbot, "context_length", 0) else ""
+        options = {"context": context} if context else {}
         if turn.beam > 1 and hasattr(chatbot, "stream_reply"):
-            app.stream(turn, chatbot.stream_reply(text, beam=turn.beam), replace=True)
+            app.stream(turn, chatbot.stream_reply(text, beam=turn.beam, **options), replace=True)
         elif turn.beam > 1:
-            reply = chatbot.reply(text, beam=turn.beam)
+            reply = chatbot.reply(text, beam=turn.beam, **options)
             if not turn.cancelled:
                 turn.reply = reply
         else:
-            app.stream(turn, chatbot.stream(text))
+            app.stream(turn, chatbot.stream(text, **options))
+        if turn.reply and not turn.cancelled and hasattr(chatbot, "attention"):
+            turn.source, turn.attention = chatbot.attention(text, turn.reply, context)
+
+    def previous_line(self, turn: Turn) -> str:
+        """The bot's reply to the message just before `turn`, if that message was a chat turn that got one."""
+        earlier = [other for other in self.app.turns if other.number < turn.number]
+        last = earlier[-1] if earlier else None
+        return last.reply if last is not None and last.mode == self.name and last.status == "done" else ""

@@ -61,6 +61,7 @@ class TranslateMode(Mode):
     placeholder = "Type English and press Enter (Ctrl+J: new line; each line is translated)…"
     follows_beam_setting = True
     translates = True
+    shows_attention = True
 
     def __init__(self, app) -> None:
         super().__init__(app)

@@ -7,7 +7,8 @@ a long message's map is first shrunk to what the screen can show: neighbouring c
 binned together (a column's weight is the bin's total attention, a row's the bins' mean), so
 a 1,000-character translation costs no more than a screenful of cells. Characters typed while
 the map is open close it and go to the input, so nothing typed is lost. Above the map: how sure the
-translator is of the reply (confidence_line).
+translator is of the reply (confidence_line); for a chat reply, what the chat model read (a model
+with context reads its own previous reply, then ⏎, then the message).
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def confidence_line(turn: Turn) -> Text:
     shaded = sum(score < 0.5 for _, _, score in turn.word_scores)
     line.append(f" · {shaded} of {len(turn.word_scores)} words below 50 % (shaded)", "dim")
     return line
+
+
+def chat_line(source: str) -> Text:
+    """What the chat model read, above its reply's heatmap."""
+    if "\n" in source:
+        return Text("the chat model read its previous reply, then ⏎, then the message", "dim")
+    return Text("the chat model read the message", "dim")
 
 
 def visible(char: str) -> str:
@@ -111,21 +119,22 @@ def heatmap_text(source: str, target: str, attention, max_columns: int = 10_000,
 class AttentionScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f3", "dismiss", "Close")]
 
-    def __init__(self, turn: Turn, source: str, attention) -> None:
+    def __init__(self, turn: Turn, source: str, attention, translation: bool = True) -> None:
         """`attention`: one row per character of the reply, one value per character of `source`
-        (what the translator read); the app reads it from the store (SeqbotApp.attention_of)."""
+        (what the translator or chat model read); the app reads it from the store (SeqbotApp.attention_of)."""
         super().__init__()
         self.turn = turn
         self.source = source
         self.attention = attention
+        self.translation = translation
         self.closing = False
 
     def compose(self) -> ComposeResult:
         turn = self.turn
         with ScrollableContainer(id="attention-box"):
             yield Static(f"Attention · message {turn.number}", classes="panel-title")
-            yield Static(Text(f"{self.source}  →  {turn.reply}"), classes="quoted")
-            yield Static(confidence_line(turn), id="confidence")
+            yield Static(Text(f"{self.source.replace(chr(10), ' ⏎ ')}  →  {turn.reply}"), classes="quoted")
+            yield Static(confidence_line(turn) if self.translation else chat_line(self.source), id="confidence")
             yield Static(Text("drawing the heatmap…", "dim italic"), id="heatmap")
         yield Footer()
 

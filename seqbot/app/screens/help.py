@@ -27,7 +27,7 @@ KEYS = [
     ("F1, ? (empty input)", "this help"),
     ("F2", "next mode: translate → chat → generate"),
     ("Ctrl+B", "beam search (the default; best reply so far, as it searches) ↔ greedy (streams)"),
-    ("F3", "attention heatmap of the selected translation, and how sure the translator is of it"),
+    ("F3", "attention heatmap of the selected translation (and how sure the translator is of it) or chat reply"),
     ("F4", "next temperature (generate mode)"),
     ("F5", "show / hide the side panel"),
     ("F6", "settings: beam width, temperature, top-k, classifiers, panel, shading, theme"),
