@@ -654,3 +654,6 @@ async def test_chat_with_a_context_model_reads_its_previous_reply_and_f3_shows_t
         assert "⏎" in heatmap.splitlines()[0]  # the separator between the previous reply and the message
         assert "previous reply" in str(app.screen.query_one("#confidence", Static).content)
         await pilot.press("escape")
+        long_turn = await send_and_wait(pilot, "I waited for you in the rain for an hour. Where were you?")
+        assert long_turn.source.endswith("\nWhere were you?")
+        assert "it answered 'Where were you?'" in turn_texts(app, 3)["notice"]

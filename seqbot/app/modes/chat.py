@@ -9,6 +9,7 @@ from __future__ import annotations
 from seqbot.app.conversation import Turn
 from seqbot.app.modes.base import Mode
 from seqbot.app.settings import CHAT_BEAM_WIDTH
+from seqbot.contract.text import message_text
 
 
 class ChatMode(Mode):
@@ -48,6 +49,11 @@ class ChatMode(Mode):
             if turn.unknown_chars:
                 app.ui(app.turn_changed, turn)
         text = " ".join(turn.text.split())
+        limit = getattr(chatbot, "message_length", None)
+        if limit is not None and len(text) > limit:
+            turn.notices.append(f"the chat model reads at most {limit} characters of a message; it answered "
+                                f"{message_text(text, limit)!r}")
+            app.ui(app.turn_changed, turn)
         context = self.previous_line(turn) if getattr(chatbot, "context_length", 0) else ""
         options = {"context": context} if context else {}
         if turn.beam > 1 and hasattr(chatbot, "stream_reply"):
