@@ -64,7 +64,9 @@ def test_the_shipped_recipes_agree_with_what_each_checkpoint_records(name):
             assert config.get(key, False if key == "bidirectional" else 1) == settings.get(key, False if key == "bidirectional" else 1)
         split = metadata["split"]
         if recipe.trainer == "chat":  # chat's maximum length was 40 in one place and 60 in another
-            assert split["max_length"] == settings["max_length"] == config["max_source_length"]
+            context = split.get("context_length", 0)
+            assert context == settings.get("context_length", 0)
+            assert split["max_length"] == settings["max_length"] == config["max_source_length"] - (context + 1 if context else 0)
             assert split.get("pairs", "short") == settings.get("pairs", "short")
             if split.get("pairs") == "all":  # validated on the benchmark's validation half
                 assert split["heldout"]["validation_fraction"] == settings["validation_fraction"]
