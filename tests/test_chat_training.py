@@ -231,3 +231,26 @@ def test_train_chat_with_context_writes_a_model_the_engine_feeds_the_previous_li
     samples = bot.metadata["samples"]
     assert all("\n" not in sample["utterance"] for sample in samples) and any(sample.get("context") for sample in samples)
     assert main(["train", "chat", "--pairs", "short", "--context-length", "12", "--corpora", str(tmp_path)]) == 2
+    # "short" pairs drop the recipe's context length, so dropping context asked for is an error
+    assert main(["train", "chat", "--pairs", "short", "--context-dropout", "0.2", "--corpora", str(tmp_path)]) == 2
+    assert main(["train", "chat", "--context-dropout", "1.5", "--corpora", str(tmp_path)]) == 2
+
+
+def test_context_dropout_blanks_a_seeded_share_of_the_training_pairs_only(tmp_path, monkeypatch):
+    from seqbot.contract.text import CONTEXT_SEPARATOR
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i} here." for i in range(1000)])
+    full = chat.chat_data(str(tmp_path), pairs="all", context_length=40)
+    dropped = chat.chat_data(str(tmp_path), pairs="all", context_length=40, context_dropout=0.25)
+    blank = [source.startswith(CONTEXT_SEPARATOR) for source, _ in dropped.train]
+    assert 0.18 < np.mean(blank) < 0.32 and sum(s.startswith(CONTEXT_SEPARATOR) for s, _ in full.train) == 1
+    assert [source.partition(CONTEXT_SEPARATOR)[2] for source, _ in dropped.train] == [
+        source.partition(CONTEXT_SEPARATOR)[2] for source, _ in full.train]
+    assert dropped.validation == full.validation and dropped.split["context_dropout"] == 0.25
+    assert chat.chat_data_from_split(dropped.split, str(tmp_path)).train == dropped.train
+    with pytest.raises(ValueError, match="context_dropout"):
+        chat.chat_data(str(tmp_path), pairs="all", context_dropout=0.25)

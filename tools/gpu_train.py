@@ -141,7 +141,8 @@ def prepare_seq2seq(recipe, corpora: str | None, overrides: dict | None = None, 
         config, settings = chat_recipe()
         settings = replace(settings, **overrides)
         data = data or chat_data(corpora, config.max_length, config.validation_fraction, settings.seed, pairs=config.pairs,
-                                 context_length=config.context_length)
+                                 context_length=config.context_length,
+                                 context_dropout=config.context_dropout)
     else:
         settings = recipe_settings(recipe)
         settings = replace(settings, **overrides)

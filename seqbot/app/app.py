@@ -769,10 +769,10 @@ class SeqbotApp(App[None]):
                 self.notify(f"could not read the heatmap of message {turn.number}: {error}", severity="error")
                 return
             if kept is None:
-                model = "translator" if self.translates(turn) else "chat model"
+                model = self.modes[turn.mode].model
                 why = ("it was stopped before the end" if turn.status == "cancelled" else
-                       f"this {model} has no attention (trained with attention \"none\")" if turn.source is not None
-                       else f"no attention map was kept for it (a {model} without attention, or a conversation "
+                       f"the {model} model has no attention (trained with attention \"none\")" if turn.source is not None
+                       else f"no attention map was kept for it (a {model} model without attention, or a conversation "
                             "saved by an older seqbot)")
                 sure = "" if turn.confidence is None else f" Confidence in the translation: {turn.confidence:.0%}."
                 self.notify(f"No heatmap for message {turn.number}: {why}.{sure}", severity="warning")

@@ -31,6 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--context-length", type=int,
                         help="also read the line before each message, cut to its last sentences that fit in this "
                              "many characters ('all' pairs; recipe: 0, none)")
+    parser.add_argument("--context-dropout", type=float,
+                        help="share of training pairs given no previous line, as a conversation's first message has none")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--dropout", type=float)
@@ -67,10 +69,16 @@ def run(args) -> int:
         raise SeqbotError("--context-length needs the 'all' pairs (the 'short' ones keep no previous line)")
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
                                    corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
-                                   context_length=args.context_length,
+                                   context_length=args.context_length, context_dropout=args.context_dropout,
                                    max_pairs=args.max_pairs,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)
+    if config.pairs == "short" and args.context_length is None:  # the recipe's context is for its "all" pairs
+        config.context_length = 0
+        config.context_dropout = 0.0 if args.context_dropout is None else config.context_dropout
+    if not 0.0 <= config.context_dropout < 1.0 or (config.context_dropout and not config.context_length):
+        raise SeqbotError(f"--context-dropout must be at least 0 and below 1, with a context length above 0; got "
+                          f"{config.context_dropout} with a context length of {config.context_length}")
 
     def log(line: str) -> None:
         print(line, flush=True)

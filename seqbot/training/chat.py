@@ -28,10 +28,13 @@ With `context_length` > 0 (the "all" pairs only) a model also reads the line bef
 each source is seqbot.contract.text.chat_source(message, previous line), the previous line cut to its
 last sentences that fit in `context_length` characters, then a separator, then the message. The
 benchmark's pairs get the line before them in the transcript or conversation (`benchmark_contexts`).
+With `context_dropout` a seeded share of the training pairs is given no previous line, as the
+first message of a conversation has none.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +52,7 @@ PAIRS = ("short", "all")
 # The benchmark: the "short" pairs' held-out part (split seed 1, 5 %), halved by utterance with HELDOUT_SEED.
 BENCHMARK_SPLIT = {"pairs": "short", "max_length": CHAT_MAX_LENGTH, "validation_fraction": 0.05, "seed": 1}
 HELDOUT_SEED = 23
+CONTEXT_DROPOUT_SEED = 40  # which training pairs lose their previous line (context_dropout)
 TEST_FRACTION = 0.5
 
 
@@ -130,15 +134,19 @@ def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, 
 
 
 def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, validation_fraction: float = 0.05,
-              seed: int = 1, max_pairs: int | None = None, pairs: str = "short", context_length: int = 0) -> PairData:
+              seed: int = 1, max_pairs: int | None = None, pairs: str = "short", context_length: int = 0,
+              context_dropout: float = 0.0) -> PairData:
     """The "short" pairs split by utterance (one utterance's replies all on the same side), or the
-    "all" pairs around the benchmark (the module docstring), with the previous line when `context_length`."""
+    "all" pairs around the benchmark (the module docstring), with the previous line when `context_length`
+    (none for a `context_dropout` share of the training pairs)."""
     if pairs not in PAIRS:
         raise ValueError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
     if context_length < 0 or (context_length and pairs != "all"):
         raise ValueError(f"context_length must be 0, or positive with the 'all' pairs; got {context_length} with {pairs!r}")
+    if not 0.0 <= context_dropout < 1.0 or (context_dropout and not context_length):
+        raise ValueError(f"context_dropout must be in [0, 1) and needs a context_length; got {context_dropout}")
     if pairs == "all":
-        return _all_pairs_data(corpora, max_length, max_pairs, context_length)
+        return _all_pairs_data(corpora, max_length, max_pairs, context_length, context_dropout)
     short = dialogue_pairs(corpora, max_length)
     if len(short) < 20:
         raise CorpusError(f"only {len(short)} dialogue pairs of at most {max_length} characters were found")
@@ -173,13 +181,19 @@ def benchmark_contexts(corpora: str | None = None) -> dict[tuple[str, str], str]
     return contexts
 
 
-def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None, context_length: int = 0) -> PairData:
+def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None, context_length: int = 0,
+                    context_dropout: float = 0.0) -> PairData:
     halves = benchmark(corpora)
     # the benchmark's messages as the "short" pairs hold them and with their stage directions removed
     messages = {utterance for part in halves.values() for utterance, _ in part}
     messages |= {normalise(dialogue.spoken_text(utterance)) for utterance in messages}
+    exchanges = [exchange for exchange in all_exchanges(corpora, max_length) if exchange[0] not in messages]
+    if context_dropout:
+        rng = random.Random(CONTEXT_DROPOUT_SEED)
+        exchanges = [(message, reply, "" if rng.random() < context_dropout else context)
+                     for message, reply, context in exchanges]
     train = deduplicate([(chat_source(message, context, max_length, context_length), reply)
-                         for message, reply, context in all_exchanges(corpora, max_length) if message not in messages])
+                         for message, reply, context in exchanges])
     validation = halves["validation"]
     if context_length:
         contexts = benchmark_contexts(corpora)
@@ -192,6 +206,8 @@ def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None,
              "sizes": {"train": len(train), "validation": len(validation)}}
     if context_length:
         split["context_length"] = context_length
+    if context_dropout:
+        split["context_dropout"] = context_dropout
     longest = max(max_length, CHAT_MAX_LENGTH)
     longest_source = longest + context_length + 1 if context_length else longest
     return PairData(train, validation, longest_source, longest, task="chat", corpus=CORPUS, split=split)
@@ -201,7 +217,7 @@ def chat_data_from_split(split: dict, corpora: str | None = None) -> PairData:
     """The pairs a chat artifact was trained on, from the split its metadata records."""
     if split.get("pairs", "short") == "all":
         return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all",
-                         context_length=split.get("context_length", 0))
+                         context_length=split.get("context_length", 0), context_dropout=split.get("context_dropout", 0.0))
     return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), split.get("validation_fraction", 0.05),
                      split.get("seed", 1))
 
@@ -215,6 +231,7 @@ class ChatTrainingConfig:
     validation_fraction: float = 0.05
     pairs: str = "short"  # "short" or "all" (the module docstring; the chat recipe: "all")
     context_length: int = 0  # > 0: the model also reads this much of the line before the message ("all" pairs)
+    context_dropout: float = 0.0  # share of training pairs given no previous line (with context_length)
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
     run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
@@ -243,7 +260,7 @@ def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -
     folder and the pairs. `seqbot train chat` then scores it (seqbot.evaluation.chat_scores) and
     exports it."""
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs,
-                     config.pairs, config.context_length)
+                     config.pairs, config.context_length, config.context_dropout)
     data.recipe_name = "chat"
     log(f"dialogue pairs ({config.pairs}): {len(data.train)} train, {len(data.validation)} validation "
         "(split by utterance)")
