@@ -186,3 +186,21 @@ def test_cli_chat_messages_are_one_conversation_for_a_context_model(tmp_path, ca
     assert main(["chat", "--checkpoint", str(path), "--beam", "1", "hello there", "what"]) == 0
     first, second = capsys.readouterr().out.splitlines()
     assert second == bot.reply("what", beam=1, context=first) != bot.reply("what", beam=1)
+
+
+def test_chat_eval_reads_each_message_after_its_line_before_for_a_context_model():
+    import itertools
+    import math
+
+    from seqbot.evaluation import chat_eval
+
+    bot = Chatbot(context_artifact(5))
+    replies = ["".join(letters) for letters in itertools.permutations("abc", 2)] + ["a.", "b!", "c d", "e", "dab", "ce."]
+    pairs = [(f"message number {word}", reply) for word, reply in zip("one two six ten hat cat dog pig owl fox elk yak".split(), replies)]
+    contexts = {pair: f"what about {pair[0][-3:]}?" for pair in pairs}
+    config = chat_eval.EvalConfig(messages=len(pairs), seed=1, samples=0)
+    read = chat_eval.evaluate(bot, pairs, config, contexts=contexts)
+    alone = chat_eval.evaluate(bot, pairs, config)
+    scores = bot.reply_log_probs([m for m, _ in pairs], [r for _, r in pairs], contexts=[contexts[p] for p in pairs])
+    assert read["perplexity"] == pytest.approx(math.exp(-scores.sum() / sum(len(r) + 1 for _, r in pairs)))
+    assert read["perplexity"] != pytest.approx(alone["perplexity"])

@@ -62,8 +62,9 @@ def outputs(name: str) -> dict:
 
 EXPECTED = {
     "chat": {
-        "greedy": ["Hey!", "I'm sorry.", "I don't know."],
-        "default": ["Hey, what are you doing here?", "I'm sorry, I'm gonna take off the baby.", "I don't know what you shouldn't have."],
+        "greedy": ["Hi Monica.", "I am a big deal.", "I am a big deal."],
+        "default": ["Thank you so much for the bathroom.", "I don't know what they are really good.",
+                    "I don't know what this is about you."],
     },
     "generator": {
         "greedy": ["truth of the man that he was so much\nThe", " to the state,\nThat thou art all the sea"],

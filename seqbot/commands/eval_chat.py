@@ -7,13 +7,15 @@ log p(reply | message), perplexity per character, chrF, and a sample of replies.
     seqbot eval chat --part validation                the part decoding settings are chosen on
     seqbot eval chat --pairs my_pairs.txt             utterance<TAB>reply lines instead
     seqbot eval chat --messages 50 --seed 2 --json
+    seqbot eval chat --no-context                     a context model without its previous lines
 
 The held-out pairs are the chat model's own split (recorded in the checkpoint, rebuilt from the
 corpora: needs the training extra's yaml and chatterbot-corpus), split again by utterance into a
 validation and a test part (seqbot.evaluation.chat_eval, which defines every figure); a model
 trained on the "all" pairs (the shipped one) never saw the "short" pairs' held-out messages and is
 scored on those parts, so every chat model compares on the same test part. Messages and
-hits@1 distractors are drawn with --seed: the same seed gives the same figures.
+hits@1 distractors are drawn with --seed: the same seed gives the same figures. A model trained
+with the previous line as context reads each held-out message's line before it in the transcript.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--mmi-lambda", type=float, help="weight of log p(reply) in the MMI score")
     parser.add_argument("--mmi-gamma", type=float, help="weight of the reply length in the MMI score")
     parser.add_argument("--reply-lm", help="character n-gram model (.npz, seqbot.engine.char_lm) instead of the checkpoint's")
+    parser.add_argument("--no-context", action="store_true",
+                        help="a model trained with context reads no previous line (as for a conversation's first message)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
@@ -67,12 +71,12 @@ def run(args) -> int:
         pairs, source = read_pairs(args.pairs), str(args.pairs)
     else:
         pairs, source = chat_eval.heldout_parts(artifact, args.corpora)[args.part], f"held-out {args.part} part"
-        contexts = chat_eval.heldout_contexts(artifact, args.corpora)
+        contexts = None if args.no_context else chat_eval.heldout_contexts(artifact, args.corpora)
     try:
         report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
-    report = {"checkpoint": str(path), "pairs_source": source, **report}
+    report = {"checkpoint": str(path), "pairs_source": source, "context": contexts is not None, **report}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -107,6 +111,8 @@ def print_report(report: dict) -> None:
     print(f"checkpoint        {report['checkpoint']}")
     print(f"pairs             {report['messages']} messages of {report['pairs']} pairs ({report['pairs_source']}), seed {report['seed']}")
     print(f"decoding          beam {d['beam']}, patience {d['patience']}, {ranking}")
+    if report.get("context"):
+        print("context           each message after the line before it in the transcript")
     print(f"distinct replies  {report['distinct_replies']:.1%} ({report['distinct_replies_words']:.1%} by words, punctuation dropped)")
     print(f"top-5 share       {report['top5_share']:.1%}  " + "; ".join(f"{text!r} x{count}" for text, count in report["top5"]))
     print(f"distinct-1 / -2   {report['distinct_1']:.3f} / {report['distinct_2']:.3f}")

@@ -39,7 +39,7 @@ MODEL_KEYS["translate"] = MODEL_KEYS["chat"]
 DATA_KEYS = {
     "classify": {"corpus", "task", "language", "validation_fraction", "train_limit"},
     "generate": {"validation_fraction"},
-    "chat": {"max_length", "validation_fraction", "pairs", "context_length"},
+    "chat": {"max_length", "validation_fraction", "pairs", "context_length", "context_dropout"},
     "translate": {"split", "max_english_length", "max_pairs", "preset", "augment"},
 }
 
@@ -142,7 +142,8 @@ KERAS_EXAMPLE = dict(cell="lstm", units=256, attention="none", one_hot=True, opt
 # benchmark's messages left out (seqbot/training/chat.py, pairs="all"); from scratch on the two CPU cores, 28 minutes.
 CHAT = dict(cell="lstm", units=256, embedding_dim=64, attention="dot", attention_units=128, batch_size=128,
             learning_rate=2e-3, clipnorm=5.0, plateau_factor=0.5, patience=5, epochs=30, max_minutes=28.0, threads=2,
-            seed=1, max_length=40, validation_fraction=0.05, pairs="all", dropout=0.2, precision="mixed_bfloat16")
+            seed=1, max_length=40, validation_fraction=0.05, pairs="all", context_length=40, dropout=0.2,
+            precision="mixed_bfloat16")
 
 # checkpoints/NAME.npz -> the recipe that rebuilds it; one for each row of the table of shipped models.
 _SHIPPED_RECIPES: dict[str, Recipe] = {
@@ -159,7 +160,7 @@ _SHIPPED_RECIPES: dict[str, Recipe] = {
                            "on its inputs, halving after a worse epoch", **IMDB_LSTM_DROPOUT),
     "generator": Recipe("generate", "generator", "generator", GENERATOR, "character-level LSTM 256 on tiny Shakespeare"),
     "chat": Recipe("chat", "chat", "model", CHAT, "character-level seq2seq LSTM 256 with dot attention on Friends + "
-                   "chatterbot-corpus"),
+                   "chatterbot-corpus, reading the line before each message"),
     "translator": Recipe("translate", "translator", "model", TRANSLATOR, "bidirectional GRU 512, two decoder layers, "
                          "on the novel split with augmentation, from translator-gru512"),
     "translator-gru512": Recipe("translate", "gru512", "model", GRU512, "GRU 512 with dot attention on English <= 50 "
