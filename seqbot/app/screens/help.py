@@ -41,8 +41,8 @@ KEYS = [
 ]
 
 MODES = """\
-**translate** English → French (default) · **chat** the dialogue model answers ·
-**generate** the text generator continues your prompt, at the chosen temperature.
+**translate** English → French (default) · **chat** the dialogue model answers, reading its own
+previous reply too · **generate** the text generator continues your prompt, at the chosen temperature.
 
 In a translation, words the model was unsure of (a character below 50 %) are dim and underlined
 (settings can turn this off), and a reply it is unsure of (below 50 % that it is a good translation)
