@@ -204,3 +204,19 @@ def test_chat_eval_reads_each_message_after_its_line_before_for_a_context_model(
     scores = bot.reply_log_probs([m for m, _ in pairs], [r for _, r in pairs], contexts=[contexts[p] for p in pairs])
     assert read["perplexity"] == pytest.approx(math.exp(-scores.sum() / sum(len(r) + 1 for _, r in pairs)))
     assert read["perplexity"] != pytest.approx(alone["perplexity"])
+
+
+def test_invented_words_count_replies_with_a_word_no_training_reply_has():
+    from seqbot.evaluation import chat_eval
+
+    known = {word for reply in ["I'm in the bathroom.", "Good morning!"] for word in chat_eval.words(reply)}
+    replies = ["Good morning, I'm in the bathroom!", "I'm in the bathoon.", "Good mornin'", "12 bathroom"]
+    assert chat_eval.invented_share(replies, known) == 0.5  # "bathoon", "mornin'"; digits are not words
+    bot = Chatbot(chat_artifact(1))
+    pairs = [(f"message {word}", reply) for word, reply in zip("one two six ten hat cat dog pig owl fox elk".split(),
+                                                                 ["ab", "ba", "a.", "b!", "c d", "e", "dab", "ce.", "dd", "ec", "be"])]
+    config = chat_eval.EvalConfig(messages=len(pairs), seed=1, samples=len(pairs))
+    report = chat_eval.evaluate(bot, pairs, config, known_words={"ab", "ba"})
+    replies = [sample["reply"] for sample in report["samples"]]
+    assert report["invented_words"] == chat_eval.invented_share(replies, {"ab", "ba"})
+    assert "invented_words" not in chat_eval.evaluate(bot, pairs, config)

@@ -66,14 +66,17 @@ def run(args) -> int:
     except (ValueError, OSError) as error:
         raise SeqbotError(str(error)) from None
     bot = Chatbot(artifact, path, decoding=decoding, reply_lm=reply_lm)
-    contexts = None
+    contexts = known_words = None
     if args.pairs:
         pairs, source = read_pairs(args.pairs), str(args.pairs)
     else:
-        pairs, source = chat_eval.heldout_parts(artifact, args.corpora)[args.part], f"held-out {args.part} part"
+        data = chat_eval.chat_split(artifact, args.corpora)
+        pairs, source = chat_eval.heldout_parts(artifact, args.corpora, data)[args.part], f"held-out {args.part} part"
         contexts = None if args.no_context else chat_eval.heldout_contexts(artifact, args.corpora)
+        known_words = {word for _, reply in data.train for word in chat_eval.words(reply)}
     try:
-        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts)
+        report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts,
+                                    known_words=known_words)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     report = {"checkpoint": str(path), "pairs_source": source, "context": contexts is not None, **report}
@@ -122,5 +125,7 @@ def print_report(report: dict) -> None:
     print(f"hits@1            {hits}")
     print(f"perplexity        {report['perplexity']:.3f} per character ({report['pairs']} replies)")
     print(f"chrF              {report['chrF']:.2f}  mean reply length {report['mean_length']:.1f} characters")
+    if "invented_words" in report:
+        print(f"invented words    {report['invented_words']:.1%} of the replies have a word no training reply has")
     for sample in report["samples"]:
         print(f"  > {sample['message']}\n    {sample['reply']}\n    (in the data: {sample['reference']})")

@@ -21,7 +21,9 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
   and 9 distinct other replies drawn from the part's other pairs (random: 10 %); with MMI decoding
   also by the reranker's score;
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
-- chrF (sacrebleu, against the one reference) and the mean length of the replies.
+- chrF (sacrebleu, against the one reference) and the mean length of the replies;
+- invented words: the share of replies with a word that no training reply has ("bathoon" for
+  "bathroom"): a character model can misspell, and reranking for variety makes it do so more.
 Everything but the replies themselves is drawn from random.Random(seed): two runs agree exactly.
 A model that reads the previous line (Chatbot.context_length) gets each benchmark message's line
 before it in the transcript (`heldout_contexts`); the messages, replies and distractors are the
@@ -43,6 +45,7 @@ from seqbot.engine.decoding import mmi_score
 from seqbot.training.chat import benchmark, benchmark_contexts, chat_data_from_split, heldout_halves
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 _WORDS = re.compile(r"[a-z0-9']+")
+_LETTER_WORDS = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,16 @@ def _first_share(scores: np.ndarray) -> float:
     return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
 
 
+def words(text: str) -> list[str]:
+    """Lower-cased words (letters and apostrophes), as invented words are counted."""
+    return _LETTER_WORDS.findall(text.lower())
+
+
+def invented_share(replies: list[str], known_words: set[str]) -> float:
+    """Share of replies with a word that is not in `known_words` (the training replies' words)."""
+    return sum(any(word not in known_words for word in words(reply)) for reply in replies) / len(replies)
+
+
 def context_of(pair: tuple[str, str], contexts: dict | None) -> str:
     return (contexts or {}).get(pair, "")
 
@@ -165,9 +178,10 @@ def answer(bot, messages: list[str], log=None, contexts: list[str] | None = None
 
 
 def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(), log=None,
-             contexts: dict | None = None) -> dict:
+             contexts: dict | None = None, known_words: set[str] | None = None) -> dict:
     """Every figure of the module docstring for `bot` (its own decoding settings) on `pairs`, each
-    message after its line in `contexts` ((message, reply) -> previous line) when given."""
+    message after its line in `contexts` ((message, reply) -> previous line) when given; invented
+    words when the training replies' `known_words` are given."""
     chosen = choose_messages(pairs, config.messages, config.seed)
     replies = answer(bot, [utterance for utterance, _ in chosen], log, [context_of(pair, contexts) for pair in chosen])
     references = [reply for _, reply in chosen]
@@ -175,6 +189,8 @@ def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(
               **diversity(replies), "chrF": chrf(replies, references),
               **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed), contexts),
               "perplexity": perplexity(bot, pairs, contexts)}
+    if known_words is not None:
+        report["invented_words"] = invented_share(replies, known_words)
     report["samples"] = [{"message": m, "reply": r, "reference": ref}
                          for (m, ref), r in list(zip(chosen, replies))[: config.samples]]
     return report
