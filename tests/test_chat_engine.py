@@ -220,3 +220,29 @@ def test_invented_words_count_replies_with_a_word_no_training_reply_has():
     replies = [sample["reply"] for sample in report["samples"]]
     assert report["invented_words"] == chat_eval.invented_share(replies, {"ab", "ba"})
     assert "invented_words" not in chat_eval.evaluate(bot, pairs, config)
+
+
+def test_the_word_guard_keeps_words_no_training_reply_has_out_of_the_replies():
+    from seqbot.contract import keys
+    from seqbot.contract.decoding import DecodingConfig
+    from seqbot.engine.chat import reply_words_blob
+
+    artifact = chat_artifact(0)
+    free = Chatbot(artifact)
+    replies = [free.reply(message, beam=beam) for message in MESSAGES for beam in (1, 3, 5)]
+    words = {word for reply in replies for word in re.findall(r"[a-z']+", reply)}
+    banned = max(words, key=lambda word: sum(word in re.findall(r"[a-z']+", reply) for reply in replies))
+    artifact.blobs[keys.REPLY_WORDS] = reply_words_blob([" ".join(sorted(words - {banned}))])
+    guarded = Chatbot(artifact, decoding=DecodingConfig.from_dict(free.decoding.to_dict(), known_words=True))
+    assert guarded.known("ab c") and not guarded.known(f"{banned} ") and guarded.known(banned[:-1] or "a")
+    assert not guarded.known(banned, finished=True) and guarded.known(banned)  # a word being written is not judged
+    changed = 0
+    for message in MESSAGES:
+        hypothesis = guarded.search(message, beam=3)
+        finished = hypothesis.ids[-1] == END
+        if finished:
+            assert banned not in re.findall(r"[a-z']+", hypothesis.text)
+        changed += hypothesis.text != free.reply(message, beam=3)
+    assert changed > 0
+    with pytest.raises(CheckpointError, match="word list"):
+        Chatbot(chat_artifact(0), decoding=DecodingConfig.from_dict(free.decoding.to_dict(), known_words=True))

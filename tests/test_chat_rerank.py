@@ -11,6 +11,7 @@ import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
 from seqbot.cli import main
+from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine.char_lm import CharNgramLM
@@ -188,9 +189,12 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     assert "chosen on validation" in capsys.readouterr().out
     result = load_artifact(tmp_path / "out" / "chat.npz", kind="seq2seq")
     record = result.metadata["rerank"]
-    # the checkpoint's own beam 5 / patience 4 is searched too: 2 searches x (1 length row + 2 x 2 MMI rows)
+    # the checkpoint's own beam 5 / patience 4 is searched too, and beam 2 / patience 1 with and without the
+    # word guard: 3 searches x (1 length row + 2 x 2 MMI rows)
     grid = json.loads((tmp_path / "out" / "rerank_grid.json").read_text())
-    assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 2 * (1 + 2 * 2) and len(record["grid"]) == 4
+    assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 3 * (1 + 2 * 2) and len(record["grid"]) == 6
+    assert sum(row["decoding"]["known_words"] for row in grid["rows"]) == 5
+    assert all(0 <= row["invented_words"] <= 1 for row in grid["rows"]) and keys.REPLY_WORDS in result.blobs
     assert sum(row["chosen"] for row in record["grid"]) == 1
     beside, inside = CharNgramLM.load(tmp_path / "out" / "reply_lm.npz"), CharNgramLM.from_bytes(result.blobs[REPLY_LM_BLOB])
     assert beside.ngrams == inside.ngrams and beside.text_log_prob("Hi there") == inside.text_log_prob("Hi there")

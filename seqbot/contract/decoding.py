@@ -54,6 +54,10 @@ class DecodingConfig:
     rerank: str = "length"
     mmi_lambda: float = 0.0
     mmi_gamma: float = 0.0
+    # Chat only: a hypothesis dies when it ends a word that none of the training replies has (the
+    # artifact's blobs["reply_words"]): a character model's misspellings ("bathoon"), which reranking
+    # for variety otherwise prefers, never reach a reply.
+    known_words: bool = False
 
     def __post_init__(self):
         if beam_problem(self.beam):
@@ -67,6 +71,8 @@ class DecodingConfig:
             raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
         if self.rerank not in RERANKINGS:
             raise ValueError(f"rerank must be one of {', '.join(RERANKINGS)}, got {self.rerank!r}")
+        if not isinstance(self.known_words, (bool, np.bool_)):
+            raise ValueError(f"known_words must be true or false, got {self.known_words!r}")
         if not 0 <= self.mmi_lambda <= 1 or not -MAX_ALPHA <= self.mmi_gamma <= MAX_ALPHA:
             raise ValueError(f"mmi_lambda must lie in [0, 1] and mmi_gamma in [-{MAX_ALPHA}, {MAX_ALPHA}], "
                              f"got {self.mmi_lambda!r} and {self.mmi_gamma!r}")

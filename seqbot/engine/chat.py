@@ -20,7 +20,9 @@ reply) and the repetition guard asked about every candidate before it enters the
 - optionally (decoding rerank "mmi"), the finished replies ranked by maximum mutual information
   instead of the length penalty: log p(reply | message) - lambda log p(reply) + gamma length
   (decoding.mmi_score), p(reply) from the character n-gram model of the training replies stored in
-  the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.evaluation.chat_rerank builds it).
+  the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.evaluation.chat_rerank builds it);
+- optionally (decoding known_words), a word guard: a hypothesis dies when it ends a word none of the
+  training replies has (blobs["reply_words"], also built by seqbot.evaluation.chat_rerank).
 
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
@@ -64,6 +66,7 @@ PATIENCE = 4
 # The chat model's decoding defaults (an artifact's config "decoding" overrides them).
 CHAT_DECODING = DecodingConfig(beam=5, alpha=ALPHA, penalty="gnmt", repetition_ngram=2, max_char_run=3, patience=PATIENCE)
 REPLY_LM_BLOB = keys.REPLY_LM  # the artifact blob holding the reply language model (CharNgramLM.to_bytes)
+_LAST_WORD = re.compile(r"([a-z']+)[^a-z']*$")  # the last word of a text, as the word guard reads it
 SCORE_BATCH = 128  # pairs per teacher-forced batch of reply_log_probs
 
 
@@ -89,7 +92,7 @@ class _Hypothesis:
 class Chatbot:
     def __init__(self, artifact: Artifact, path: str | Path | None = None, guard: RepetitionGuard | None = None,
                  alpha: float | None = None, patience: int | None = None, decoding: DecodingConfig | None = None,
-                 reply_lm: CharNgramLM | None = None):
+                 reply_lm: CharNgramLM | None = None, reply_words: frozenset[str] | None = None):
         config = artifact.config
         if config.get("task", "chat") != "chat":
             raise CheckpointError(f"{path or 'checkpoint'} is a {config.get('task')!r} model, not a chat model")
@@ -119,6 +122,12 @@ class Chatbot:
             raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
                                   f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.decoding = DecodingConfig.from_dict(self.decoding.to_dict(), alpha=alpha, patience=patience)
+        self.reply_words = reply_words
+        if self.reply_words is None and keys.REPLY_WORDS in artifact.blobs:
+            self.reply_words = reply_word_set(artifact.blobs[keys.REPLY_WORDS])
+        if self.decoding.known_words and not self.reply_words:
+            raise CheckpointError(f"{path or 'checkpoint'} asks for known words only but holds no word list "
+                                  f"(blobs[{keys.REPLY_WORDS!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
 
     @property
@@ -154,6 +163,17 @@ class Chatbot:
         ids = [self.source_index.get(c, UNKNOWN) for c in fed] or [UNKNOWN]
         return np.asarray([ids], dtype=np.int64), fed
 
+    def known(self, text: str, finished: bool = False) -> bool:
+        """False when decoding known_words is on and `text` has just ended a word (or, `finished`, ends
+        with one) that no training reply has; a word still being written is not judged yet."""
+        if not self.decoding.known_words or not text:
+            return True
+        lower = text.lower()
+        if not finished and (lower[-1].isalpha() or lower[-1] == "'"):
+            return True
+        last = _LAST_WORD.search(lower)
+        return last is None or last.group(1) in self.reply_words
+
     # --- search ---------------------------------------------------------------------------
 
     def _text(self, tokens) -> str:
@@ -165,13 +185,15 @@ class Chatbot:
         return DecodingConfig.from_dict(self.decoding.to_dict(), beam=beam)
 
     def _filter(self, guard: bool) -> dict:
-        """The repetition guard as the search's candidate filter, asked about every candidate."""
+        """The repetition guard (and with decoding known_words the word guard) as the search's candidate
+        filter, asked about every candidate."""
         if not guard:
             return {}
 
         def allow(sentence: int, tokens: np.ndarray) -> bool:
             finished = len(tokens) > 0 and tokens[-1] == END
-            return self.guard.allows(self._text(tokens[:-1] if finished else tokens), finished=finished)
+            text = self._text(tokens[:-1] if finished else tokens)
+            return self.guard.allows(text, finished=finished) and self.known(text, finished)
 
         return {"allow": allow, "boundary_tokens": None}
 
@@ -305,3 +327,16 @@ class Chatbot:
             if keep_attention and weights is not None and target_ids[0, t] != PAD:
                 rows.append(weights[0, :len(sources[0])].copy())
         return scores, (np.stack(rows) if rows else None)
+
+
+def reply_words_blob(replies: list[str]) -> bytes:
+    """The words of `replies` (lower-cased letters and apostrophes, as the word guard reads them) as a blob."""
+    words = sorted({word for reply in replies for word in re.findall(r"[a-z']+", reply.lower())})
+    return "\n".join(words).encode("utf-8")
+
+
+def reply_word_set(blob: bytes) -> frozenset[str]:
+    try:
+        return frozenset(bytes(blob).decode("utf-8").split("\n"))
+    except UnicodeDecodeError as error:
+        raise CheckpointError(f"the chat model's word list is unreadable ({error})") from None

@@ -13,11 +13,16 @@ finished replies are ranked by log p(reply | message) - lambda log p(reply) + ga
    split again by utterance; the test part is never looked at), every (beam, patience) of the grid
    is searched once, and every (lambda, gamma) reranks its finished replies. The shipped ranking
    (length penalty) of the same search is a row too.
+   Each search runs with and without the word guard (decoding known_words: a reply may only use
+   words of the training replies).
 3. Choice: among the MMI rows whose chrF against the references (Li et al. tuned on BLEU) is at
-   most CHRF_TOLERANCE below the shipped decoding's on the same messages, the one with the most
+   most CHRF_TOLERANCE below the shipped decoding's on the same messages and whose replies invent
+   no more words (chat_eval.invented_share) than the shipped decoding's, the one with the most
    distinct replies by their words (punctuation variants of one reply count once), then the highest
-   distinct-2, then chrF. The chrF floor keeps out settings that buy diversity with garbage.
-4. A copy of the model with the n-gram model (blobs["reply_lm"]), the chosen settings as its
+   distinct-2, then chrF. The chrF floor and the invented words keep out settings that buy
+   diversity with garbage or misspellings.
+4. A copy of the model with the n-gram model (blobs["reply_lm"]), the training replies' words
+   (blobs["reply_words"]), the chosen settings as its
    decoding (config["decoding"]) and the grid's summary (metadata["rerank"]) goes to
    runs/chat-rerank/ (--out), with rerank_grid.json (every row) and reply_lm.npz (the n-gram model
    alone); only --export copies the model elsewhere, an existing file only with --force (kept as .bak).
@@ -39,7 +44,7 @@ from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END
 from seqbot.engine.char_lm import CharNgramLM
-from seqbot.engine.chat import Chatbot, decoding_settings
+from seqbot.engine.chat import Chatbot, decoding_settings, reply_word_set, reply_words_blob
 from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
 from seqbot.evaluation import chat_eval
@@ -47,8 +52,8 @@ from seqbot.training.chat import HELDOUT_SEED
 from seqbot.training.outputs import export_copy, run_folder
 
 CHRF_TOLERANCE = 0.5
-RULE = ("among the MMI settings with chrF at most 0.5 below the shipped decoding's, the most distinct replies "
-        "by words, then distinct-2, then chrF")
+RULE = ("among the MMI settings with chrF at most 0.5 below the shipped decoding's and no more invented words, "
+        "the most distinct replies by words, then distinct-2, then chrF")
 
 
 @dataclass
@@ -61,6 +66,7 @@ class RerankConfig:
     messages: int = 200
     seed: int = 1
     corpora: str | None = None
+    known_words: tuple[bool, ...] = (False, True)  # searches without and with the word guard
 
 
 def build_reply_lm(train_replies: list[str], validation_replies: list[str], vocab: list[str], orders, log=print):
@@ -109,7 +115,7 @@ def length_ranked(decoding: DecodingConfig) -> DecodingConfig:
 
 
 def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print,
-         contexts: dict | None = None) -> list[dict]:
+         contexts: dict | None = None, reply_words: frozenset[str] = frozenset()) -> list[dict]:
     """Every row of the grid on `messages` messages of `pairs` (the validation part), each after its
     line in `contexts` when given. The checkpoint's own beam and patience are always searched: their
     length-ranked row is the reference."""
@@ -117,28 +123,34 @@ def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: Rerank
     messages, references = [m for m, _ in chosen], [r for _, r in chosen]
     lines = [chat_eval.context_of(pair, contexts) for pair in chosen]
     shipped = length_ranked(decoding_settings(artifact.config, artifact.metadata))
-    searches = dict.fromkeys([(shipped.beam, shipped.patience)] + [(b, p) for b in config.beams for p in config.patiences])
+    searches = dict.fromkeys([(shipped.beam, shipped.patience, shipped.known_words)] +
+                             [(b, p, k) for k in config.known_words for b in config.beams for p in config.patiences])
     rows = []
-    for beam, patience in searches:
-        base = DecodingConfig.from_dict(shipped.to_dict(), beam=beam, patience=patience)
+    for beam, patience, known_words in searches:
+        base = DecodingConfig.from_dict(shipped.to_dict(), beam=beam, patience=patience, known_words=known_words)
         started = time.perf_counter()
-        candidates = search_candidates(Chatbot(artifact, decoding=base, reply_lm=lm), messages, lines)
-        log(f"  beam {beam}, patience {patience}: {np.mean([len(c.texts) for c in candidates]):.1f} finished replies "
-            f"per message, {time.perf_counter() - started:.0f} s")
+        bot = Chatbot(artifact, decoding=base, reply_lm=lm, reply_words=reply_words or None)
+        candidates = search_candidates(bot, messages, lines)
+        log(f"  beam {beam}, patience {patience}{', known words' if known_words else ''}: "
+            f"{np.mean([len(c.texts) for c in candidates]):.1f} finished replies per message, "
+            f"{time.perf_counter() - started:.0f} s")
         picked = pick(candidates, lambda c: normalised_score(c.log_probs, c.lengths + 1, base.alpha, base.penalty))
-        rows.append(_row(base, picked, candidates, references))
+        rows.append(_row(base, picked, candidates, references, reply_words))
         for mmi_lambda in config.lambdas:
             for mmi_gamma in config.gammas:
                 decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda, mmi_gamma=mmi_gamma)
                 picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.lm_log_probs, c.lengths, mmi_lambda, mmi_gamma))
-                rows.append(_row(decoding, picked, candidates, references))
+                rows.append(_row(decoding, picked, candidates, references, reply_words))
     return rows
 
 
-def _row(decoding: DecodingConfig, picked: list[int], candidates: list[_Candidates], references: list[str]) -> dict:
+def _row(decoding: DecodingConfig, picked: list[int], candidates: list[_Candidates], references: list[str],
+         reply_words: frozenset[str] = frozenset()) -> dict:
     replies = [c.texts[i] for c, i in zip(candidates, picked)]
     figures = chat_eval.diversity(replies)
     figures.pop("top5")
+    if reply_words:
+        figures["invented_words"] = chat_eval.invented_share(replies, reply_words)
     return {"decoding": _key(decoding),
             **{key: round(value, 4) for key, value in figures.items()},
             "chrF": round(chat_eval.chrf(replies, references), 3),
@@ -152,7 +164,9 @@ def choose(rows: list[dict], shipped: DecodingConfig) -> dict:
     if not reference:
         raise SeqbotError(f"the grid has no row for the shipped decoding (beam {shipped.beam}, patience {shipped.patience})")
     floor = reference[0]["chrF"] - CHRF_TOLERANCE
-    usable = [row for row in rows if row["decoding"]["rerank"] == "mmi" and row["chrF"] >= floor]
+    invented = reference[0].get("invented_words", 0.0)
+    usable = [row for row in rows if row["decoding"]["rerank"] == "mmi" and row["chrF"] >= floor
+              and row.get("invented_words", 0.0) <= invented]
     if not usable:
         return reference[0]
     return max(usable, key=_preference)
@@ -164,10 +178,10 @@ def _preference(row: dict) -> tuple:
 
 def summary(rows: list[dict], best: dict) -> list[dict]:
     """Per search (beam, patience): its length-ranked row and its most preferred MMI row; `best` marked."""
-    searches = dict.fromkeys((row["decoding"]["beam"], row["decoding"]["patience"]) for row in rows)
+    search = lambda row: (row["decoding"]["beam"], row["decoding"]["patience"], row["decoding"]["known_words"])  # noqa: E731
     kept = []
-    for beam, patience in searches:
-        own = [row for row in rows if (row["decoding"]["beam"], row["decoding"]["patience"]) == (beam, patience)]
+    for key in dict.fromkeys(map(search, rows)):
+        own = [row for row in rows if search(row) == key]
         mmi = [row for row in own if row["decoding"]["rerank"] == "mmi"]
         kept += [row for row in own if row["decoding"]["rerank"] == "length"]
         if mmi:
@@ -176,7 +190,7 @@ def summary(rows: list[dict], best: dict) -> list[dict]:
 
 
 def _key(decoding: DecodingConfig) -> dict:
-    return {key: decoding.to_dict()[key] for key in ("beam", "patience", "rerank", "mmi_lambda", "mmi_gamma")}
+    return {key: decoding.to_dict()[key] for key in ("beam", "patience", "known_words", "rerank", "mmi_lambda", "mmi_gamma")}
 
 
 def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=print) -> dict:
@@ -189,8 +203,11 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
         f"{len(parts['validation'])} validation replies:")
     lm, orders = build_reply_lm([r for _, r in data.train], [r for _, r in parts["validation"]],
                                 artifact.config["target_vocab"], config.orders, log)
+    words_blob = reply_words_blob([r for _, r in data.train])
+    reply_words = reply_word_set(words_blob)
     log(f"grid on {min(config.messages, len(parts['validation']))} validation messages:")
-    rows = tune(artifact, lm, parts["validation"], config, log, chat_eval.heldout_contexts(artifact, config.corpora))
+    rows = tune(artifact, lm, parts["validation"], config, log, chat_eval.heldout_contexts(artifact, config.corpora),
+                reply_words)
     shipped = decoding_settings(artifact.config, artifact.metadata)
     best = choose(rows, shipped)
     decoding = DecodingConfig.from_dict(shipped.to_dict(), **best["decoding"])
@@ -203,7 +220,7 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     lm.save(Path(out).parent / "reply_lm.npz")  # for seqbot eval chat --reply-lm with another checkpoint
     grid_file.write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows}, indent=1) + "\n", encoding="utf-8")
     result = copy.copy(artifact)
-    result.blobs = dict(artifact.blobs) | {keys.REPLY_LM: lm.to_bytes()}
+    result.blobs = dict(artifact.blobs) | {keys.REPLY_LM: lm.to_bytes(), keys.REPLY_WORDS: words_blob}
     result.config = dict(artifact.config) | {keys.DECODING: decoding.to_dict()}
     result.metadata = dict(artifact.metadata) | {"rerank": record}
     save_artifact(out, result)
@@ -212,14 +229,17 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
 
 
 def print_grid(rows: list[dict], log=print) -> None:
-    log(f"  {'beam':>4} {'pat':>3} {'rank':>6} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} {'top5':>5} "
-        f"{'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7}")
+    log(f"  {'beam':>4} {'pat':>3} {'known':>5} {'rank':>6} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} "
+        f"{'top5':>5} {'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7} {'invent':>6}")
     for row in rows:
         d = row["decoding"]
         mark = "  <- chosen" if row.get("chosen") else ""
-        log(f"  {d['beam']:>4} {d['patience']:>3} {d['rerank']:>6} {d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
+        invented = row.get("invented_words")
+        log(f"  {d['beam']:>4} {d['patience']:>3} {'yes' if d.get('known_words') else 'no':>5} {d['rerank']:>6} "
+            f"{d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
             f"{row['distinct_replies']:>8.3f} {row['distinct_replies_words']:>5.3f} {row['top5_share']:>5.3f} {row['distinct_1']:>6.3f} {row['distinct_2']:>6.3f} "
-            f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f}{mark}")
+            f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f} "
+            f"{'' if invented is None else format(invented, '.3f'):>6}{mark}")
 
 
 def _numbers(kind):
@@ -259,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     print("per search: the length ranking and the preferred MMI setting (every setting: rerank_grid.json)")
     print_grid(record["grid"])
     chosen = record["chosen"]["decoding"]
-    print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, lambda {chosen['mmi_lambda']}, "
+    print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, "
+          f"known words {'on' if chosen.get('known_words') else 'off'}, lambda {chosen['mmi_lambda']}, "
           f"gamma {chosen['mmi_gamma']}; reply model order {record['reply_lm']['order']}, "
           f"{record['reply_lm']['bytes']:,} bytes")
     print(f"wrote {output}")
