@@ -119,14 +119,6 @@ def all_exchanges(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH)
     return [(pair[0], pair[1], context) for pair, context in cut if pair]
 
 
-def all_dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH,
-                       context_length: int = 0) -> list[tuple[str, str]]:
-    """The "all" pairs: every exchange cut to fit, as (source, reply), each once; the source is the
-    message, or with `context_length` the previous line and the message (chat_source)."""
-    return deduplicate([(chat_source(message, context, max_length, context_length), reply)
-                        for message, reply, context in all_exchanges(corpora, max_length)])
-
-
 def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
     """The benchmark's held-out pairs split by utterance into "validation" and "test"."""
     parts = split_by_key(heldout, key=lambda pair: pair[0], fractions={"test": TEST_FRACTION}, seed=HELDOUT_SEED)
