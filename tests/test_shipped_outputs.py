@@ -63,8 +63,8 @@ def outputs(name: str) -> dict:
 EXPECTED = {
     "chat": {
         "greedy": ["Hi Monica.", "I am a big deal.", "I am a big deal."],
-        "default": ["Thank you so much for the bathroom.", "I don't know what they are really good.",
-                    "I don't know what this is about you."],
+        "default": ["Thank you so much for the bathroom. Hi.", "I don't know what they are really great",
+                    "I don't know what this is about my mom."],
     },
     "generator": {
         "greedy": ["truth of the man that he was so much\nThe", " to the state,\nThat thou art all the sea"],

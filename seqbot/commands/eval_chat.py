@@ -20,6 +20,7 @@ with the previous line as context reads each held-out message's line before it i
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -42,6 +43,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--mmi-lambda", type=float, help="weight of log p(reply) in the MMI score")
     parser.add_argument("--mmi-gamma", type=float, help="weight of the reply length in the MMI score")
     parser.add_argument("--reply-lm", help="character n-gram model (.npz, seqbot.engine.char_lm) instead of the checkpoint's")
+    parser.add_argument("--known-words", action=argparse.BooleanOptionalAction,
+                        help="the word guard: replies use only words of the training replies (default: the checkpoint's decoding)")
     parser.add_argument("--no-context", action="store_true",
                         help="a model trained with context reads no previous line (as for a conversation's first message)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
@@ -61,7 +64,8 @@ def run(args) -> int:
         config = chat_eval.EvalConfig(args.messages, args.distractors, args.seed, args.samples)
         decoding = DecodingConfig.from_dict(decoding_settings(artifact.config, artifact.metadata).to_dict(),
                                             beam=args.beam, patience=args.patience, rerank=args.rerank,
-                                            mmi_lambda=args.mmi_lambda, mmi_gamma=args.mmi_gamma)
+                                            mmi_lambda=args.mmi_lambda, mmi_gamma=args.mmi_gamma,
+                                            known_words=args.known_words)
         reply_lm = CharNgramLM.load(args.reply_lm) if args.reply_lm else None
     except (ValueError, OSError) as error:
         raise SeqbotError(str(error)) from None
