@@ -66,7 +66,8 @@ PATIENCE = 4
 # The chat model's decoding defaults (an artifact's config "decoding" overrides them).
 CHAT_DECODING = DecodingConfig(beam=5, alpha=ALPHA, penalty="gnmt", repetition_ngram=2, max_char_run=3, patience=PATIENCE)
 REPLY_LM_BLOB = keys.REPLY_LM  # the artifact blob holding the reply language model (CharNgramLM.to_bytes)
-_LAST_WORD = re.compile(r"([a-z']+)[^a-z']*$")  # the last word of a text, as the word guard reads it
+_WORD_PATTERN = r"[a-z']+"  # a word as the word guard and `seqbot eval chat`'s invented words read it (lower-cased)
+_LAST_WORD = re.compile(rf"({_WORD_PATTERN})[^a-z']*$")
 SCORE_BATCH = 128  # pairs per teacher-forced batch of reply_log_probs
 
 
@@ -329,10 +330,14 @@ class Chatbot:
         return scores, (np.stack(rows) if rows else None)
 
 
+def words_of(text: str) -> list[str]:
+    """The lower-cased words of `text` (letters and apostrophes), as the word guard reads them."""
+    return re.findall(_WORD_PATTERN, text.lower())
+
+
 def reply_words_blob(replies: list[str]) -> bytes:
-    """The words of `replies` (lower-cased letters and apostrophes, as the word guard reads them) as a blob."""
-    words = sorted({word for reply in replies for word in re.findall(r"[a-z']+", reply.lower())})
-    return "\n".join(words).encode("utf-8")
+    """The words of `replies` (words_of) as the artifact's word list."""
+    return "\n".join(sorted({word for reply in replies for word in words_of(reply)})).encode("utf-8")
 
 
 def reply_word_set(blob: bytes) -> frozenset[str]:

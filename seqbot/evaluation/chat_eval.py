@@ -41,11 +41,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqbot.data.splits import deduplicate
+from seqbot.engine.chat import words_of as words  # the words invented words are counted in (the word guard's)
 from seqbot.engine.decoding import mmi_score
 from seqbot.training.chat import benchmark, benchmark_contexts, chat_data_from_split, heldout_halves
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 _WORDS = re.compile(r"[a-z0-9']+")
-_LETTER_WORDS = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,6 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
 def _first_share(scores: np.ndarray) -> float:
     """Share of rows whose column 0 is strictly above every other column (a tie is a miss)."""
     return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased words (letters and apostrophes), as invented words are counted."""
-    return _LETTER_WORDS.findall(text.lower())
 
 
 def invented_share(replies: list[str], known_words: set[str]) -> float:
