@@ -74,7 +74,7 @@ TRAINER_OF_KIND = {"classifier": "classify", "naive_bayes": "classify", "generat
 def rebuild_command(path: Path, artifact) -> str:
     """A `seqbot train ...` command that rebuilds the checkpoint at `path`: the registry's recipe for a
     shipped checkpoint's name, else the command the artifact recorded, else the registry's recipe of
-    the name it was trained as."""
+    the name it was trained as; for a chat model whose replies are reranked, the reranking step after it."""
     from seqbot.errors import SeqbotError
     from seqbot.paths import shipped_checkpoints_dir
     from seqbot.training.recipes import find_recipe, shipped_recipe
@@ -91,6 +91,9 @@ def rebuild_command(path: Path, artifact) -> str:
             recipe = find_recipe(trainer, trained_as or "")
         except SeqbotError:  # a recipe that is gone or was never named
             return "not in the recipe registry (seqbot models recipes lists the recipes)"
+    if artifact.metadata.get("rerank") and recipe.trainer == "chat":  # its decoding was tuned after training
+        return (f"{recipe.command}, then python -m seqbot.evaluation.chat_rerank runs/chat/model.npz "
+                f"--export {shown} --force")
     return f"{recipe.command} --export {shown} --force"
 
 

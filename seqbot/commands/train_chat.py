@@ -2,10 +2,13 @@
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English, then report
 its held-out perplexity and sample replies.
 
-    seqbot train chat                                        writes runs/chat only
+    seqbot train chat                                        writes runs/chat only (the recipe: the line before each message too)
     seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
-    seqbot train chat --pairs short --out runs/chat-short    the previous model's pairs (both sides <= 40 characters)
-    seqbot train chat --context-length 40 --out runs/chat-ctx  also read the line before each message (its last 40 characters' sentences)
+    seqbot train chat --context-length 0 --out runs/chat-nc  the message alone, as the chat model before 2026-12-05
+    seqbot train chat --pairs short --out runs/chat-short    the first model's pairs (both sides <= 40 characters)
+
+The shipped model also reranks its replies (MMI, known words only): after training,
+`python -m seqbot.evaluation.chat_rerank runs/chat/model.npz --export checkpoints/chat.npz --force`.
 
 Rerun the same command after an interruption to continue where it stopped.
 """
@@ -30,7 +33,7 @@ def add_arguments(parser) -> None:
                              "benchmark's messages left out (seqbot/training/chat.py)")
     parser.add_argument("--context-length", type=int,
                         help="also read the line before each message, cut to its last sentences that fit in this "
-                             "many characters ('all' pairs; recipe: 0, none)")
+                             "many characters ('all' pairs; recipe: 40; 0: the message alone)")
     parser.add_argument("--context-dropout", type=float,
                         help="share of training pairs given no previous line, as a conversation's first message has none")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")

@@ -2,7 +2,8 @@
 (utterance, reply) pairs from the Friends transcripts and chatterbot-corpus English.
 
     seqbot train chat                                       # runs/chat (root: $SEQBOT_RUNS or runs/)
-    seqbot train chat --export checkpoints/chat.npz --force # replace the shipped one (old kept as .bak-<time>)
+    seqbot train chat --export checkpoints/chat.npz --force # replace the shipped one (old kept as .bak-<time>);
+                                                            # the shipped one also reranks: seqbot.evaluation.chat_rerank
     (rerun the same command to continue runs/chat after an interruption)
 
 The held-out perplexity and sample replies recorded after training are seqbot.evaluation.chat_scores'
