@@ -193,8 +193,7 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     # word guard: 3 searches x (1 length row + 2 x 2 MMI rows)
     grid = json.loads((tmp_path / "out" / "rerank_grid.json").read_text())
     assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 3 * (1 + 2 * 2) and len(record["grid"]) == 6
-    assert sum(row["decoding"]["known_words"] for row in grid["rows"]) == 5
-    assert all(0 <= row["invented_words"] <= 1 for row in grid["rows"]) and keys.REPLY_WORDS in result.blobs
+    assert sum(row["decoding"]["known_words"] for row in grid["rows"]) == 5 and keys.REPLY_WORDS in result.blobs
     assert sum(row["chosen"] for row in record["grid"]) == 1
     beside, inside = CharNgramLM.load(tmp_path / "out" / "reply_lm.npz"), CharNgramLM.from_bytes(result.blobs[REPLY_LM_BLOB])
     assert beside.ngrams == inside.ngrams and beside.text_log_prob("Hi there") == inside.text_log_prob("Hi there")
@@ -207,3 +206,21 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     assert rerank_main([str(shipped), *options, "--export", str(shipped), "--force"]) == 0
     assert list((tmp_path / "checkpoints").glob("chat.npz.bak-*"))[0].read_bytes() == before
     assert REPLY_LM_BLOB in load_artifact(shipped).blobs
+
+
+def test_the_choice_keeps_no_setting_that_invents_more_words_than_the_shipped_decoding():
+    from seqbot.evaluation.chat_rerank import _key, choose, length_ranked
+
+    shipped = DecodingConfig(beam=5, patience=4, penalty="gnmt", alpha=3.0)
+
+    def row(distinct: float, invented: float, chrf: float = 12.0, **decoding) -> dict:
+        return {"decoding": _key(DecodingConfig.from_dict(shipped.to_dict(), **decoding)), "distinct_replies_words": distinct,
+                "distinct_2": 0.2, "chrF": chrf, "invented_words": invented}
+
+    reference = row(0.60, 0.01)
+    assert reference["decoding"] == _key(length_ranked(shipped))
+    misspelling = row(0.90, 0.08, rerank="mmi", mmi_lambda=1.0, patience=8)
+    guarded = row(0.85, 0.00, rerank="mmi", mmi_lambda=0.8, patience=8, known_words=True)
+    garbage = row(0.95, 0.00, chrf=11.0, rerank="mmi", mmi_lambda=0.5, known_words=True)  # below the chrF floor
+    assert choose([reference, misspelling, guarded, garbage], shipped) is guarded
+    assert choose([reference, misspelling], shipped) is reference  # nothing usable: the shipped decoding stays

@@ -252,5 +252,5 @@ def test_context_dropout_blanks_a_seeded_share_of_the_training_pairs_only(tmp_pa
         source.partition(CONTEXT_SEPARATOR)[2] for source, _ in full.train]
     assert dropped.validation == full.validation and dropped.split["context_dropout"] == 0.25
     assert chat.chat_data_from_split(dropped.split, str(tmp_path)).train == dropped.train
-    with pytest.raises(ValueError, match="context_dropout"):
+    with pytest.raises(ValueError, match="context dropout needs a context length"):
         chat.chat_data(str(tmp_path), pairs="all", context_dropout=0.25)

@@ -97,14 +97,3 @@ def test_real_friends_and_shakespeare(real_corpora):
         by_episode.setdefault(line.episode_key, set()).add(line.quote)
     assert all(p.utterance in by_episode[p.source.split()[1]] for p in pairs[::97])
     assert len(shakespeare.read_text(real_corpora / shakespeare.DEFAULT_FILE)) == 1115394
-
-
-def test_long_turns_are_cut_at_sentence_ends():
-    text = "Hi. Who's there? It's me, and I brought the whole family!"
-    assert dialogue.sentences(text) == ["Hi.", "Who's there?", "It's me, and I brought the whole family!"]
-    assert dialogue.first_sentences(text, 16) == "Hi. Who's there?"
-    assert dialogue.first_sentences(text, 15) == "Hi."
-    assert dialogue.last_sentences(text, 40) == "It's me, and I brought the whole family!"
-    assert dialogue.last_sentences(text, 39) == ""
-    assert dialogue.last_sentences("Okay. Fine. Go.", 9) == "Fine. Go."
-    assert dialogue.first_sentences("short", 40) == dialogue.last_sentences("short", 40) == "short"

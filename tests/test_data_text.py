@@ -100,3 +100,16 @@ def test_chat_source_cuts_a_long_message_at_sentence_ends_and_puts_the_context_f
     assert chat_source(long_message, "Hello there.", 40, 20) == "Hello there." + CONTEXT_SEPARATOR + "Where were you?"
     assert chat_source("Hi!", "", 40, 20) == CONTEXT_SEPARATOR + "Hi!"  # the separator even without a line before
     assert CONTEXT_SEPARATOR not in chat_source("a\nb", "", 40)  # normalise never leaves one in the message
+
+
+def test_long_turns_are_cut_at_sentence_ends():
+    from seqbot.contract.text import first_sentences, last_sentences, sentences
+
+    text = "Hi. Who's there? It's me, and I brought the whole family!"
+    assert sentences(text) == ["Hi.", "Who's there?", "It's me, and I brought the whole family!"]
+    assert first_sentences(text, 16) == "Hi. Who's there?"
+    assert first_sentences(text, 15) == "Hi."
+    assert last_sentences(text, 40) == "It's me, and I brought the whole family!"
+    assert last_sentences(text, 39) == ""
+    assert last_sentences("Okay. Fine. Go.", 9) == "Fine. Go."
+    assert first_sentences("short", 40) == last_sentences("short", 40) == "short"

@@ -62,26 +62,19 @@ SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size
 def run(args) -> int:
     from seqbot.errors import SeqbotError
     from seqbot.evaluation.chat_scores import score_and_export
-    from seqbot.training.chat import chat_recipe, train_chat
+    from seqbot.training.chat import chat_recipe, context_problem, train_chat
 
     if args.max_length is not None and args.max_length < 2:
         raise SeqbotError("--max-length must be at least 2")
-    if args.context_length is not None and args.context_length < 0:
-        raise SeqbotError("--context-length must be 0 (no context) or more")
-    if args.context_length and args.pairs == "short":
-        raise SeqbotError("--context-length needs the 'all' pairs (the 'short' ones keep no previous line)")
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
                                    corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
                                    context_length=args.context_length, context_dropout=args.context_dropout,
                                    max_pairs=args.max_pairs,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)
-    if config.pairs == "short" and args.context_length is None:  # the recipe's context is for its "all" pairs
-        config.context_length = 0
-        config.context_dropout = 0.0 if args.context_dropout is None else config.context_dropout
-    if not 0.0 <= config.context_dropout < 1.0 or (config.context_dropout and not config.context_length):
-        raise SeqbotError(f"--context-dropout must be at least 0 and below 1, with a context length above 0; got "
-                          f"{config.context_dropout} with a context length of {config.context_length}")
+    problem = context_problem(config.pairs, config.context_length, config.context_dropout)
+    if problem:
+        raise SeqbotError(f"--context-length / --context-dropout: {problem}")
 
     def log(line: str) -> None:
         print(line, flush=True)

@@ -11,7 +11,7 @@
 Stage directions inside a quote, "(picks up a statue ...)" or "[hands Chandler an envelope.]",
 are removed (also when the transcript never closes the bracket); a line with nothing left is
 not a turn, so the lines around it still form a pair. A turn too long for a model is cut at a
-sentence end (`first_sentences` for a reply, `last_sentences` for the message it answers).
+sentence end (seqbot.contract.text: `first_sentences` for a reply, `last_sentences` for the message it answers).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqbot.contract.text import first_sentences, last_sentences, sentences  # noqa: F401 (dialogue.first_sentences, ...)
 from seqbot.data.files import read_text, require
 from seqbot.errors import CorpusError
 

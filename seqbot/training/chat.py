@@ -39,7 +39,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqbot.contract.text import chat_source, normalise
+from seqbot.contract.text import chat_source, first_sentences, last_sentences, normalise
 from seqbot.data import dialogue
 from seqbot.data.splits import deduplicate, split_by_key
 from seqbot.errors import CorpusError
@@ -106,8 +106,8 @@ def dialogue_pairs(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH
 def cut_pair(utterance: str, reply: str, max_length: int) -> tuple[str, str] | None:
     """The pair with the message cut to its last and the reply to its first whole sentences that fit
     in `max_length` characters; None when a side has no sentence short enough."""
-    utterance = dialogue.last_sentences(normalise(utterance), max_length)
-    reply = dialogue.first_sentences(normalise(reply), max_length)
+    utterance = last_sentences(normalise(utterance), max_length)
+    reply = first_sentences(normalise(reply), max_length)
     return (utterance, reply) if utterance and reply else None
 
 
@@ -134,10 +134,9 @@ def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, val
     (none for a `context_dropout` share of the training pairs)."""
     if pairs not in PAIRS:
         raise ValueError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
-    if context_length < 0 or (context_length and pairs != "all"):
-        raise ValueError(f"context_length must be 0, or positive with the 'all' pairs; got {context_length} with {pairs!r}")
-    if not 0.0 <= context_dropout < 1.0 or (context_dropout and not context_length):
-        raise ValueError(f"context_dropout must be in [0, 1) and needs a context_length; got {context_dropout}")
+    problem = context_problem(pairs, context_length, context_dropout)
+    if problem:
+        raise ValueError(problem)
     if pairs == "all":
         return _all_pairs_data(corpora, max_length, max_pairs, context_length, context_dropout)
     short = dialogue_pairs(corpora, max_length)
@@ -150,6 +149,19 @@ def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, val
     split = {"corpus": CORPUS, "pairs": "short", "seed": seed, "validation_fraction": validation_fraction,
              "max_length": max_length, "by": "utterance", "sizes": {"train": len(train), "validation": len(validation)}}
     return PairData(train, validation, max_length, max_length, task="chat", corpus=CORPUS, split=split)
+
+
+def context_problem(pairs: str, context_length: int, context_dropout: float) -> str | None:
+    """Why these context settings cannot train a model, or None."""
+    if context_length < 0:
+        return f"the context length must be 0 (no previous line) or more, got {context_length}"
+    if context_length and pairs != "all":
+        return "a context length needs the 'all' pairs (the 'short' ones keep no previous line)"
+    if not 0.0 <= context_dropout < 1.0:
+        return f"the context dropout is a share of the training pairs, at least 0 and below 1; got {context_dropout}"
+    if context_dropout and not context_length:
+        return "a context dropout needs a context length above 0"
+    return None
 
 
 def benchmark(corpora: str | None = None) -> dict[str, list[tuple[str, str]]]:
@@ -235,7 +247,8 @@ class ChatTrainingConfig:
 
 def chat_recipe(overrides: dict | None = None, **options) -> tuple[ChatTrainingConfig, TrainSettings]:
     """The chat recipe (seqbot/training/recipes.py) as (ChatTrainingConfig, TrainSettings), with the
-    overrides and options that are not None."""
+    overrides and options that are not None. Asked for the "short" pairs, which keep no previous
+    line, the recipe's context settings are dropped (those given in `options` are kept)."""
     from dataclasses import fields
 
     from seqbot.training.recipes import find_recipe
@@ -244,8 +257,11 @@ def chat_recipe(overrides: dict | None = None, **options) -> tuple[ChatTrainingC
     names = {item.name for item in fields(TrainSettings)}
     values = {key: value for key, value in recipe.settings.items() if key in names}
     settings = TrainSettings(**(values | {key: value for key, value in (overrides or {}).items() if value is not None}))
-    config = ChatTrainingConfig(**(recipe.data | {key: value for key, value in options.items() if value is not None}))
-    return config, settings
+    given = {key: value for key, value in options.items() if value is not None}
+    data = recipe.data
+    if given.get("pairs") == "short":
+        data = {key: value for key, value in data.items() if key not in ("context_length", "context_dropout")}
+    return ChatTrainingConfig(**(data | given)), settings
 
 
 def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -> tuple[Path, PairData]:
