@@ -190,15 +190,20 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     result = load_artifact(tmp_path / "out" / "chat.npz", kind="seq2seq")
     record = result.metadata["rerank"]
     # the checkpoint's own beam 5 / patience 4 is searched too, and beam 2 / patience 1 with and without the
-    # word guard: 3 searches x (1 length row + 2 x 2 MMI rows)
+    # word guard: 3 searches x (1 length row + 2 priors x 2 lambdas x 2 gammas MMI rows); the summary keeps
+    # per search its length row and each prior's preferred row
     grid = json.loads((tmp_path / "out" / "rerank_grid.json").read_text())
-    assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 3 * (1 + 2 * 2) and len(record["grid"]) == 6
-    assert sum(row["decoding"]["known_words"] for row in grid["rows"]) == 5 and keys.REPLY_WORDS in result.blobs
+    assert record["reply_lm"]["order"] in (2, 3) and len(grid["rows"]) == 3 * (1 + 2 * 2 * 2) and len(record["grid"]) == 9
+    assert sum(row["decoding"]["known_words"] for row in grid["rows"]) == 9 and keys.REPLY_WORDS in result.blobs
+    assert {row["decoding"].get("mmi_prior") for row in grid["rows"] if row["decoding"]["rerank"] == "mmi"} == {"ngram", "model"}
+    background = json.loads(result.blobs[keys.BACKGROUND])
+    assert len(background) == 16 and len(set(background)) == 16
     assert sum(row["chosen"] for row in record["grid"]) == 1
     beside, inside = CharNgramLM.load(tmp_path / "out" / "reply_lm.npz"), CharNgramLM.from_bytes(result.blobs[REPLY_LM_BLOB])
     assert beside.ngrams == inside.ngrams and beside.text_log_prob("Hi there") == inside.text_log_prob("Hi there")
     bot = Chatbot.load(tmp_path / "out" / "chat.npz")
     assert bot.reply_lm is not None and bot.decoding.to_dict() | record["chosen"]["decoding"] == bot.decoding.to_dict()
+    assert bot.background == background
     assert isinstance(bot.reply("Hi there"), str)
     with pytest.raises(SeqbotError, match="--force"):
         rerank_main([str(shipped), *options, "--export", str(shipped)])

@@ -42,6 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rerank", choices=["length", "mmi"], help="rank finished replies by the length penalty or by MMI")
     parser.add_argument("--mmi-lambda", type=float, help="weight of log p(reply) in the MMI score")
     parser.add_argument("--mmi-gamma", type=float, help="weight of the reply length in the MMI score")
+    parser.add_argument("--mmi-prior", choices=["ngram", "model"],
+                        help="MMI's p(reply): the n-gram reply model or the chat model's own mean over background messages")
     parser.add_argument("--reply-lm", help="character n-gram model (.npz, seqbot.engine.char_lm) instead of the checkpoint's")
     parser.add_argument("--known-words", action=argparse.BooleanOptionalAction,
                         help="the word guard: replies use only words of the training replies (default: the checkpoint's decoding)")
@@ -54,9 +56,10 @@ def run(args) -> int:
     from seqbot.artifact import load_artifact
     from seqbot.contract.decoding import DecodingConfig
     from seqbot.engine.char_lm import CharNgramLM
-    from seqbot.engine.chat import Chatbot, decoding_settings
+    from seqbot.engine.chat import Chatbot, background_texts, decoding_settings
     from seqbot.evaluation import chat_eval
     from seqbot.paths import default_checkpoint
+    from seqbot.training.chat import background_messages
 
     path = args.checkpoint or default_checkpoint("chat")
     artifact = load_artifact(path, kind="seq2seq")
@@ -64,13 +67,12 @@ def run(args) -> int:
         config = chat_eval.EvalConfig(args.messages, args.distractors, args.seed, args.samples)
         decoding = DecodingConfig.from_dict(decoding_settings(artifact.config, artifact.metadata).to_dict(),
                                             beam=args.beam, patience=args.patience, rerank=args.rerank,
-                                            mmi_lambda=args.mmi_lambda, mmi_gamma=args.mmi_gamma,
+                                            mmi_lambda=args.mmi_lambda, mmi_gamma=args.mmi_gamma, mmi_prior=args.mmi_prior,
                                             known_words=args.known_words)
         reply_lm = CharNgramLM.load(args.reply_lm) if args.reply_lm else None
     except (ValueError, OSError) as error:
         raise SeqbotError(str(error)) from None
-    bot = Chatbot(artifact, path, decoding=decoding, reply_lm=reply_lm)
-    contexts = known_words = None
+    contexts = known_words = background = None
     if args.pairs:
         pairs, source = read_pairs(args.pairs), str(args.pairs)
     else:
@@ -78,9 +80,11 @@ def run(args) -> int:
         pairs, source = chat_eval.heldout_parts(artifact, args.corpora, data)[args.part], f"held-out {args.part} part"
         contexts = None if args.no_context else chat_eval.heldout_contexts(artifact, args.corpora)
         known_words = {word for _, reply in data.train for word in chat_eval.words(reply)}
+        background = background_texts(artifact.blobs, path) or background_messages(data.train)
+    bot = Chatbot(artifact, path, decoding=decoding, reply_lm=reply_lm, background=background)
     try:
         report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts,
-                                    known_words=known_words)
+                                    known_words=known_words, background=bot.background)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     report = {"checkpoint": str(path), "pairs_source": source, "context": contexts is not None, **report}
@@ -113,7 +117,8 @@ def read_pairs(path) -> list[tuple[str, str]]:
 
 def print_report(report: dict) -> None:
     d = report["decoding"]
-    ranking = (f"MMI, lambda {d['mmi_lambda']}, gamma {d['mmi_gamma']}" if d["rerank"] == "mmi"
+    prior = "the model's own p(reply)" if d.get("mmi_prior") == "model" else "n-gram p(reply)"
+    ranking = (f"MMI ({prior}), lambda {d['mmi_lambda']}, gamma {d['mmi_gamma']}" if d["rerank"] == "mmi"
                else f"{d['penalty']} length penalty, alpha {d['alpha']}")
     print(f"checkpoint        {report['checkpoint']}")
     print(f"pairs             {report['messages']} messages of {report['pairs']} pairs ({report['pairs_source']}), seed {report['seed']}")
@@ -124,6 +129,8 @@ def print_report(report: dict) -> None:
     print(f"top-5 share       {report['top5_share']:.1%}  " + "; ".join(f"{text!r} x{count}" for text, count in report["top5"]))
     print(f"distinct-1 / -2   {report['distinct_1']:.3f} / {report['distinct_2']:.3f}")
     hits = f"{report['hits_at_1']:.1%} of {report['messages']} (1 of {report['candidates']}, by log p(reply | message))"
+    if "hits_at_1_pmi" in report:
+        hits += f"; by mutual information {report['hits_at_1_pmi']:.1%} (p(reply) over {report['background_messages']} messages)"
     if "hits_at_1_mmi" in report:
         hits += f"; by the MMI score {report['hits_at_1_mmi']:.1%}"
     print(f"hits@1            {hits}")

@@ -19,6 +19,7 @@ from seqbot.contract.limits import beam_problem
 
 LENGTH_PENALTIES = ("average", "gnmt")
 RERANKINGS = ("length", "mmi")  # DecodingConfig.rerank
+MMI_PRIORS = ("ngram", "model")  # DecodingConfig.mmi_prior
 MAX_ALPHA = 10.0  # far beyond any useful length penalty (chat uses gnmt 3); catches typos such as 60 for 0.6
 
 
@@ -54,6 +55,11 @@ class DecodingConfig:
     rerank: str = "length"
     mmi_lambda: float = 0.0
     mmi_gamma: float = 0.0
+    # Where MMI's p(reply) comes from: "ngram", the artifact's character n-gram model of the training
+    # replies; "model", the chat model itself, averaged over the artifact's background messages
+    # (seqbot.engine.reply_prior), so that log p(reply | message) - log p(reply) is the model's own
+    # pointwise mutual information.
+    mmi_prior: str = "ngram"
     # Chat only: a hypothesis dies when it ends a word that none of the training replies has (the
     # artifact's blobs["reply_words"]): a character model's misspellings ("bathoon"), which reranking
     # for variety otherwise prefers, never reach a reply.
@@ -71,6 +77,8 @@ class DecodingConfig:
             raise ValueError("max_length_ratio must be positive and max_length_extra at least 0")
         if self.rerank not in RERANKINGS:
             raise ValueError(f"rerank must be one of {', '.join(RERANKINGS)}, got {self.rerank!r}")
+        if self.mmi_prior not in MMI_PRIORS:
+            raise ValueError(f"mmi_prior must be one of {', '.join(MMI_PRIORS)}, got {self.mmi_prior!r}")
         if not isinstance(self.known_words, (bool, np.bool_)):
             raise ValueError(f"known_words must be true or false, got {self.known_words!r}")
         if not 0 <= self.mmi_lambda <= 1 or not -MAX_ALPHA <= self.mmi_gamma <= MAX_ALPHA:

@@ -30,4 +30,5 @@ TEMPERATURES = (TEMPERATURE, SHORT_TEMPERATURE, SHORT_WORDS)
 # blobs
 REPLY_LM = "reply_lm"  # the chat model's reply language model (seqbot.engine.char_lm.CharNgramLM.to_bytes)
 REPLY_WORDS = "reply_words"  # the words of the chat model's training replies, UTF-8, one a line (decoding known_words)
+BACKGROUND = "background_messages"  # the chat model's background messages, a JSON list of fed texts (mmi_prior "model")
 SENTENCEPIECE = "sentencepiece"  # a classifier's sentencepiece model (seqbot.data.text_encoding)

@@ -22,7 +22,9 @@ reply) and the repetition guard asked about every candidate before it enters the
   (decoding.mmi_score), p(reply) from the character n-gram model of the training replies stored in
   the artifact as blobs["reply_lm"] (seqbot.engine.char_lm; seqbot.evaluation.chat_rerank builds it);
 - optionally (decoding known_words), a word guard: a hypothesis dies when it ends a word none of the
-  training replies has (blobs["reply_words"], also built by seqbot.evaluation.chat_rerank).
+  training replies has (blobs["reply_words"], also built by seqbot.evaluation.chat_rerank);
+- with decoding mmi_prior "model", p(reply) is the chat model's own: its mean over the background
+  messages the artifact stores (blobs["background_messages"], seqbot.engine.reply_prior).
 
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
@@ -37,6 +39,7 @@ to its last whole sentences that fit.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +55,7 @@ from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine import decoding
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.decoding import RepetitionGuard, check_beam
+from seqbot.engine.reply_prior import ModelPrior
 from seqbot.engine.seq2seq import Seq2SeqModel
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
@@ -93,7 +97,8 @@ class _Hypothesis:
 class Chatbot:
     def __init__(self, artifact: Artifact, path: str | Path | None = None, guard: RepetitionGuard | None = None,
                  alpha: float | None = None, patience: int | None = None, decoding: DecodingConfig | None = None,
-                 reply_lm: CharNgramLM | None = None, reply_words: frozenset[str] | None = None):
+                 reply_lm: CharNgramLM | None = None, reply_words: frozenset[str] | None = None,
+                 background: list[str] | None = None):
         config = artifact.config
         if config.get("task", "chat") != "chat":
             raise CheckpointError(f"{path or 'checkpoint'} is a {config.get('task')!r} model, not a chat model")
@@ -102,6 +107,7 @@ class Chatbot:
         self.metadata = artifact.metadata
         self.source_index = {token: i for i, token in enumerate(config["source_vocab"])}
         self.target_vocab = list(config["target_vocab"])
+        self._target_index = {char: i for i, char in enumerate(self.target_vocab) if i > UNKNOWN}
         self.max_source_length = int(config["max_source_length"])
         self.max_target_length = int(config["max_target_length"])
         self.context_length = int((artifact.metadata.get("split") or {}).get("context_length") or 0)
@@ -119,7 +125,12 @@ class Chatbot:
                 raise CheckpointError(f"{path or 'checkpoint'}: its reply language model is unreadable ({error})") from None
         if self.reply_lm is not None and self.reply_lm.vocab != self.target_vocab:
             raise CheckpointError("the reply language model was built over another vocabulary than the chat model's replies")
-        if self.decoding.rerank == "mmi" and self.reply_lm is None:
+        self.background = background if background is not None else background_texts(artifact.blobs, path)
+        if self.decoding.rerank == "mmi" and self.decoding.mmi_prior == "model" and not self.background:
+            raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking by its own p(reply) but holds no "
+                                  f"background messages (blobs[{keys.BACKGROUND!r}]; python -m seqbot.evaluation.chat_rerank "
+                                  f"stores them)")
+        if self.decoding.rerank == "mmi" and self.decoding.mmi_prior == "ngram" and self.reply_lm is None:
             raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
                                   f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.decoding = DecodingConfig.from_dict(self.decoding.to_dict(), alpha=alpha, patience=patience)
@@ -130,6 +141,29 @@ class Chatbot:
             raise CheckpointError(f"{path or 'checkpoint'} asks for known words only but holds no word list "
                                   f"(blobs[{keys.REPLY_WORDS!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
+        self._model_prior: ModelPrior | None = None
+
+    @property
+    def reply_prior(self):
+        """The p(reply) that MMI reranking subtracts: the n-gram reply model, or with decoding mmi_prior
+        "model" the chat model's own average over its background messages (seqbot.engine.reply_prior)."""
+        if self.decoding.rerank == "mmi" and self.decoding.mmi_prior == "model":
+            if self._model_prior is None:
+                self._model_prior = self.model_prior()
+            return self._model_prior
+        return self.reply_lm
+
+    def model_prior(self, background: list[str] | None = None) -> ModelPrior:
+        """The chat model's own p(reply), averaged over `background` (texts as the encoder reads them,
+        seqbot.training.chat.background_messages), by default the artifact's background messages."""
+        texts = self.background if background is None else background
+        if not texts:
+            raise ValueError("the model's own p(reply) needs at least one background message")
+        rows = [[self.source_index.get(c, UNKNOWN) for c in text[:self.max_source_length]] or [UNKNOWN] for text in texts]
+        ids = np.full((len(rows), max(map(len, rows))), PAD, dtype=np.int64)
+        for row, text_ids in enumerate(rows):
+            ids[row, :len(text_ids)] = text_ids
+        return ModelPrior(self.model, ids)
 
     @property
     def alpha(self) -> float:
@@ -202,7 +236,7 @@ class Chatbot:
                context: str = ""):
         """decoding.decode_steps for `text` with the chat rules (see seqbot.engine.decoding)."""
         source, _ = self.encode_text(text, context)
-        return decoding.decode_steps(self.model, source, self._config(beam), rules="chat", reply_lm=self.reply_lm,
+        return decoding.decode_steps(self.model, source, self._config(beam), rules="chat", reply_lm=self.reply_prior,
                                      nbest=True, found_order=found_order, report=report, **self._filter(guard))
 
     def _reply(self, hypothesis: decoding.Hypothesis, guard: bool = True) -> _Hypothesis:
@@ -256,7 +290,7 @@ class Chatbot:
         rerank "mmi" its mutual information score (its <end> is scored by the reply model when finished)."""
         finished = hypothesis.ids[-1] == END
         tokens = np.asarray(hypothesis.ids[1:len(hypothesis.ids) - finished], dtype=np.int32)
-        return float(decoding.ranking(self.decoding, self.reply_lm)(
+        return float(decoding.ranking(self.decoding, self.reply_prior)(
             decoding.Hypothesis(tokens, hypothesis.log_prob, None, finished)))
 
     def stream(self, text: str, context: str = "") -> Iterator[str]:
@@ -298,6 +332,20 @@ class Chatbot:
             scores[start:end] = self._teacher_forced(messages[start:end], replies[start:end], contexts[start:end])[0]
         return scores
 
+    def reply_ids(self, reply: str) -> list[int]:
+        """The target ids of `reply` then <end>; a character the model cannot write counts as <unk>."""
+        return [self._target_index.get(char, UNKNOWN) for char in reply] + [END]
+
+    def prior_log_probs(self, replies: list[str], prior=None) -> np.ndarray:
+        """log p(reply + <end>) of each reply by `prior` (default: reply_prior, the one MMI subtracts)."""
+        prior = self.reply_prior if prior is None else prior
+        if prior is None:
+            raise ValueError("this chat model has no model of p(reply) (no reply language model, no background messages)")
+        ids = [self.reply_ids(reply) for reply in replies]
+        if hasattr(prior, "log_probs"):
+            return prior.log_probs(ids)
+        return np.array([prior.sequence_log_prob(reply_ids) for reply_ids in ids])
+
     def attention(self, text: str, reply: str, context: str = "") -> tuple[str, np.ndarray | None]:
         """The text fed for `text` and the attention weights (one row per character of `reply`, then
         <end>; one column per character fed) of the model writing `reply` to it: the F3 heatmap of a
@@ -309,10 +357,9 @@ class Chatbot:
                         keep_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """log p(reply + <end> | message) of each pair and, with `keep_attention`, the first pair's
         attention rows (reply characters + 1, source characters)."""
-        target_index = {char: i for i, char in enumerate(self.target_vocab) if i > UNKNOWN}
         scores = np.zeros(len(messages))
         sources = [self.encode_text(message, context)[0][0] for message, context in zip(messages, contexts)]
-        targets = [[target_index.get(c, UNKNOWN) for c in reply] + [END] for reply in replies]
+        targets = [self.reply_ids(reply) for reply in replies]
         source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
         target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
         for row, (source, target) in enumerate(zip(sources, targets)):
@@ -338,6 +385,24 @@ def words_of(text: str) -> list[str]:
 def reply_words_blob(replies: list[str]) -> bytes:
     """The words of `replies` (words_of) as the artifact's word list."""
     return "\n".join(sorted({word for reply in replies for word in words_of(reply)})).encode("utf-8")
+
+
+def background_blob(texts: list[str]) -> bytes:
+    """The background messages (texts as the encoder reads them) as the artifact stores them."""
+    return json.dumps(list(texts), ensure_ascii=False).encode("utf-8")
+
+
+def background_texts(blobs: dict, path=None) -> list[str] | None:
+    """The artifact's background messages (background_blob), or None when it has none."""
+    if keys.BACKGROUND not in blobs:
+        return None
+    try:
+        texts = json.loads(bytes(blobs[keys.BACKGROUND]).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path or 'checkpoint'}: its background messages are unreadable ({error})") from None
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise CheckpointError(f"{path or 'checkpoint'}: its background messages are not a list of texts")
+    return texts
 
 
 def reply_word_set(blob: bytes) -> frozenset[str]:

@@ -14,7 +14,8 @@ in the config and a few arguments:
   Greedy without a filter is a plain argmax over the whole batch; with one it is a beam of width 1.
 - `rules`: "fairseq" (the translator's) or "chat" (the chat model's search, unchanged since it had one
   of its own), see below.
-- `reply_lm`: the reply language model that config.rerank "mmi" ranks with.
+- `reply_lm`: the model of p(reply) that config.rerank "mmi" ranks with (anything with
+  `sequence_log_prob(ids)`; one with `log_probs(list of ids)` is asked for all finished ones at once).
 - `on_step(step)`: a `Step` after every decoding step (the chosen tokens, each sentence's best so far).
 
 Greedy decodes a whole batch at once: each row stops at <end> or at its length cap, and finished rows
@@ -27,7 +28,8 @@ sentence-major; a sentence leaves the batch when it is done), and ranks finished
     gnmt:    log P / ((5 + length) / 6) ** alpha (Wu et al. 2016: (5 + length)^alpha / (5 + 1)^alpha)
 where log P includes the <end> token and length counts it; alpha = 0 ranks by log P alone; or, with
 config.rerank "mmi", by mmi_score (log p(reply | message) - lambda log p(reply) + gamma length, p(reply)
-from a character n-gram model of the training replies; chosen by `python -m seqbot.evaluation.chat_rerank`).
+from a character n-gram model of the training replies or from the chat model itself, config.mmi_prior;
+chosen by `python -m seqbot.evaluation.chat_rerank`).
 The ranking only orders the hypotheses that finished: the search itself keeps the `width` best by log P.
 A sentence is done once `patience` x `width` hypotheses have finished (width 1: one), at its length
 cap, or when no candidate is left. The translator ships with average / alpha 1; alpha is chosen on
@@ -178,11 +180,22 @@ def ranking(config: DecodingConfig, reply_lm=None) -> Callable[[Hypothesis], flo
                          "python -m seqbot.evaluation.chat_rerank builds one")
 
     def mmi(hypothesis: Hypothesis) -> float:
-        ids = [int(token) for token in hypothesis.tokens] + ([END] if hypothesis.finished else [])
-        return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(ids), len(hypothesis.tokens),
-                               config.mmi_lambda, config.mmi_gamma))
+        return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(_reply_ids(hypothesis)),
+                               len(hypothesis.tokens), config.mmi_lambda, config.mmi_gamma))
 
     return mmi
+
+
+def _reply_ids(hypothesis: Hypothesis) -> list[int]:
+    """The ids the reply model scores: the hypothesis's tokens, and <end> when it finished."""
+    return [int(token) for token in hypothesis.tokens] + ([END] if hypothesis.finished else [])
+
+
+def _prefetch(config: DecodingConfig, reply_lm, ranked: list[list[Hypothesis]]) -> None:
+    """Score every found hypothesis's p(reply) in one batch when the reply model can (the chat model's
+    own prior, seqbot.engine.reply_prior, remembers them): the sort then asks one at a time."""
+    if config.rerank == "mmi" and hasattr(reply_lm, "log_probs"):
+        reply_lm.log_probs([_reply_ids(hypothesis) for found in ranked for hypothesis in found])
 
 
 def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float = DecodingConfig.alpha,
@@ -245,6 +258,7 @@ def decode_steps(model, sources, config: DecodingConfig, *, max_lengths=None, al
         ranked = yield from _beam_steps(model, sources, config, caps, allow, boundary_tokens, rules, rank,
                                         keep_attention and sources.shape[0] == 1, report)
         if not found_order:
+            _prefetch(config, reply_lm, ranked)
             ranked = [sorted(found, key=lambda hypothesis: -rank(hypothesis)) for found in ranked]  # stable: ties keep the order found
         if config.greedy_candidate:
             ranked = _with_greedy(model, sources, caps, ranked, allow, rank)

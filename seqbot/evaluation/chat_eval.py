@@ -18,8 +18,11 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
   (lower-cased, punctuation dropped: "What are you doing here??" = "what are you doing here?"), as
   reranking can make replies distinct by punctuation alone;
 - hits@1 of 10: share of messages whose true reply has the highest log p(reply | message) among it
-  and 9 distinct other replies drawn from the part's other pairs (random: 10 %); with MMI decoding
-  also by the reranker's score;
+  and 9 distinct other replies drawn from the part's other pairs (random: 10 %); also by the model's
+  pointwise mutual information, log p(reply | message) - log p(reply) with p(reply) the model's own
+  mean over background messages (the artifact's, else seqbot.training.chat.background_messages of
+  its training pairs): a reply that fits every message no longer outranks the one that fits this
+  message; with MMI decoding also by the reranker's score;
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
 - chrF (sacrebleu, against the one reference) and the mean length of the replies;
 - invented words: the share of replies with a word that no training reply has ("bathoon" for
@@ -127,18 +130,25 @@ def distractor_sets(chosen: list[tuple[str, str]], pairs: list[tuple[str, str]],
     return sets
 
 
-def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None) -> dict:
-    """Share of messages whose true reply ranks first, by log p(reply | message) and, when the bot
-    reranks by MMI, by its mmi_score."""
+def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None,
+              background: list[str] | None = None) -> dict:
+    """Share of messages whose true reply ranks first: by log p(reply | message); with `background`
+    messages also by the model's pointwise mutual information log p(reply | message) - log p(reply),
+    p(reply) its own mean over them (seqbot.engine.reply_prior); when the bot reranks by MMI, by its
+    mmi_score."""
     messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
     lines = [context_of(pair, contexts) for pair in chosen for _ in range(len(distractors[0]) + 1)]
     replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
     scores = bot.reply_log_probs(messages, replies, contexts=lines).reshape(len(chosen), -1)
     report = {"hits_at_1": _first_share(scores), "candidates": scores.shape[1]}
+    if background:
+        prior = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(scores.shape)
+        report["hits_at_1_pmi"] = _first_share(scores - prior)
+        report["background_messages"] = len(background)
     if bot.decoding.rerank == "mmi":
-        lm = np.array([bot.reply_lm.text_log_prob(reply) for reply in replies]).reshape(scores.shape)
+        prior = bot.prior_log_probs(replies).reshape(scores.shape)
         lengths = np.array([len(reply) for reply in replies]).reshape(scores.shape)
-        report["hits_at_1_mmi"] = _first_share(mmi_score(scores, lm, lengths, bot.decoding.mmi_lambda,
+        report["hits_at_1_mmi"] = _first_share(mmi_score(scores, prior, lengths, bot.decoding.mmi_lambda,
                                                          bot.decoding.mmi_gamma))
     return report
 
@@ -173,16 +183,19 @@ def answer(bot, messages: list[str], log=None, contexts: list[str] | None = None
 
 
 def evaluate(bot, pairs: list[tuple[str, str]], config: EvalConfig = EvalConfig(), log=None,
-             contexts: dict | None = None, known_words: set[str] | None = None) -> dict:
+             contexts: dict | None = None, known_words: set[str] | None = None,
+             background: list[str] | None = None) -> dict:
     """Every figure of the module docstring for `bot` (its own decoding settings) on `pairs`, each
     message after its line in `contexts` ((message, reply) -> previous line) when given; invented
-    words when the training replies' `known_words` are given."""
+    words when the training replies' `known_words` are given; hits@1 by mutual information over
+    `background` messages when given."""
     chosen = choose_messages(pairs, config.messages, config.seed)
     replies = answer(bot, [utterance for utterance, _ in chosen], log, [context_of(pair, contexts) for pair in chosen])
     references = [reply for _, reply in chosen]
     report = {"pairs": len(pairs), "messages": len(chosen), "seed": config.seed, "decoding": bot.decoding.to_dict(),
               **diversity(replies), "chrF": chrf(replies, references),
-              **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed), contexts),
+              **hits_at_1(bot, chosen, distractor_sets(chosen, pairs, config.distractors, config.seed), contexts,
+                         background),
               "perplexity": perplexity(bot, pairs, contexts)}
     if known_words is not None:
         report["invented_words"] = invented_share(replies, known_words)

@@ -1,7 +1,8 @@
 """Maximum mutual information reranking for the chat model (issue 23 item 2), without training a
-network: a character n-gram model of the training replies gives p(reply), and the chat search's
-finished replies are ranked by log p(reply | message) - lambda log p(reply) + gamma length
-(seqbot.engine.decoding.mmi_score).
+network: the chat search's finished replies are ranked by log p(reply | message) - lambda log p(reply)
++ gamma length (seqbot.engine.decoding.mmi_score), p(reply) from a character n-gram model of the
+training replies ("ngram") or from the chat model itself, its mean p(reply | m) over 16 background
+messages drawn from its training pairs ("model", seqbot.engine.reply_prior).
 
     python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz            # -> runs/chat-rerank/chat.npz
     python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz --export checkpoints/chat.npz --force
@@ -11,7 +12,7 @@ finished replies are ranked by log p(reply | message) - lambda log p(reply) + ga
    pairs; its order is the one with the lowest perplexity on the validation part's replies.
 2. On `messages` messages of the validation part (seqbot.evaluation.chat_eval: the held-out pairs
    split again by utterance; the test part is never looked at), every (beam, patience) of the grid
-   is searched once, and every (lambda, gamma) reranks its finished replies. The shipped ranking
+   is searched once, and every (p(reply), lambda, gamma) reranks its finished replies. The shipped ranking
    (length penalty) of the same search is a row too.
    Each search runs with and without the word guard (decoding known_words: a reply may only use
    words of the training replies).
@@ -22,7 +23,7 @@ finished replies are ranked by log p(reply | message) - lambda log p(reply) + ga
    distinct-2, then chrF. The chrF floor and the invented words keep out settings that buy
    diversity with garbage or misspellings.
 4. A copy of the model with the n-gram model (blobs["reply_lm"]), the training replies' words
-   (blobs["reply_words"]), the chosen settings as its
+   (blobs["reply_words"]), the background messages (blobs["background_messages"]), the chosen settings as its
    decoding (config["decoding"]) and the grid's summary (metadata["rerank"]) goes to
    runs/chat-rerank/ (--out), with rerank_grid.json (every row) and reply_lm.npz (the n-gram model
    alone); only --export copies the model elsewhere, an existing file only with --force (kept as .bak).
@@ -41,14 +42,14 @@ import numpy as np
 
 from seqbot.artifact import load_artifact, save_artifact
 from seqbot.contract import keys
-from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.decoding import MMI_PRIORS, DecodingConfig
 from seqbot.contract.tokens import END
 from seqbot.engine.char_lm import CharNgramLM
-from seqbot.engine.chat import Chatbot, decoding_settings, reply_word_set, reply_words_blob
+from seqbot.engine.chat import Chatbot, background_blob, decoding_settings, reply_word_set, reply_words_blob
 from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
 from seqbot.evaluation import chat_eval
-from seqbot.training.chat import HELDOUT_SEED
+from seqbot.training.chat import HELDOUT_SEED, background_messages
 from seqbot.training.outputs import export_copy, run_folder
 
 CHRF_TOLERANCE = 0.5
@@ -67,6 +68,7 @@ class RerankConfig:
     seed: int = 1
     corpora: str | None = None
     known_words: tuple[bool, ...] = (False, True)  # searches without and with the word guard
+    priors: tuple[str, ...] = ("ngram", "model")  # MMI's p(reply): the n-gram model, the chat model's own
 
 
 def build_reply_lm(train_replies: list[str], validation_replies: list[str], vocab: list[str], orders, log=print):
@@ -85,23 +87,34 @@ def build_reply_lm(train_replies: list[str], validation_replies: list[str], voca
 
 @dataclass
 class _Candidates:
-    """The finished replies of one message: texts, log p(reply | message), log p(reply) and lengths
-    (characters, <end> not counted)."""
+    """The finished replies of one message: texts, log p(reply | message), log p(reply) by each prior
+    ("ngram", "model") and lengths (characters, <end> not counted)."""
 
     texts: list[str]
     log_probs: np.ndarray
-    lm_log_probs: np.ndarray
+    priors: dict[str, np.ndarray]
     lengths: np.ndarray
 
 
-def search_candidates(bot: Chatbot, messages: list[str], contexts: list[str] | None = None) -> list[_Candidates]:
+def search_candidates(bot: Chatbot, messages: list[str], contexts: list[str] | None = None,
+                      priors: dict | None = None) -> list[_Candidates]:
+    """Each message's finished replies with their p(reply) by each of `priors` (name -> reply model;
+    default: the bot's n-gram model as "ngram")."""
+    priors = {"ngram": bot.reply_lm} if priors is None else priors
     found = []
     for index, message in enumerate(messages):
         hypotheses = bot.candidates(message, context=contexts[index] if contexts else "")
+        ids = [h.ids[1:] for h in hypotheses]
         found.append(_Candidates([h.text for h in hypotheses], np.array([h.log_prob for h in hypotheses]),
-                                 np.array([bot.reply_lm.sequence_log_prob(h.ids[1:]) for h in hypotheses]),
+                                 {name: _log_probs(prior, ids) for name, prior in priors.items()},
                                  np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses])))
     return found
+
+
+def _log_probs(prior, ids: list[list[int]]) -> np.ndarray:
+    if hasattr(prior, "log_probs"):
+        return prior.log_probs(ids)
+    return np.array([prior.sequence_log_prob(reply) for reply in ids])
 
 
 def pick(candidates: list[_Candidates], scorer) -> list[int]:
@@ -115,7 +128,8 @@ def length_ranked(decoding: DecodingConfig) -> DecodingConfig:
 
 
 def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print,
-         contexts: dict | None = None, reply_words: frozenset[str] = frozenset()) -> list[dict]:
+         contexts: dict | None = None, reply_words: frozenset[str] = frozenset(),
+         background: list[str] | None = None) -> list[dict]:
     """Every row of the grid on `messages` messages of `pairs` (the validation part), each after its
     line in `contexts` when given. The checkpoint's own beam and patience are always searched: their
     length-ranked row is the reference."""
@@ -125,22 +139,28 @@ def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: Rerank
     shipped = length_ranked(decoding_settings(artifact.config, artifact.metadata))
     searches = dict.fromkeys([(shipped.beam, shipped.patience, shipped.known_words)] +
                              [(b, p, k) for k in config.known_words for b in config.beams for p in config.patiences])
-    rows = []
+    rows, model_prior = [], None
     for beam, patience, known_words in searches:
         base = DecodingConfig.from_dict(shipped.to_dict(), beam=beam, patience=patience, known_words=known_words)
         started = time.perf_counter()
-        bot = Chatbot(artifact, decoding=base, reply_lm=lm, reply_words=reply_words or None)
-        candidates = search_candidates(bot, messages, lines)
+        bot = Chatbot(artifact, decoding=base, reply_lm=lm, reply_words=reply_words or None, background=background)
+        if "model" in config.priors and model_prior is None:
+            model_prior = bot.model_prior()  # one for every search: it remembers the replies it scored
+        priors = {"ngram": lm, "model": model_prior}
+        candidates = search_candidates(bot, messages, lines, {name: priors[name] for name in config.priors})
         log(f"  beam {beam}, patience {patience}{', known words' if known_words else ''}: "
             f"{np.mean([len(c.texts) for c in candidates]):.1f} finished replies per message, "
             f"{time.perf_counter() - started:.0f} s")
         picked = pick(candidates, lambda c: normalised_score(c.log_probs, c.lengths + 1, base.alpha, base.penalty))
         rows.append(_row(base, picked, candidates, references, reply_words))
-        for mmi_lambda in config.lambdas:
-            for mmi_gamma in config.gammas:
-                decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda, mmi_gamma=mmi_gamma)
-                picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.lm_log_probs, c.lengths, mmi_lambda, mmi_gamma))
-                rows.append(_row(decoding, picked, candidates, references, reply_words))
+        for prior in config.priors:
+            for mmi_lambda in config.lambdas:
+                for mmi_gamma in config.gammas:
+                    decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda,
+                                                        mmi_gamma=mmi_gamma, mmi_prior=prior)
+                    picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.priors[prior], c.lengths, mmi_lambda,
+                                                                  mmi_gamma))
+                    rows.append(_row(decoding, picked, candidates, references, reply_words))
     return rows
 
 
@@ -184,13 +204,15 @@ def summary(rows: list[dict], best: dict) -> list[dict]:
         own = [row for row in rows if search(row) == key]
         mmi = [row for row in own if row["decoding"]["rerank"] == "mmi"]
         kept += [row for row in own if row["decoding"]["rerank"] == "length"]
-        if mmi:
-            kept.append(best if best in mmi else max(mmi, key=_preference))
+        for prior in dict.fromkeys(row["decoding"]["mmi_prior"] for row in mmi):
+            own_prior = [row for row in mmi if row["decoding"]["mmi_prior"] == prior]
+            kept.append(best if best in own_prior else max(own_prior, key=_preference))
     return [row | {"chosen": row is best} for row in kept]
 
 
 def _key(decoding: DecodingConfig) -> dict:
-    return {key: decoding.to_dict()[key] for key in ("beam", "patience", "known_words", "rerank", "mmi_lambda", "mmi_gamma")}
+    return {key: decoding.to_dict()[key]
+            for key in ("beam", "patience", "known_words", "rerank", "mmi_prior", "mmi_lambda", "mmi_gamma")}
 
 
 def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=print) -> dict:
@@ -205,9 +227,10 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
                                 artifact.config["target_vocab"], config.orders, log)
     words_blob = reply_words_blob([r for _, r in data.train])
     reply_words = reply_word_set(words_blob)
+    background = background_messages(data.train)
     log(f"grid on {min(config.messages, len(parts['validation']))} validation messages:")
     rows = tune(artifact, lm, parts["validation"], config, log, chat_eval.heldout_contexts(artifact, config.corpora),
-                reply_words)
+                reply_words, background)
     shipped = decoding_settings(artifact.config, artifact.metadata)
     best = choose(rows, shipped)
     decoding = DecodingConfig.from_dict(shipped.to_dict(), **best["decoding"])
@@ -220,7 +243,8 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     lm.save(Path(out).parent / "reply_lm.npz")  # for seqbot eval chat --reply-lm with another checkpoint
     grid_file.write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows}, indent=1) + "\n", encoding="utf-8")
     result = copy.copy(artifact)
-    result.blobs = dict(artifact.blobs) | {keys.REPLY_LM: lm.to_bytes(), keys.REPLY_WORDS: words_blob}
+    result.blobs = dict(artifact.blobs) | {keys.REPLY_LM: lm.to_bytes(), keys.REPLY_WORDS: words_blob,
+                                          keys.BACKGROUND: background_blob(background)}
     result.config = dict(artifact.config) | {keys.DECODING: decoding.to_dict()}
     result.metadata = dict(artifact.metadata) | {"rerank": record}
     save_artifact(out, result)
@@ -229,13 +253,14 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
 
 
 def print_grid(rows: list[dict], log=print) -> None:
-    log(f"  {'beam':>4} {'pat':>3} {'known':>5} {'rank':>6} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} "
+    log(f"  {'beam':>4} {'pat':>3} {'known':>5} {'rank':>6} {'prior':>5} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} "
         f"{'top5':>5} {'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7} {'invent':>6}")
     for row in rows:
         d = row["decoding"]
         mark = "  <- chosen" if row.get("chosen") else ""
         invented = row.get("invented_words")
         log(f"  {d['beam']:>4} {d['patience']:>3} {'yes' if d.get('known_words') else 'no':>5} {d['rerank']:>6} "
+            f"{d.get('mmi_prior', 'ngram') if d['rerank'] == 'mmi' else '':>5} "
             f"{d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
             f"{row['distinct_replies']:>8.3f} {row['distinct_replies_words']:>5.3f} {row['top5_share']:>5.3f} {row['distinct_1']:>6.3f} {row['distinct_2']:>6.3f} "
             f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f} "
@@ -249,6 +274,14 @@ def _numbers(kind):
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
     return parse
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in MMI_PRIORS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(MMI_PRIORS)}, got {text!r}")
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,10 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, kind in (("orders", int), ("beams", int), ("patiences", int), ("lambdas", float), ("gammas", float)):
         parser.add_argument(f"--{name}", type=_numbers(kind), default=getattr(defaults, name),
                             help=f"default {','.join(map(str, getattr(defaults, name)))}")
+    parser.add_argument("--priors", type=_names, default=defaults.priors,
+                        help=f"MMI's p(reply), comma-separated: ngram, model (default {','.join(defaults.priors)})")
     parser.add_argument("--json", action="store_true", help="print the record as JSON")
     args = parser.parse_args(argv)
     config = RerankConfig(args.orders, args.beams, args.patiences, args.lambdas, args.gammas, args.messages,
-                          args.seed, args.corpora)
+                          args.seed, args.corpora, priors=args.priors)
     source = Path(args.model)
     folder = Path(args.out) if args.out else run_folder("chat-rerank", args.runs)
     output = folder / source.name
@@ -280,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     print_grid(record["grid"])
     chosen = record["chosen"]["decoding"]
     print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, "
-          f"known words {'on' if chosen.get('known_words') else 'off'}, lambda {chosen['mmi_lambda']}, "
+          f"known words {'on' if chosen.get('known_words') else 'off'}, p(reply) {chosen.get('mmi_prior', 'ngram')}, lambda {chosen['mmi_lambda']}, "
           f"gamma {chosen['mmi_gamma']}; reply model order {record['reply_lm']['order']}, "
           f"{record['reply_lm']['bytes']:,} bytes")
     print(f"wrote {output}")

@@ -55,6 +55,7 @@ BENCHMARK_SPLIT = {"pairs": "short", "max_length": CHAT_MAX_LENGTH, "validation_
 HELDOUT_SEED = 23
 CONTEXT_DROPOUT_SEED = 40  # which training pairs lose their previous line (context_dropout)
 TEST_FRACTION = 0.5
+BACKGROUND_MESSAGES, BACKGROUND_SEED = 16, 5  # background_messages: how many, drawn with which seed
 
 
 def friends_pairs(path: Path, max_length: int) -> list[tuple[str, str]]:
@@ -118,6 +119,16 @@ def all_exchanges(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH)
     exchanges = dialogue.friends_pairs(lines) + dialogue.chatterbot_pairs("english")
     cut = ((cut_pair(pair.utterance, pair.reply, max_length), pair.context) for pair in exchanges)
     return [(pair[0], pair[1], context) for pair, context in cut if pair]
+
+
+def background_messages(train: list[tuple[str, str]], count: int = BACKGROUND_MESSAGES,
+                        seed: int = BACKGROUND_SEED) -> list[str]:
+    """`count` distinct sources of the training pairs (as the encoder reads them), drawn with `seed`:
+    the messages over which the chat model's own p(reply) is averaged (seqbot.engine.reply_prior)."""
+    sources = sorted({source for source, _ in train})
+    if len(sources) < count:
+        raise ValueError(f"{count} background messages need as many distinct training messages, there are {len(sources)}")
+    return random.Random(seed).sample(sources, count)
 
 
 def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
