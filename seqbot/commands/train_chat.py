@@ -36,6 +36,9 @@ def add_arguments(parser) -> None:
                              "many characters ('all' pairs; recipe: 40; 0: the message alone)")
     parser.add_argument("--context-dropout", type=float,
                         help="share of training pairs given no previous line, as a conversation's first message has none")
+    parser.add_argument("--mismatch-weight", type=float,
+                        help="also read each reply after another pair's message and pay this weight x a loss for "
+                             "finding it as likely there (teaches the model to read the message; recipe: 0)")
     parser.add_argument("--max-pairs", type=int, help="train on the first N training pairs only")
     parser.add_argument("--samples", type=int, default=20, help="held-out utterances to reply to at the end")
     parser.add_argument("--dropout", type=float)
@@ -56,7 +59,8 @@ def add_arguments(parser) -> None:
 
 
 SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size", "learning_rate", "max_minutes",
-            "threads", "seed", "strategy", "dropout", "patience", "plateau_factor", "precision", "init_from")
+            "threads", "seed", "strategy", "dropout", "patience", "plateau_factor", "precision", "init_from",
+            "mismatch_weight")
 
 
 def run(args) -> int:

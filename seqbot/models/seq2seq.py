@@ -201,6 +201,31 @@ def masked_loss(y_true, logits, label_smoothing: float = 0.0):
     return loss * real * scale
 
 
+def mismatch_loss(y_true, logits, weight: float):
+    """masked_loss on the true pairs plus `weight` x a loss for reading the message (issue 23).
+
+    The batch is doubled by make_batches(mismatched=True): rows B.. hold the first B rows' replies
+    after other rows' messages, their targets negated. The true rows pay the cross-entropy; each
+    reply also pays softplus(log p(reply | other message) - log p(reply | its message)), the logistic
+    loss of telling its message from another by the reply's probability, which is what hits@1 by
+    mutual information asks of the model. A batch without negated targets (validation) gets
+    masked_loss alone, so val_loss keeps its meaning.
+    """
+    ids = ops.abs(y_true)
+    cross_entropy = keras.losses.sparse_categorical_crossentropy(ids, logits, from_logits=True)
+    true_rows = ops.cast(ops.greater(y_true, 0), cross_entropy.dtype)
+    size = ops.cast(ops.size(true_rows), cross_entropy.dtype)
+    loss = cross_entropy * true_rows * size / ops.maximum(ops.sum(true_rows), 1.0)
+    sequence_log_probs = -ops.sum(cross_entropy * ops.cast(ops.not_equal(ids, 0), cross_entropy.dtype), axis=1)
+    half = ops.shape(y_true)[0] // 2
+    mismatched = ops.cast(ops.any(ops.less(y_true, 0)), cross_entropy.dtype)
+    pair_loss = ops.softplus(sequence_log_probs[half:2 * half] - sequence_log_probs[:half]) * mismatched
+    # spread each pair's loss over its true row's positions: Keras averages what a loss returns over all of them
+    rows = ops.concatenate([pair_loss, ops.zeros_like(sequence_log_probs[half:])], axis=0)
+    positions = ops.cast(ops.shape(y_true)[1], cross_entropy.dtype)
+    return loss + weight * ops.expand_dims(rows, 1) * (size / positions) / ops.cast(ops.maximum(half, 1), cross_entropy.dtype)
+
+
 @keras.saving.register_keras_serializable(package="seqbot")
 class MaskedAccuracy(keras.metrics.Metric):
     """Share of real (non-padding) target characters predicted right, over the whole epoch."""
@@ -212,7 +237,7 @@ class MaskedAccuracy(keras.metrics.Metric):
 
     def update_state(self, y_true, logits, sample_weight=None):
         y_true = ops.cast(y_true, "int32")
-        real = ops.cast(ops.not_equal(y_true, 0), "float32")
+        real = ops.cast(ops.greater(y_true, 0), "float32")  # mismatched rows (negated, mismatch_loss) are not counted
         hits = ops.cast(ops.equal(ops.cast(ops.argmax(logits, axis=-1), "int32"), y_true), "float32")
         self.correct.assign_add(ops.sum(hits * real))
         self.total.assign_add(ops.sum(real))
@@ -226,7 +251,7 @@ class MaskedAccuracy(keras.metrics.Metric):
 
 
 def compile_seq2seq(model: keras.Model, optimizer="adam", learning_rate: float | None = None,
-                    label_smoothing: float = 0.0, clipnorm: float | None = None) -> keras.Model:
+                    label_smoothing: float = 0.0, clipnorm: float | None = None, mismatch_weight: float = 0.0) -> keras.Model:
     if isinstance(optimizer, str):
         config = {"learning_rate": learning_rate} if learning_rate else {}
         if clipnorm:
@@ -236,6 +261,12 @@ def compile_seq2seq(model: keras.Model, optimizer="adam", learning_rate: float |
     if label_smoothing:
         def loss(y_true, logits):
             return masked_loss(y_true, logits, label_smoothing)
+    if mismatch_weight:
+        if label_smoothing:
+            raise ValueError("the mismatch loss is not combined with label smoothing")
+
+        def loss(y_true, logits):
+            return mismatch_loss(y_true, logits, mismatch_weight)
     model.compile(optimizer=optimizer, loss=loss, metrics=[MaskedAccuracy()])
     return model
 

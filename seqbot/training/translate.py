@@ -63,6 +63,9 @@ class TrainSettings:
     augment: bool = False  # names, numbers, case and conversational pairs (seqbot.data.augment)
     precision: str = "float32"  # or "mixed_bfloat16": bf16 compute, float32 weights (Keras mixed precision)
     placeholder_rate: float = 0.0  # share of training pairs read through the engine's placeholders (data.augment)
+    # > 0: each training reply is also read after another pair's message, and the model pays this
+    # weight x a loss for giving it as much probability there (models.seq2seq.mismatch_loss; chat)
+    mismatch_weight: float = 0.0
 
 
 @dataclass
@@ -86,8 +89,12 @@ def _padded_length(length: int) -> int:
     return int(math.ceil(length / 8) * 8)
 
 
-def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | None):
-    """Length-bucketed batches: shuffle, sort within chunks of 50 batches, shuffle the batches."""
+def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | None, mismatched: bool = False):
+    """Length-bucketed batches: shuffle, sort within chunks of 50 batches, shuffle the batches.
+
+    `mismatched`: each batch of B pairs is followed by the same B replies after the messages of the
+    batch rolled by one row (another pair's message), their targets negated
+    (models.seq2seq.mismatch_loss); a batch of one pair has no other message and stays as it is."""
     order = np.arange(len(sources)) if rng is None else rng.permutation(len(sources))
     chunk = batch_size * 50
     batches = []
@@ -107,10 +114,13 @@ def make_batches(sources, targets, batch_size: int, rng: np.random.Generator | N
             target_in[row, 1:len(ids) + 1] = ids
             target_out[row, :len(ids)] = ids
             target_out[row, len(ids)] = 2  # <end>
+        if mismatched and len(batch) > 1:
+            source = np.concatenate([source, np.roll(source, 1, axis=0)])
+            target_in, target_out = np.concatenate([target_in, target_in]), np.concatenate([target_out, -target_out])
         yield (source, target_in), target_out
 
 
-def _dataset(tf, sources, targets, batch_size, seed, encode_pass=None):
+def _dataset(tf, sources, targets, batch_size, seed, encode_pass=None, mismatched: bool = False):
     """Batches of encoded pairs (one pass; the loop repeats it for rounds of steps_per_epoch); with
     `encode_pass(rng)` -> (sources, targets) the pairs are made anew for every pass (augmentation).
     Without augmentation the number of batches is known, so Keras never warns that validation "ran
@@ -120,7 +130,7 @@ def _dataset(tf, sources, targets, batch_size, seed, encode_pass=None):
 
     def batches():
         pass_sources, pass_targets = encode_pass(rng) if encode_pass else (sources, targets)
-        return make_batches(pass_sources, pass_targets, batch_size, rng)
+        return make_batches(pass_sources, pass_targets, batch_size, rng, mismatched)
 
     dataset = tf.data.Dataset.from_generator(batches, output_signature=((spec, spec), spec))
     if encode_pass is None:
@@ -297,7 +307,7 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
                 copied = grow_weights(model, config, load_artifact(settings.init_from, kind="seq2seq").weights)
                 print(f"started from {settings.init_from}: {len(copied)} weights copied")
             compile_seq2seq(model, make_optimizer(settings.optimizer, settings.learning_rate, settings.clipnorm),
-                            label_smoothing=settings.label_smoothing)
+                            label_smoothing=settings.label_smoothing, mismatch_weight=settings.mismatch_weight)
         model_path = run_dir / "model.npz"
         config_for_engine = artifact_config(run, data.task, data.max_source_length, data.max_target_length)
 
@@ -315,7 +325,9 @@ def train_seq2seq(data: PairData, settings: TrainSettings, run_dir: str | Path, 
             path = result.run_dir / "model.npz"
             return path if path.exists() else None
 
-        result = fit(model, _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed, encode_pass=encode_pass),
+        train_batches = _dataset(tf, train_sources, train_targets, settings.batch_size, settings.seed, encode_pass=encode_pass,
+                                 mismatched=settings.mismatch_weight > 0)
+        result = fit(model, train_batches,
                      _dataset(tf, val_sources, val_targets, settings.batch_size, None), loop_config(settings), run_dir,
                      export=export, after_epoch=after_epoch, callbacks=callbacks or (),
                      log=lambda line: print(line, flush=True))
