@@ -95,3 +95,12 @@ def test_background_messages_are_distinct_training_sources_drawn_with_a_seed():
     assert drawn != background_messages(train, 16, seed=6)
     with pytest.raises(ValueError, match="30"):
         background_messages(train, 31)
+
+
+def test_streaming_ends_on_the_reply_and_remembering_changes_nothing():
+    bot = Chatbot(model_prior_artifact(mmi_lambda=0.7, mmi_gamma=0.3))
+    for message in ["a bad", "dab dab", "cede!"]:
+        streamed = list(bot.stream_reply(message))
+        assert streamed[-1] == bot.reply(message)
+        bot.reply_prior.forget()
+        assert bot.reply(message) == streamed[-1]

@@ -15,7 +15,7 @@ in the config and a few arguments:
 - `rules`: "fairseq" (the translator's) or "chat" (the chat model's search, unchanged since it had one
   of its own), see below.
 - `reply_lm`: the model of p(reply) that config.rerank "mmi" ranks with (anything with
-  `sequence_log_prob(ids)`; one with `log_probs(list of ids)` is asked for all finished ones at once).
+  `sequence_log_prob(ids)`; one with `log_probs(list of ids)` is asked for the hypotheses to rank at once).
 - `on_step(step)`: a `Step` after every decoding step (the chosen tokens, each sentence's best so far).
 
 Greedy decodes a whole batch at once: each row stops at <end> or at its length cap, and finished rows
@@ -183,19 +183,15 @@ def ranking(config: DecodingConfig, reply_lm=None) -> Callable[[Hypothesis], flo
         return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(_reply_ids(hypothesis)),
                                len(hypothesis.tokens), config.mmi_lambda, config.mmi_gamma))
 
+    if hasattr(reply_lm, "log_probs"):  # the chat model's own prior (seqbot.engine.reply_prior) remembers replies:
+        # scoring the hypotheses about to be ranked in one batch makes the ranking's one-at-a-time asks free
+        mmi.prefetch = lambda hypotheses: reply_lm.log_probs([_reply_ids(hypothesis) for hypothesis in hypotheses])
     return mmi
 
 
 def _reply_ids(hypothesis: Hypothesis) -> list[int]:
     """The ids the reply model scores: the hypothesis's tokens, and <end> when it finished."""
     return [int(token) for token in hypothesis.tokens] + ([END] if hypothesis.finished else [])
-
-
-def _prefetch(config: DecodingConfig, reply_lm, ranked: list[list[Hypothesis]]) -> None:
-    """Score every found hypothesis's p(reply) in one batch when the reply model can (the chat model's
-    own prior, seqbot.engine.reply_prior, remembers them): the sort then asks one at a time."""
-    if config.rerank == "mmi" and hasattr(reply_lm, "log_probs"):
-        reply_lm.log_probs([_reply_ids(hypothesis) for found in ranked for hypothesis in found])
 
 
 def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float = DecodingConfig.alpha,
@@ -258,7 +254,7 @@ def decode_steps(model, sources, config: DecodingConfig, *, max_lengths=None, al
         ranked = yield from _beam_steps(model, sources, config, caps, allow, boundary_tokens, rules, rank,
                                         keep_attention and sources.shape[0] == 1, report)
         if not found_order:
-            _prefetch(config, reply_lm, ranked)
+            _prefetch(rank, [hypothesis for found in ranked for hypothesis in found])
             ranked = [sorted(found, key=lambda hypothesis: -rank(hypothesis)) for found in ranked]  # stable: ties keep the order found
         if config.greedy_candidate:
             ranked = _with_greedy(model, sources, caps, ranked, allow, rank)
@@ -562,8 +558,16 @@ def _beam_report(t, sentences, tokens, token_log_probs, attention, scores, finis
     return Step(t, sentences, tokens[rows, t], token_log_probs[rows, t], None, best)
 
 
+def _prefetch(rank, hypotheses: list[Hypothesis]) -> None:
+    """Let a ranking that can score many hypotheses at once (`rank.prefetch`) do so before it is asked one by one."""
+    prefetch = getattr(rank, "prefetch", None)
+    if prefetch is not None and hypotheses:
+        prefetch(hypotheses)
+
+
 def _first_best(hypotheses: list[Hypothesis], rank) -> Hypothesis | None:
     """The first of the best-ranked hypotheses (as the stable sort of decode's result puts it first)."""
+    _prefetch(rank, hypotheses)
     best, best_score = None, -np.inf
     for hypothesis in hypotheses:
         score = rank(hypothesis)

@@ -49,6 +49,10 @@ class ModelPrior:
             self._remembered.update(zip(chunk, self._score(chunk)))
         return np.array([self._remembered[reply] for reply in replies], dtype=np.float64)
 
+    def forget(self) -> None:
+        """Drop the remembered replies (a benchmark's passes each pay for them)."""
+        self._remembered.clear()
+
     def sequence_log_prob(self, ids) -> float:
         """log p(reply) of one reply: the interface of seqbot.engine.char_lm.CharNgramLM."""
         return float(self.log_probs([ids])[0])
