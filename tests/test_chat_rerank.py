@@ -183,7 +183,8 @@ def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_di
     shipped = save_artifact(tmp_path / "checkpoints" / "chat.npz", model)
     before = shipped.read_bytes()
     options = ["--corpora", str(fixtures_dir / "generate"), "--messages", "6", "--orders", "2,3", "--beams", "2",
-               "--patiences", "1", "--lambdas", "0.5,1", "--gammas", "0,0.5", "--out", str(tmp_path / "out")]
+               "--patiences", "1", "--lambdas", "0.5,1", "--gammas", "0,0.5", "--known-words", "both",
+               "--out", str(tmp_path / "out")]
     assert rerank_main([str(shipped), *options]) == 0
     assert shipped.read_bytes() == before
     assert "chosen on validation" in capsys.readouterr().out
