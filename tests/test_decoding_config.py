@@ -45,11 +45,12 @@ def test_the_shipped_chat_model_keeps_the_settings_it_was_tuned_with():
     from seqbot.paths import default_checkpoint
 
     bot = Chatbot.load(default_checkpoint("chat"))
-    assert (bot.decoding.penalty, bot.alpha, bot.patience, bot.guard.ngram, bot.guard.max_char_run) == ("gnmt", 3.0, 8, 2, 3)
+    assert (bot.decoding.penalty, bot.alpha, bot.guard.ngram, bot.guard.max_char_run) == ("gnmt", 3.0, 2, 3)
     # the reranking seqbot.evaluation.chat_rerank chose on the validation half, and what it needs in the file
     chosen = bot.metadata["rerank"]["chosen"]["decoding"]
     assert {key: bot.decoding.to_dict()[key] for key in chosen} == chosen
     assert (bot.decoding.rerank, bot.decoding.known_words) == ("mmi", True) and bot.reply_lm and bot.reply_words
+    assert bot.decoding.mmi_prior == "model" and len(bot.background) == 16
 
 
 def test_the_gnmt_penalty_is_an_option_and_the_default_is_unchanged():
