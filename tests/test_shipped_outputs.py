@@ -63,8 +63,9 @@ def outputs(name: str) -> dict:
 EXPECTED = {
     "chat": {
         "greedy": ["Hi Monica.", "I am a big deal.", "I am a big deal."],
-        "default": ["Thank you so much for the bathroom. Hi.", "I don't know what they are really great",
-                    "I don't know what this is about my mom."],
+        # the decoding of 2026-12-05 (MMI against the model's own p(reply)); same weights as the greedy lines
+        "default": ["So what are you doing here to me?", "I don't know what they are really great",
+                    "I don't know what this is about you?"],
     },
     "generator": {
         "greedy": ["truth of the man that he was so much\nThe", " to the state,\nThat thou art all the sea"],
