@@ -15,6 +15,8 @@ Rerun the same command after an interruption to continue where it stopped.
 
 from __future__ import annotations
 
+import argparse
+
 
 def add_arguments(parser) -> None:
     # every default is None: what is left out keeps the chat recipe's value (seqbot/training/recipes.py)
@@ -22,6 +24,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--cell", choices=["lstm", "gru"])
     parser.add_argument("--units", type=int, help="recipe: 256, the shipped model")
     parser.add_argument("--embedding-dim", type=int)
+    parser.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,
+                        help="a bidirectional encoder (the translator's; recipe: off)")
     parser.add_argument("--epochs", type=int, help="upper bound; --max-minutes and early stopping usually end first")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
@@ -60,7 +64,7 @@ def add_arguments(parser) -> None:
 
 SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size", "learning_rate", "max_minutes",
             "threads", "seed", "strategy", "dropout", "patience", "plateau_factor", "precision", "init_from",
-            "mismatch_weight")
+            "mismatch_weight", "bidirectional")
 
 
 def run(args) -> int:
