@@ -1,9 +1,12 @@
 """Score the chat model on its own held-out pairs (issue 23): distinct-1/2 of the replies, the share
 of replies that are one of the five most frequent, the share of distinct replies, hits@1 of 10 by
-log p(reply | message), perplexity per character, chrF, and a sample of replies.
+log p(reply | message) and by the model's mutual information (p(reply) its own mean over background
+messages), perplexity per character, chrF, and a sample of replies.
 
     seqbot eval chat                                  200 test messages, the checkpoint's decoding
     seqbot eval chat --rerank length --beam 5 --patience 4    the decoding shipped before reranking
+    seqbot eval chat --mmi-prior ngram --beam 5 --patience 8 --mmi-lambda 0.8 --mmi-gamma 1.0
+                                                      the n-gram reranking shipped before 2026-12-05 (evening)
     seqbot eval chat --part validation                the part decoding settings are chosen on
     seqbot eval chat --pairs my_pairs.txt             utterance<TAB>reply lines instead
     seqbot eval chat --messages 50 --seed 2 --json
