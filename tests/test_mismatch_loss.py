@@ -71,3 +71,10 @@ def test_mismatched_batches_pair_each_reply_with_another_message():
     assert all(not np.array_equal(source2[row], source2[row + 5]) for row in range(5))
     (single, _), single_out = next(make_batches(sources[:1], targets[:1], 5, None, mismatched=True))
     assert len(single) == 1 and single_out.min() >= 0  # one pair has no other message
+
+
+def test_train_chat_refuses_a_negative_mismatch_weight(capsys):
+    from seqbot.cli import main
+
+    assert main(["train", "chat", "--mismatch-weight", "-0.5", "--max-pairs", "10"]) == 2
+    assert "--mismatch-weight" in capsys.readouterr().err

@@ -74,6 +74,8 @@ def run(args) -> int:
 
     if args.max_length is not None and args.max_length < 2:
         raise SeqbotError("--max-length must be at least 2")
+    if args.mismatch_weight is not None and not args.mismatch_weight >= 0:
+        raise SeqbotError(f"--mismatch-weight is the weight of a loss: 0 (off) or more, got {args.mismatch_weight}")
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
                                    corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
                                    context_length=args.context_length, context_dropout=args.context_dropout,
