@@ -1,9 +1,9 @@
-"""Chat reply latency: the shipped decoding (MMI reranking, the word guard, patience 8), also streamed
-as the app shows it, against the plain beam search (length penalty, patience 4) on the same checkpoint,
-in the same run.
+"""Chat reply latency: the shipped decoding (the checkpoint's: MMI reranking, the word guard), also
+streamed as the app shows it, against the plain beam search of the same width (length penalty,
+patience 4) on the same checkpoint, in the same run.
 
     python bench/bench_chat.py                       # checkpoints/chat.npz
-    python bench/bench_chat.py --checkpoint runs/chat-ctx40-rerank/chat.npz --repeats 5
+    python bench/bench_chat.py --checkpoint runs/chat-ctx40-prior/model.npz --repeats 5
 
 Each decoding answers the same everyday messages one after the other, each as a conversation's first
 message, NumPy's BLAS on one thread (as the app and `seqbot chat` run); it prints the median over

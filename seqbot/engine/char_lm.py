@@ -138,6 +138,10 @@ class CharNgramLM:
         windows = np.lib.stride_tricks.sliding_window_view(padded, self.order)[: len(ids)]
         return float(np.log(self.probabilities(windows[:, :-1], windows[:, -1])).sum())
 
+    def log_probs(self, replies: Sequence[Sequence[int]]) -> np.ndarray:
+        """sequence_log_prob of each reply: the batch interface it shares with seqbot.engine.reply_prior."""
+        return np.array([self.sequence_log_prob(ids) for ids in replies], dtype=np.float64)
+
     def text_log_prob(self, text: str) -> float:
         return self.sequence_log_prob(self.ids(text))
 

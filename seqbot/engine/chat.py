@@ -148,14 +148,17 @@ class Chatbot:
         """The p(reply) that MMI reranking subtracts: the n-gram reply model, or with decoding mmi_prior
         "model" the chat model's own average over its background messages (seqbot.engine.reply_prior)."""
         if self.decoding.rerank == "mmi" and self.decoding.mmi_prior == "model":
-            if self._model_prior is None:
-                self._model_prior = self.model_prior()
-            return self._model_prior
+            return self.model_prior()
         return self.reply_lm
 
     def model_prior(self, background: list[str] | None = None) -> ModelPrior:
         """The chat model's own p(reply), averaged over `background` (texts as the encoder reads them,
-        seqbot.training.chat.background_messages), by default the artifact's background messages."""
+        seqbot.training.chat.background_messages), by default the artifact's background messages. The
+        one over the bot's own messages is built once: decoding and `seqbot eval chat` share what it
+        remembers."""
+        own = background is None or list(background) == list(self.background or [])
+        if own and self._model_prior is not None:
+            return self._model_prior
         texts = self.background if background is None else background
         if not texts:
             raise ValueError("the model's own p(reply) needs at least one background message")
@@ -163,7 +166,10 @@ class Chatbot:
         ids = np.full((len(rows), max(map(len, rows))), PAD, dtype=np.int64)
         for row, text_ids in enumerate(rows):
             ids[row, :len(text_ids)] = text_ids
-        return ModelPrior(self.model, ids)
+        prior = ModelPrior(self.model, ids)
+        if own:
+            self._model_prior = prior
+        return prior
 
     @property
     def alpha(self) -> float:
@@ -341,10 +347,7 @@ class Chatbot:
         prior = self.reply_prior if prior is None else prior
         if prior is None:
             raise ValueError("this chat model has no model of p(reply) (no reply language model, no background messages)")
-        ids = [self.reply_ids(reply) for reply in replies]
-        if hasattr(prior, "log_probs"):
-            return prior.log_probs(ids)
-        return np.array([prior.sequence_log_prob(reply_ids) for reply_ids in ids])
+        return prior.log_probs([self.reply_ids(reply) for reply in replies])
 
     def attention(self, text: str, reply: str, context: str = "") -> tuple[str, np.ndarray | None]:
         """The text fed for `text` and the attention weights (one row per character of `reply`, then

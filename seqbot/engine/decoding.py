@@ -15,7 +15,7 @@ in the config and a few arguments:
 - `rules`: "fairseq" (the translator's) or "chat" (the chat model's search, unchanged since it had one
   of its own), see below.
 - `reply_lm`: the model of p(reply) that config.rerank "mmi" ranks with (anything with
-  `sequence_log_prob(ids)`; one with `log_probs(list of ids)` is asked for the hypotheses to rank at once).
+  `sequence_log_prob(ids)`; one marked `batched` is asked for the hypotheses to rank at once, `log_probs(list of ids)`).
 - `on_step(step)`: a `Step` after every decoding step (the chosen tokens, each sentence's best so far).
 
 Greedy decodes a whole batch at once: each row stops at <end> or at its length cap, and finished rows
@@ -183,7 +183,7 @@ def ranking(config: DecodingConfig, reply_lm=None) -> Callable[[Hypothesis], flo
         return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(_reply_ids(hypothesis)),
                                len(hypothesis.tokens), config.mmi_lambda, config.mmi_gamma))
 
-    if hasattr(reply_lm, "log_probs"):  # the chat model's own prior (seqbot.engine.reply_prior) remembers replies:
+    if getattr(reply_lm, "batched", False):  # the chat model's own prior (seqbot.engine.reply_prior) remembers replies:
         # scoring the hypotheses about to be ranked in one batch makes the ranking's one-at-a-time asks free
         mmi.prefetch = lambda hypotheses: reply_lm.log_probs([_reply_ids(hypothesis) for hypothesis in hypotheses])
     return mmi

@@ -27,6 +27,10 @@ MAX_REMEMBERED = 100_000  # replies whose log p(reply) is kept; the memory is cl
 
 
 class ModelPrior:
+    # one batched pass scores many replies and remembers them: decoding scores the hypotheses it is about
+    # to rank all at once (seqbot.engine.decoding.ranking), then asks one at a time for free
+    batched = True
+
     def __init__(self, model, background_ids: np.ndarray, batch_replies: int = 64):
         background_ids = np.asarray(background_ids)
         if background_ids.ndim != 2 or not len(background_ids):

@@ -108,15 +108,9 @@ def search_candidates(bot: Chatbot, messages: list[str], contexts: list[str] | N
         hypotheses = bot.candidates(message, context=contexts[index] if contexts else "")
         ids = [h.ids[1:] for h in hypotheses]
         found.append(_Candidates([h.text for h in hypotheses], np.array([h.log_prob for h in hypotheses]),
-                                 {name: _log_probs(prior, ids) for name, prior in priors.items()},
+                                 {name: prior.log_probs(ids) for name, prior in priors.items()},
                                  np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses])))
     return found
-
-
-def _log_probs(prior, ids: list[list[int]]) -> np.ndarray:
-    if hasattr(prior, "log_probs"):
-        return prior.log_probs(ids)
-    return np.array([prior.sequence_log_prob(reply) for reply in ids])
 
 
 def pick(candidates: list[_Candidates], scorer) -> list[int]:
