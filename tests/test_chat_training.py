@@ -254,3 +254,40 @@ def test_context_dropout_blanks_a_seeded_share_of_the_training_pairs_only(tmp_pa
     assert chat.chat_data_from_split(dropped.split, str(tmp_path)).train == dropped.train
     with pytest.raises(ValueError, match="context dropout needs a context length"):
         chat.chat_data(str(tmp_path), pairs="all", context_dropout=0.25)
+
+
+def test_backward_pairs_are_the_all_pairs_turned_round(tmp_path, monkeypatch):
+    """--backward: the source is the reply and the target the message, the benchmark's messages stay
+    out of training and its validation half, turned round, picks the best round."""
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i} here." for i in range(400)])
+    forward = chat.chat_data(str(tmp_path), pairs="all")
+    backward = chat.chat_data(str(tmp_path), pairs="all", direction="backward")
+    assert backward.train == [(reply, message) for message, reply in forward.train]
+    assert backward.validation == [(reply, message) for message, reply in forward.validation]
+    assert backward.split["direction"] == "backward" and "direction" not in forward.split
+    assert chat.chat_data_from_split(backward.split, str(tmp_path)).train == backward.train
+    with pytest.raises(ValueError, match="previous line"):
+        chat.chat_data(str(tmp_path), pairs="all", context_length=40, direction="backward")
+    with pytest.raises(ValueError, match="direction"):
+        chat.chat_data(str(tmp_path), pairs="all", direction="sideways")
+
+
+def test_train_chat_backward_drops_the_recipes_context_and_records_its_direction(tmp_path, monkeypatch):
+    from seqbot.cli import main
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i}. Fine." for i in range(300)])
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "chat", "--backward", "--corpora", str(tmp_path), "--units", "8", "--embedding-dim", "4",
+                 "--epochs", "1", "--batch-size", "16", "--samples", "1", "--out", str(tmp_path / "runs" / "back")]) == 0
+    bot = Chatbot.load(tmp_path / "runs" / "back" / "model.npz")
+    assert bot.metadata["split"]["direction"] == "backward" and bot.context_length == 0
+    assert main(["train", "chat", "--backward", "--context-length", "12", "--corpora", str(tmp_path)]) == 2

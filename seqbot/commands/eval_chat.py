@@ -1,7 +1,7 @@
 """Score the chat model on its own held-out pairs (issue 23): distinct-1/2 of the replies, the share
 of replies that are one of the five most frequent, the share of distinct replies, hits@1 of 10 by
 log p(reply | message) and by the model's mutual information (p(reply) its own mean over background
-messages), perplexity per character, chrF, and a sample of replies.
+messages), with a backward model also by log p(message | reply) and by both directions, perplexity per character, chrF, and a sample of replies.
 
     seqbot eval chat                                  200 test messages, the checkpoint's decoding
     seqbot eval chat --rerank length --beam 5 --patience 4    the decoding shipped before reranking
@@ -47,6 +47,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--mmi-gamma", type=float, help="weight of the reply length in the MMI score")
     parser.add_argument("--mmi-prior", choices=["ngram", "model"],
                         help="MMI's p(reply): the n-gram reply model or the chat model's own mean over background messages")
+    parser.add_argument("--mmi-backward", type=float,
+                        help="weight of log p(message | reply) in the MMI score (MMI-bidi; needs a backward model in the checkpoint)")
     parser.add_argument("--reply-lm", help="character n-gram model (.npz, seqbot.engine.char_lm) instead of the checkpoint's")
     parser.add_argument("--known-words", action=argparse.BooleanOptionalAction,
                         help="the word guard: replies use only words of the training replies (default: the checkpoint's decoding)")
@@ -71,7 +73,7 @@ def run(args) -> int:
         decoding = DecodingConfig.from_dict(decoding_settings(artifact.config, artifact.metadata).to_dict(),
                                             beam=args.beam, patience=args.patience, rerank=args.rerank,
                                             mmi_lambda=args.mmi_lambda, mmi_gamma=args.mmi_gamma, mmi_prior=args.mmi_prior,
-                                            known_words=args.known_words)
+                                            mmi_backward=args.mmi_backward, known_words=args.known_words)
         reply_lm = CharNgramLM.load(args.reply_lm) if args.reply_lm else None
     except (ValueError, OSError) as error:
         raise SeqbotError(str(error)) from None
@@ -121,7 +123,8 @@ def read_pairs(path) -> list[tuple[str, str]]:
 def print_report(report: dict) -> None:
     d = report["decoding"]
     prior = "the model's own p(reply)" if d.get("mmi_prior") == "model" else "n-gram p(reply)"
-    ranking = (f"MMI ({prior}), lambda {d['mmi_lambda']}, gamma {d['mmi_gamma']}" if d["rerank"] == "mmi"
+    bidi = f", backward {d['mmi_backward']}" if d.get("mmi_backward") else ""
+    ranking = (f"MMI ({prior}), lambda {d['mmi_lambda']}, gamma {d['mmi_gamma']}{bidi}" if d["rerank"] == "mmi"
                else f"{d['penalty']} length penalty, alpha {d['alpha']}")
     print(f"checkpoint        {report['checkpoint']}")
     print(f"pairs             {report['messages']} messages of {report['pairs']} pairs ({report['pairs_source']}), seed {report['seed']}")
@@ -134,6 +137,9 @@ def print_report(report: dict) -> None:
     hits = f"{report['hits_at_1']:.1%} of {report['messages']} (1 of {report['candidates']}, by log p(reply | message))"
     if "hits_at_1_pmi" in report:
         hits += f"; by mutual information {report['hits_at_1_pmi']:.1%} (p(reply) over {report['background_messages']} messages)"
+    if "hits_at_1_bidi" in report:
+        hits += (f"; by log p(message | reply) {report['hits_at_1_backward']:.1%}, by both directions "
+                 f"{report['hits_at_1_bidi']:.1%}")
     if "hits_at_1_mmi" in report:
         hits += f"; by the MMI score {report['hits_at_1_mmi']:.1%}"
     print(f"hits@1            {hits}")

@@ -6,6 +6,7 @@ its held-out perplexity and sample replies.
     seqbot train chat --export checkpoints/chat.npz --force  replaces the shipped model (old kept as .bak-<time>)
     seqbot train chat --context-length 0 --out runs/chat-nc  the message alone, as the chat model before 2026-12-05
     seqbot train chat --pairs short --out runs/chat-short    the first model's pairs (both sides <= 40 characters)
+    seqbot train chat --backward --out runs/chat-backward    p(message | reply), for MMI-bidi reranking (chat_rerank --backward)
 
 The shipped model also reranks its replies (MMI, known words only): after training,
 `python -m seqbot.evaluation.chat_rerank runs/chat/model.npz --export checkpoints/chat.npz --force`.
@@ -40,6 +41,10 @@ def add_arguments(parser) -> None:
                              "many characters ('all' pairs; recipe: 40; 0: the message alone)")
     parser.add_argument("--context-dropout", type=float,
                         help="share of training pairs given no previous line, as a conversation's first message has none")
+    parser.add_argument("--backward", action="store_true",
+                        help="train the other way round, p(message | reply) on the same exchanges with no previous "
+                             "line: the backward model MMI-bidi reranking adds (python -m seqbot.evaluation.chat_rerank "
+                             "--backward)")
     parser.add_argument("--mismatch-weight", type=float,
                         help="also read each reply after another pair's message and pay this weight x a loss for "
                              "finding it as likely there (teaches the model to read the message; recipe: 0)")
@@ -70,7 +75,7 @@ SETTINGS = ("attention", "cell", "units", "embedding_dim", "epochs", "batch_size
 def run(args) -> int:
     from seqbot.errors import SeqbotError
     from seqbot.evaluation.chat_scores import score_and_export
-    from seqbot.training.chat import chat_recipe, context_problem, train_chat
+    from seqbot.training.chat import chat_recipe, context_problem, direction_problem, train_chat
 
     if args.max_length is not None and args.max_length < 2:
         raise SeqbotError("--max-length must be at least 2")
@@ -79,12 +84,15 @@ def run(args) -> int:
     config, settings = chat_recipe({name: getattr(args, name) for name in SETTINGS},
                                    corpora=args.corpora, max_length=args.max_length, pairs=args.pairs,
                                    context_length=args.context_length, context_dropout=args.context_dropout,
-                                   max_pairs=args.max_pairs,
+                                   max_pairs=args.max_pairs, direction="backward" if args.backward else None,
                                    samples=args.samples, run_dir=args.out, runs=args.runs, export=args.export,
                                    force=args.force)
     problem = context_problem(config.pairs, config.context_length, config.context_dropout)
     if problem:
         raise SeqbotError(f"--context-length / --context-dropout: {problem}")
+    problem = direction_problem(config.direction, config.pairs, config.context_length)
+    if problem:
+        raise SeqbotError(f"--backward: {problem}")
 
     def log(line: str) -> None:
         print(line, flush=True)

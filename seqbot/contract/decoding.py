@@ -60,6 +60,9 @@ class DecodingConfig:
     # (seqbot.engine.reply_prior), so that log p(reply | message) - log p(reply) is the model's own
     # pointwise mutual information.
     mmi_prior: str = "ngram"
+    # MMI-bidi (Li et al. 2016): also add mmi_backward x log p(message | reply), by the backward model the
+    # chat artifact carries (seqbot.engine.backward); 0: off.
+    mmi_backward: float = 0.0
     # Chat only: a hypothesis dies when it ends a word that none of the training replies has (the
     # artifact's blobs["reply_words"]): a character model's misspellings ("bathoon"), which reranking
     # for variety otherwise prefers, never reach a reply.
@@ -81,6 +84,9 @@ class DecodingConfig:
             raise ValueError(f"mmi_prior must be one of {', '.join(MMI_PRIORS)}, got {self.mmi_prior!r}")
         if not isinstance(self.known_words, (bool, np.bool_)):
             raise ValueError(f"known_words must be true or false, got {self.known_words!r}")
+        if not 0 <= self.mmi_backward <= MAX_ALPHA:
+            raise ValueError(f"mmi_backward is the weight of log p(message | reply), from 0 (off) to {MAX_ALPHA}, "
+                             f"got {self.mmi_backward!r}")
         if not 0 <= self.mmi_lambda <= 1 or not -MAX_ALPHA <= self.mmi_gamma <= MAX_ALPHA:
             raise ValueError(f"mmi_lambda must lie in [0, 1] and mmi_gamma in [-{MAX_ALPHA}, {MAX_ALPHA}], "
                              f"got {self.mmi_lambda!r} and {self.mmi_gamma!r}")

@@ -26,6 +26,7 @@ TEMPERATURE = "temperature"  # a classifier's temperature (seqbot.engine.calibra
 SHORT_TEMPERATURE = "short_temperature"  # ... for texts of at most SHORT_WORDS words
 SHORT_WORDS = "short_words"
 TEMPERATURES = (TEMPERATURE, SHORT_TEMPERATURE, SHORT_WORDS)
+BACKWARD = "backward"  # a chat model's backward model p(message | reply): its config; its weights "backward/<name>"
 
 # blobs
 REPLY_LM = "reply_lm"  # the chat model's reply language model (seqbot.engine.char_lm.CharNgramLM.to_bytes)

@@ -24,7 +24,9 @@ reply) and the repetition guard asked about every candidate before it enters the
 - optionally (decoding known_words), a word guard: a hypothesis dies when it ends a word none of the
   training replies has (blobs["reply_words"], also built by seqbot.evaluation.chat_rerank);
 - with decoding mmi_prior "model", p(reply) is the chat model's own: its mean over the background
-  messages the artifact stores (blobs["background_messages"], seqbot.engine.reply_prior).
+  messages the artifact stores (blobs["background_messages"], seqbot.engine.reply_prior);
+- with decoding mmi_backward > 0 (MMI-bidi), also + mmi_backward log p(message | reply) by the
+  backward model the artifact carries (config["backward"], seqbot.engine.backward).
 
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
@@ -53,6 +55,7 @@ from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.text import chat_source, normalise
 from seqbot.contract.tokens import END, PAD, START, UNKNOWN
 from seqbot.engine import decoding
+from seqbot.engine.backward import BackwardModel
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.decoding import RepetitionGuard, check_beam
 from seqbot.engine.reply_prior import ModelPrior
@@ -133,6 +136,10 @@ class Chatbot:
         if self.decoding.rerank == "mmi" and self.decoding.mmi_prior == "ngram" and self.reply_lm is None:
             raise CheckpointError(f"{path or 'checkpoint'} asks for MMI reranking but holds no reply language model "
                                   f"(blobs[{REPLY_LM_BLOB!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
+        self.backward = BackwardModel.from_artifact(artifact, self.target_vocab, path)
+        if self.decoding.rerank == "mmi" and self.decoding.mmi_backward and self.backward is None:
+            raise CheckpointError(f"{path or 'checkpoint'} asks for MMI-bidi reranking but holds no backward model "
+                                  f"(config[{keys.BACKWARD!r}]; python -m seqbot.evaluation.chat_rerank --backward adds one)")
         self.decoding = DecodingConfig.from_dict(self.decoding.to_dict(), alpha=alpha, patience=patience)
         self.reply_words = reply_words
         if self.reply_words is None and keys.REPLY_WORDS in artifact.blobs:
@@ -243,7 +250,14 @@ class Chatbot:
         """decoding.decode_steps for `text` with the chat rules (see seqbot.engine.decoding)."""
         source, _ = self.encode_text(text, context)
         return decoding.decode_steps(self.model, source, self._config(beam), rules="chat", reply_lm=self.reply_prior,
-                                     nbest=True, found_order=found_order, report=report, **self._filter(guard))
+                                     nbest=True, found_order=found_order, report=report,
+                                     backward=self.message_scorer(text), **self._filter(guard))
+
+    def message_scorer(self, text: str):
+        """log p(text | reply) for MMI-bidi (seqbot.engine.backward), or None when decoding does not use it."""
+        if self.decoding.rerank != "mmi" or not self.decoding.mmi_backward:
+            return None
+        return self.backward.for_message(text)
 
     def _reply(self, hypothesis: decoding.Hypothesis, guard: bool = True) -> _Hypothesis:
         """A hypothesis as a reply; an unfinished one (cut off at the length cap) that repeats an n-gram
@@ -291,12 +305,13 @@ class Chatbot:
             return [self.search(text, beam, context=context)]
         return [self._reply(hypothesis) for hypothesis in found]
 
-    def score(self, hypothesis: _Hypothesis) -> float:
-        """How the search ranks a hypothesis: the length-normalised log-probability, or with decoding
-        rerank "mmi" its mutual information score (its <end> is scored by the reply model when finished)."""
+    def score(self, hypothesis: _Hypothesis, message: str = "") -> float:
+        """How the search for `message` ranks a hypothesis: the length-normalised log-probability, or with
+        decoding rerank "mmi" its mutual information score (its <end> is scored by the reply model when
+        finished; with mmi_backward the message is scored given the reply)."""
         finished = hypothesis.ids[-1] == END
         tokens = np.asarray(hypothesis.ids[1:len(hypothesis.ids) - finished], dtype=np.int32)
-        return float(decoding.ranking(self.decoding, self.reply_prior)(
+        return float(decoding.ranking(self.decoding, self.reply_prior, self.message_scorer(message))(
             decoding.Hypothesis(tokens, hypothesis.log_prob, None, finished)))
 
     def stream(self, text: str, context: str = "") -> Iterator[str]:
@@ -337,6 +352,12 @@ class Chatbot:
             end = start + batch_size
             scores[start:end] = self._teacher_forced(messages[start:end], replies[start:end], contexts[start:end])[0]
         return scores
+
+    def message_log_probs(self, messages: list[str], replies: list[str]) -> np.ndarray:
+        """log p(message + <end> | reply) of each pair by the backward model (seqbot.engine.backward)."""
+        if self.backward is None:
+            raise ValueError("this chat model carries no backward model p(message | reply)")
+        return self.backward.pair_log_probs(messages, [self.reply_ids(reply) for reply in replies])
 
     def reply_ids(self, reply: str) -> list[int]:
         """The target ids of `reply` then <end>; a character the model cannot write counts as <unk>."""

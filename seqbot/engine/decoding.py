@@ -15,7 +15,8 @@ in the config and a few arguments:
 - `rules`: "fairseq" (the translator's) or "chat" (the chat model's search, unchanged since it had one
   of its own), see below.
 - `reply_lm`: the model of p(reply) that config.rerank "mmi" ranks with (anything with
-  `sequence_log_prob(ids)`; one marked `batched` is asked for the hypotheses to rank at once, `log_probs(list of ids)`).
+  `sequence_log_prob(ids)`; one marked `batched` is asked for the hypotheses to rank at once, `log_probs(list of ids)`),
+  and `backward`, log p(message | reply) for this message, that config.mmi_backward weighs (MMI-bidi).
 - `on_step(step)`: a `Step` after every decoding step (the chosen tokens, each sentence's best so far).
 
 Greedy decodes a whole batch at once: each row stops at <end> or at its length cap, and finished rows
@@ -29,7 +30,7 @@ sentence-major; a sentence leaves the batch when it is done), and ranks finished
 where log P includes the <end> token and length counts it; alpha = 0 ranks by log P alone; or, with
 config.rerank "mmi", by mmi_score (log p(reply | message) - lambda log p(reply) + gamma length, p(reply)
 from a character n-gram model of the training replies or from the chat model itself, config.mmi_prior;
-chosen by `python -m seqbot.evaluation.chat_rerank`).
+with config.mmi_backward also + mmi_backward log p(message | reply) by a backward model; chosen by `python -m seqbot.evaluation.chat_rerank`).
 The ranking only orders the hypotheses that finished: the search itself keeps the `width` best by log P.
 A sentence is done once `patience` x `width` hypotheses have finished (width 1: one), at its length
 cap, or when no candidate is left. The translator ships with average / alpha 1; alpha is chosen on
@@ -162,30 +163,45 @@ def normalised_score(log_prob, length, alpha: float = DecodingConfig.alpha, pena
     raise SeqbotError(f"unknown length penalty {penalty!r}; expected one of {', '.join(LENGTH_PENALTIES)}")
 
 
-def mmi_score(log_prob, lm_log_prob, length, mmi_lambda: float, mmi_gamma: float):
+def mmi_score(log_prob, lm_log_prob, length, mmi_lambda: float, mmi_gamma: float, backward_log_prob=0.0,
+              mmi_backward: float = 0.0):
     """Maximum mutual information score of a finished reply (Li et al. 2016, MMI-antiLM with a length
-    term): log p(reply | message) - mmi_lambda * log p(reply) + mmi_gamma * length, where p(reply) is
-    the reply language model's and length counts the reply's characters (<end> not counted). Works on
-    arrays too. With mmi_lambda 0 and mmi_gamma 0 it is log p(reply | message) alone."""
-    return log_prob - mmi_lambda * lm_log_prob + mmi_gamma * np.asarray(length, dtype=np.float64)
+    term, and with `mmi_backward` their MMI-bidi term): log p(reply | message) - mmi_lambda * log p(reply)
+    + mmi_backward * log p(message | reply) + mmi_gamma * length, where p(reply) is the reply language
+    model's, p(message | reply) the backward model's and length counts the reply's characters (<end> not
+    counted). Works on arrays too. With mmi_lambda, mmi_backward and mmi_gamma 0 it is log p(reply | message) alone."""
+    score = log_prob - mmi_lambda * lm_log_prob + mmi_gamma * np.asarray(length, dtype=np.float64)
+    return score + mmi_backward * np.asarray(backward_log_prob, dtype=np.float64) if mmi_backward else score
 
 
-def ranking(config: DecodingConfig, reply_lm=None) -> Callable[[Hypothesis], float]:
-    """How `config` ranks hypotheses (higher is better): normalised_score, or mmi_score with `reply_lm`."""
+def ranking(config: DecodingConfig, reply_lm=None, backward=None) -> Callable[[Hypothesis], float]:
+    """How `config` ranks hypotheses (higher is better): normalised_score, or mmi_score with `reply_lm`
+    (and, with config.mmi_backward, `backward`: log p(message | reply) for this message, seqbot.engine.backward)."""
     normalised_score(0.0, 1, config.alpha, config.penalty)  # reject an unknown penalty before decoding
     if config.rerank != "mmi":
         return lambda hypothesis: normalised_score(hypothesis.log_prob, hypothesis.length, config.alpha, config.penalty)
     if reply_lm is None:
         raise ValueError("decoding rerank 'mmi' needs the reply language model (reply_lm); "
                          "python -m seqbot.evaluation.chat_rerank builds one")
+    if config.mmi_backward and backward is None:
+        raise ValueError("decoding mmi_backward needs the backward model p(message | reply) "
+                         "(python -m seqbot.evaluation.chat_rerank --backward adds one)")
+    weight = config.mmi_backward
 
     def mmi(hypothesis: Hypothesis) -> float:
-        return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(_reply_ids(hypothesis)),
-                               len(hypothesis.tokens), config.mmi_lambda, config.mmi_gamma))
+        ids = _reply_ids(hypothesis)
+        return float(mmi_score(hypothesis.log_prob, reply_lm.sequence_log_prob(ids), len(hypothesis.tokens),
+                               config.mmi_lambda, config.mmi_gamma,
+                               backward.sequence_log_prob(ids) if weight else 0.0, weight))
 
-    if getattr(reply_lm, "batched", False):  # the chat model's own prior (seqbot.engine.reply_prior) remembers replies:
+    batched = [model for model in (reply_lm, backward if weight else None) if getattr(model, "batched", False)]
+    if batched:  # the chat model's own prior (seqbot.engine.reply_prior) and the backward model remember replies:
         # scoring the hypotheses about to be ranked in one batch makes the ranking's one-at-a-time asks free
-        mmi.prefetch = lambda hypotheses: reply_lm.log_probs([_reply_ids(hypothesis) for hypothesis in hypotheses])
+        def prefetch(hypotheses):
+            ids = [_reply_ids(hypothesis) for hypothesis in hypotheses]
+            for model in batched:
+                model.log_probs(ids)
+        mmi.prefetch = prefetch
     return mmi
 
 
@@ -210,7 +226,7 @@ def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float =
 
 def decode(model, sources, config: DecodingConfig, *, max_lengths=None, allow=None, boundary_tokens=None,
            rules: str = "fairseq", reply_lm=None, keep_attention: bool = False, nbest: bool = False,
-           found_order: bool = False, on_step: Callable[[Step], None] | None = None):
+           found_order: bool = False, on_step: Callable[[Step], None] | None = None, backward=None):
     """Decode every row of `sources` (batch, steps; <pad> 0 after each sentence) with `config`.
 
     Returns one Hypothesis per sentence, or with `nbest` each sentence's hypotheses, best first
@@ -219,7 +235,7 @@ def decode(model, sources, config: DecodingConfig, *, max_lengths=None, allow=No
     The other arguments: see the module docstring."""
     steps = decode_steps(model, sources, config, max_lengths=max_lengths, allow=allow, boundary_tokens=boundary_tokens,
                          rules=rules, reply_lm=reply_lm, keep_attention=keep_attention, nbest=nbest,
-                         found_order=found_order, report=on_step is not None)
+                         found_order=found_order, report=on_step is not None, backward=backward)
     return drain(steps, on_step)
 
 
@@ -235,14 +251,14 @@ def drain(steps, on_step=None):
 
 def decode_steps(model, sources, config: DecodingConfig, *, max_lengths=None, allow=None, boundary_tokens=None,
                  rules: str = "fairseq", reply_lm=None, keep_attention: bool = False, nbest: bool = False,
-                 found_order: bool = False, report: bool = True) -> Generator[Step, None, list]:
+                 found_order: bool = False, report: bool = True, backward=None) -> Generator[Step, None, list]:
     """decode() as a generator: yields a Step after every decoding step (only when `report`), returns
     decode's result."""
     if rules not in RULES:
         raise ValueError(f"decoding rules must be one of {', '.join(RULES)}, got {rules!r}")
     if not isinstance(config, DecodingConfig):
         raise ValueError(f"decode takes a DecodingConfig, got {type(config).__name__}")
-    rank = ranking(config, reply_lm)
+    rank = ranking(config, reply_lm, backward)
     sources = np.asarray(sources)
     if sources.ndim != 2 or not len(sources):
         raise ValueError(f"decode takes source ids of shape (sentences, steps), got {sources.shape}")

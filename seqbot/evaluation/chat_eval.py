@@ -22,7 +22,9 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
   pointwise mutual information, log p(reply | message) - log p(reply) with p(reply) the model's own
   mean over background messages (the artifact's, else seqbot.training.chat.background_messages of
   its training pairs): a reply that fits every message no longer outranks the one that fits this
-  message; with MMI decoding also by the reranker's score;
+  message; for a model that carries a backward model p(message | reply) (seqbot.engine.backward)
+  by log p(message | reply) alone and by log p(reply | message) + log p(message | reply) (MMI-bidi
+  with weight 1); with MMI decoding also by the reranker's score;
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
 - chrF (sacrebleu, against the one reference) and the mean length of the replies;
 - invented words: the share of replies with a word that no training reply has ("bathoon" for
@@ -134,8 +136,8 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
               background: list[str] | None = None) -> dict:
     """Share of messages whose true reply ranks first: by log p(reply | message); with `background`
     messages also by the model's pointwise mutual information log p(reply | message) - log p(reply),
-    p(reply) its own mean over them (seqbot.engine.reply_prior); when the bot reranks by MMI, by its
-    mmi_score."""
+    p(reply) its own mean over them (seqbot.engine.reply_prior); with a backward model by log p(message
+    | reply) and by the sum of both directions; when the bot reranks by MMI, by its mmi_score."""
     messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
     lines = [context_of(pair, contexts) for pair in chosen for _ in range(len(distractors[0]) + 1)]
     replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
@@ -145,11 +147,17 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
         prior = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(scores.shape)
         report["hits_at_1_pmi"] = _first_share(scores - prior)
         report["background_messages"] = len(background)
+    backward = None
+    if bot.backward is not None:
+        backward = bot.message_log_probs(messages, replies).reshape(scores.shape)
+        report["hits_at_1_backward"] = _first_share(backward)
+        report["hits_at_1_bidi"] = _first_share(scores + backward)
     if bot.decoding.rerank == "mmi":
         prior = bot.prior_log_probs(replies).reshape(scores.shape)
         lengths = np.array([len(reply) for reply in replies]).reshape(scores.shape)
         report["hits_at_1_mmi"] = _first_share(mmi_score(scores, prior, lengths, bot.decoding.mmi_lambda,
-                                                         bot.decoding.mmi_gamma))
+                                                         bot.decoding.mmi_gamma, backward if backward is not None else 0.0,
+                                                         bot.decoding.mmi_backward))
     return report
 
 

@@ -7,13 +7,16 @@ messages drawn from its training pairs ("model", seqbot.engine.reply_prior).
     python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz            # -> runs/chat-rerank/chat.npz
     python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz --export checkpoints/chat.npz --force
     python -m seqbot.evaluation.chat_rerank checkpoints/chat.npz --messages 50 --beams 5 --patiences 4
+    python -m seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz  # MMI-bidi
 
 1. The n-gram model (seqbot.engine.char_lm) is counted on the replies of the chat model's training
    pairs; its order is the one with the lowest perplexity on the validation part's replies.
 2. On `messages` messages of the validation part (seqbot.evaluation.chat_eval: the held-out pairs
    split again by utterance; the test part is never looked at), every (beam, patience) of the grid
    is searched once, and every (p(reply), lambda, gamma) reranks its finished replies. The shipped ranking
-   (length penalty) of the same search is a row too.
+   (length penalty) of the same search is a row too. With --backward (a model of p(message | reply),
+   `seqbot train chat --backward`) every row is also tried with each of `backward_weights` x log
+   p(message | reply) added (MMI-bidi, Li et al. 2016; seqbot.engine.backward).
    Each search runs with the word guard (decoding known_words: a reply may only use words of the
    training replies; `--known-words both` also searches without it). A character model misspells, and
    a guard that costs no measurable variety (2026-12-05, validation half: 92.0 against 92.5 % distinct
@@ -25,8 +28,8 @@ messages drawn from its training pairs ("model", seqbot.engine.reply_prior).
    distinct-2, then chrF. The chrF floor and the invented words keep out settings that buy
    diversity with garbage or misspellings.
 4. A copy of the model with the n-gram model (blobs["reply_lm"]), the training replies' words
-   (blobs["reply_words"]), the background messages (blobs["background_messages"]), the chosen settings as its
-   decoding (config["decoding"]) and the grid's summary (metadata["rerank"]) goes to
+   (blobs["reply_words"]), the background messages (blobs["background_messages"]), the backward model
+   when given (config["backward"], weights "backward/<name>"), the chosen settings as its decoding (config["decoding"]) and the grid's summary (metadata["rerank"]) goes to
    runs/chat-rerank/ (--out), with rerank_grid.json (every row) and reply_lm.npz (the n-gram model
    alone); only --export copies the model elsewhere, an existing file only with --force (kept as .bak).
 """
@@ -47,6 +50,7 @@ from seqbot.contract import keys
 from seqbot.contract.decoding import MMI_PRIORS, DecodingConfig
 from seqbot.contract.tokens import END
 from seqbot.engine.char_lm import CharNgramLM
+from seqbot.engine.backward import carry
 from seqbot.engine.chat import Chatbot, background_blob, decoding_settings, reply_word_set, reply_words_blob
 from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
@@ -71,6 +75,8 @@ class RerankConfig:
     corpora: str | None = None
     known_words: tuple[bool, ...] = (True,)  # searches with the word guard; (False, True): also without
     priors: tuple[str, ...] = ("ngram", "model")  # MMI's p(reply): the n-gram model, the chat model's own
+    backward: str | None = None  # a backward model's artifact (p(message | reply)) to carry and weigh
+    backward_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)  # MMI-bidi weights, with `backward`
 
 
 def build_reply_lm(train_replies: list[str], validation_replies: list[str], vocab: list[str], orders, log=print):
@@ -90,26 +96,29 @@ def build_reply_lm(train_replies: list[str], validation_replies: list[str], voca
 @dataclass
 class _Candidates:
     """The finished replies of one message: texts, log p(reply | message), log p(reply) by each prior
-    ("ngram", "model") and lengths (characters, <end> not counted)."""
+    ("ngram", "model"), lengths (characters, <end> not counted) and log p(message | reply) by the
+    backward model (0 without one)."""
 
     texts: list[str]
     log_probs: np.ndarray
     priors: dict[str, np.ndarray]
     lengths: np.ndarray
+    backward: np.ndarray | float = 0.0
 
 
 def search_candidates(bot: Chatbot, messages: list[str], contexts: list[str] | None = None,
                       priors: dict | None = None) -> list[_Candidates]:
     """Each message's finished replies with their p(reply) by each of `priors` (name -> reply model;
-    default: the bot's n-gram model as "ngram")."""
+    default: the bot's n-gram model as "ngram") and, when the bot carries one, p(message | reply)."""
     priors = {"ngram": bot.reply_lm} if priors is None else priors
     found = []
     for index, message in enumerate(messages):
         hypotheses = bot.candidates(message, context=contexts[index] if contexts else "")
         ids = [h.ids[1:] for h in hypotheses]
+        backward = bot.backward.for_message(message).log_probs(ids) if bot.backward is not None else 0.0
         found.append(_Candidates([h.text for h in hypotheses], np.array([h.log_prob for h in hypotheses]),
                                  {name: prior.log_probs(ids) for name, prior in priors.items()},
-                                 np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses])))
+                                 np.array([len(h.ids) - 1 - (h.ids[-1] == END) for h in hypotheses]), backward))
     return found
 
 
@@ -120,7 +129,7 @@ def pick(candidates: list[_Candidates], scorer) -> list[int]:
 
 def length_ranked(decoding: DecodingConfig) -> DecodingConfig:
     """`decoding` ranking its finished replies by the length penalty (the shipped ranking)."""
-    return DecodingConfig.from_dict(decoding.to_dict(), rerank="length", mmi_lambda=0.0, mmi_gamma=0.0)
+    return DecodingConfig.from_dict(decoding.to_dict(), rerank="length", mmi_lambda=0.0, mmi_gamma=0.0, mmi_backward=0.0)
 
 
 def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: RerankConfig, log=print,
@@ -149,14 +158,16 @@ def tune(artifact, lm: CharNgramLM, pairs: list[tuple[str, str]], config: Rerank
             f"{time.perf_counter() - started:.0f} s")
         picked = pick(candidates, lambda c: normalised_score(c.log_probs, c.lengths + 1, base.alpha, base.penalty))
         rows.append(_row(base, picked, candidates, references, reply_words))
+        weights = config.backward_weights if bot.backward is not None else (0.0,)
         for prior in config.priors:
             for mmi_lambda in config.lambdas:
                 for mmi_gamma in config.gammas:
-                    decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda,
-                                                        mmi_gamma=mmi_gamma, mmi_prior=prior)
-                    picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.priors[prior], c.lengths, mmi_lambda,
-                                                                  mmi_gamma))
-                    rows.append(_row(decoding, picked, candidates, references, reply_words))
+                    for weight in weights:
+                        decoding = DecodingConfig.from_dict(base.to_dict(), rerank="mmi", mmi_lambda=mmi_lambda,
+                                                            mmi_gamma=mmi_gamma, mmi_prior=prior, mmi_backward=weight)
+                        picked = pick(candidates, lambda c: mmi_score(c.log_probs, c.priors[prior], c.lengths,
+                                                                      mmi_lambda, mmi_gamma, c.backward, weight))
+                        rows.append(_row(decoding, picked, candidates, references, reply_words))
     return rows
 
 
@@ -208,13 +219,17 @@ def summary(rows: list[dict], best: dict) -> list[dict]:
 
 def _key(decoding: DecodingConfig) -> dict:
     return {key: decoding.to_dict()[key]
-            for key in ("beam", "patience", "known_words", "rerank", "mmi_prior", "mmi_lambda", "mmi_gamma")}
+            for key in ("beam", "patience", "known_words", "rerank", "mmi_prior", "mmi_lambda", "mmi_gamma",
+                        "mmi_backward")}
 
 
 def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=print) -> dict:
     """Steps 1-4 of the module docstring; returns the record written into metadata["rerank"] (the
     grid's summary rows; every row goes to rerank_grid.json beside `out`)."""
     artifact = load_artifact(model, kind="seq2seq")
+    if config.backward:
+        artifact = carry(artifact, load_artifact(config.backward, kind="seq2seq"))
+        log(f"backward model p(message | reply): {config.backward}")
     data = chat_eval.chat_split(artifact, config.corpora)
     parts = chat_eval.heldout_parts(artifact, data=data)
     log(f"reply n-gram model from {len(data.train):,} training replies, order chosen on "
@@ -230,7 +245,7 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
     shipped = decoding_settings(artifact.config, artifact.metadata)
     best = choose(rows, shipped)
     decoding = DecodingConfig.from_dict(shipped.to_dict(), **best["decoding"])
-    record = {"method": "mmi (Li et al. 2016): log p(r|m) - lambda log p(r) + gamma length",
+    record = {"method": "mmi (Li et al. 2016): log p(r|m) - lambda log p(r) + backward log p(m|r) + gamma length",
               "reply_lm": {"order": lm.order, "ngrams": lm.ngrams, "bytes": len(lm.to_bytes()),
                            "trained_on": f"{len(data.train)} training replies", "orders": orders},
               "heldout_seed": HELDOUT_SEED, "config": asdict(config), "chosen": best,
@@ -249,7 +264,7 @@ def rerank_chat(model: str | Path, out: str | Path, config: RerankConfig, log=pr
 
 
 def print_grid(rows: list[dict], log=print) -> None:
-    log(f"  {'beam':>4} {'pat':>3} {'known':>5} {'rank':>6} {'prior':>5} {'lambda':>6} {'gamma':>5} {'distinct':>8} {'words':>5} "
+    log(f"  {'beam':>4} {'pat':>3} {'known':>5} {'rank':>6} {'prior':>5} {'lambda':>6} {'gamma':>5} {'back':>4} {'distinct':>8} {'words':>5} "
         f"{'top5':>5} {'dist-1':>6} {'dist-2':>6} {'chrF':>6} {'len':>5} {'logp/ch':>7} {'invent':>6}")
     for row in rows:
         d = row["decoding"]
@@ -257,7 +272,7 @@ def print_grid(rows: list[dict], log=print) -> None:
         invented = row.get("invented_words")
         log(f"  {d['beam']:>4} {d['patience']:>3} {'yes' if d.get('known_words') else 'no':>5} {d['rerank']:>6} "
             f"{d.get('mmi_prior', 'ngram') if d['rerank'] == 'mmi' else '':>5} "
-            f"{d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} "
+            f"{d['mmi_lambda']:>6.2f} {d['mmi_gamma']:>5.2f} {d.get('mmi_backward', 0.0):>4.2f} "
             f"{row['distinct_replies']:>8.3f} {row['distinct_replies_words']:>5.3f} {row['top5_share']:>5.3f} {row['distinct_1']:>6.3f} {row['distinct_2']:>6.3f} "
             f"{row['chrF']:>6.2f} {row['mean_length']:>5.1f} {row['log_prob_per_char']:>7.3f} "
             f"{'' if invented is None else format(invented, '.3f'):>6}{mark}")
@@ -292,8 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora")
     parser.add_argument("--messages", type=int, default=defaults.messages, help="validation messages of the grid")
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    for name, kind in (("orders", int), ("beams", int), ("patiences", int), ("lambdas", float), ("gammas", float)):
-        parser.add_argument(f"--{name}", type=_numbers(kind), default=getattr(defaults, name),
+    parser.add_argument("--backward", help="a backward model p(message | reply) (seqbot train chat --backward) to carry "
+                                           "and weigh (MMI-bidi)")
+    for name, kind in (("orders", int), ("beams", int), ("patiences", int), ("lambdas", float), ("gammas", float),
+                       ("backward_weights", float)):
+        parser.add_argument(f"--{name.replace('_', '-')}", type=_numbers(kind), default=getattr(defaults, name),
                             help=f"default {','.join(map(str, getattr(defaults, name)))}")
     parser.add_argument("--known-words", choices=["on", "both"], default="on",
                         help="search with the word guard only (default) or with and without it")
@@ -303,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = RerankConfig(args.orders, args.beams, args.patiences, args.lambdas, args.gammas, args.messages,
                           args.seed, args.corpora, known_words=(False, True) if args.known_words == "both" else (True,),
-                          priors=args.priors)
+                          priors=args.priors, backward=args.backward, backward_weights=args.backward_weights)
     source = Path(args.model)
     folder = Path(args.out) if args.out else run_folder("chat-rerank", args.runs)
     output = folder / source.name
@@ -315,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = record["chosen"]["decoding"]
     print(f"chosen on validation: beam {chosen['beam']}, patience {chosen['patience']}, "
           f"known words {'on' if chosen.get('known_words') else 'off'}, p(reply) {chosen.get('mmi_prior', 'ngram')}, lambda {chosen['mmi_lambda']}, "
-          f"gamma {chosen['mmi_gamma']}; reply model order {record['reply_lm']['order']}, "
+          f"gamma {chosen['mmi_gamma']}, backward {chosen.get('mmi_backward', 0.0)}; reply model order {record['reply_lm']['order']}, "
           f"{record['reply_lm']['bytes']:,} bytes")
     print(f"wrote {output}")
     if args.export:

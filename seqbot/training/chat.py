@@ -31,6 +31,12 @@ last sentences that fit in `context_length` characters, then a separator, then t
 benchmark's pairs get the line before them in the transcript or conversation (`benchmark_contexts`).
 With `context_dropout` a seeded share of the training pairs is given no previous line, as the
 first message of a conversation has none.
+
+With `direction` "backward" (the "all" pairs, no context) the same exchanges train the other way
+round: the source is the reply and the target the message, a model of p(message | reply). The chat
+model's MMI reranking can add it (Li et al. 2016's MMI-bidi: a reply that says something about this
+message makes the message likely; "What are you doing here?" makes no message likely). Its validation
+pairs are the benchmark's validation half, turned round.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from seqbot.training.translate import PairData, TrainSettings, train_seq2seq
 CORPUS = "friends/friends-transcripts.tab + chatterbot-corpus english"
 CHAT_MAX_LENGTH = 40  # characters of an utterance and of a reply (the recipe's max_length)
 PAIRS = ("short", "all")
+DIRECTIONS = ("forward", "backward")  # p(reply | message), or p(message | reply) for MMI-bidi
 # The benchmark: the "short" pairs' held-out part (split seed 1, 5 %), halved by utterance with HELDOUT_SEED.
 BENCHMARK_SPLIT = {"pairs": "short", "max_length": CHAT_MAX_LENGTH, "validation_fraction": 0.05, "seed": 1}
 HELDOUT_SEED = 23
@@ -139,15 +146,18 @@ def heldout_halves(heldout: list[tuple[str, str]]) -> dict[str, list[tuple[str, 
 
 def chat_data(corpora: str | None = None, max_length: int = CHAT_MAX_LENGTH, validation_fraction: float = 0.05,
               seed: int = 1, max_pairs: int | None = None, pairs: str = "short", context_length: int = 0,
-              context_dropout: float = 0.0) -> PairData:
+              context_dropout: float = 0.0, direction: str = "forward") -> PairData:
     """The "short" pairs split by utterance (one utterance's replies all on the same side), or the
     "all" pairs around the benchmark (the module docstring), with the previous line when `context_length`
-    (none for a `context_dropout` share of the training pairs)."""
+    (none for a `context_dropout` share of the training pairs); `direction` "backward" turns the "all"
+    pairs round (reply -> message)."""
     if pairs not in PAIRS:
         raise ValueError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
-    problem = context_problem(pairs, context_length, context_dropout)
+    problem = context_problem(pairs, context_length, context_dropout) or direction_problem(direction, pairs, context_length)
     if problem:
         raise ValueError(problem)
+    if direction == "backward":
+        return _backward_data(corpora, max_length, max_pairs)
     if pairs == "all":
         return _all_pairs_data(corpora, max_length, max_pairs, context_length, context_dropout)
     short = dialogue_pairs(corpora, max_length)
@@ -172,6 +182,15 @@ def context_problem(pairs: str, context_length: int, context_dropout: float) -> 
         return f"the context dropout is a share of the training pairs, at least 0 and below 1; got {context_dropout}"
     if context_dropout and not context_length:
         return "a context dropout needs a context length above 0"
+    return None
+
+
+def direction_problem(direction: str, pairs: str, context_length: int) -> str | None:
+    """Why a model of this direction cannot train on these pairs, or None."""
+    if direction not in DIRECTIONS:
+        return f"the direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}"
+    if direction == "backward" and (pairs != "all" or context_length):
+        return "a backward model (message given reply) trains on the 'all' pairs and reads no previous line (context length 0)"
     return None
 
 
@@ -229,8 +248,28 @@ def _all_pairs_data(corpora: str | None, max_length: int, max_pairs: int | None,
     return PairData(train, validation, longest_source, longest, task="chat", corpus=CORPUS, split=split)
 
 
+def _backward_data(corpora: str | None, max_length: int, max_pairs: int | None) -> PairData:
+    """The "all" pairs turned round: (reply, message), the benchmark's messages left out of training
+    as for the forward model, the benchmark's validation half turned round to pick the best round."""
+    halves = benchmark(corpora)
+    messages = {utterance for part in halves.values() for utterance, _ in part}
+    messages |= {normalise(dialogue.spoken_text(utterance)) for utterance in messages}
+    train = deduplicate([(reply, message) for message, reply, _ in all_exchanges(corpora, max_length)
+                         if message not in messages])
+    validation = [(reply, message) for message, reply in halves["validation"]]
+    if max_pairs:
+        train, validation = train[:max_pairs], validation[: max(1, max_pairs // 10)]
+    split = {"corpus": CORPUS, "pairs": "all", "direction": "backward", "max_length": max_length, "by": "utterance",
+             "heldout": BENCHMARK_SPLIT, "validation": "the benchmark's validation half, turned round",
+             "sizes": {"train": len(train), "validation": len(validation)}}
+    longest = max(max_length, CHAT_MAX_LENGTH)
+    return PairData(train, validation, longest, longest, task="chat", corpus=CORPUS, split=split)
+
+
 def chat_data_from_split(split: dict, corpora: str | None = None) -> PairData:
     """The pairs a chat artifact was trained on, from the split its metadata records."""
+    if split.get("direction", "forward") == "backward":
+        return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all", direction="backward")
     if split.get("pairs", "short") == "all":
         return chat_data(corpora, split.get("max_length", CHAT_MAX_LENGTH), pairs="all",
                          context_length=split.get("context_length", 0), context_dropout=split.get("context_dropout", 0.0))
@@ -248,6 +287,7 @@ class ChatTrainingConfig:
     pairs: str = "short"  # "short" or "all" (the module docstring; the chat recipe: "all")
     context_length: int = 0  # > 0: the model also reads this much of the line before the message ("all" pairs)
     context_dropout: float = 0.0  # share of training pairs given no previous line (with context_length)
+    direction: str = "forward"  # "backward": a model of p(message | reply) for MMI-bidi (the "all" pairs, no context)
     max_pairs: int | None = None
     samples: int = 20  # held-out replies to show
     run_dir: str | None = None  # None: runs/chat under seqbot.paths.runs_dir(runs)
@@ -259,7 +299,7 @@ class ChatTrainingConfig:
 def chat_recipe(overrides: dict | None = None, **options) -> tuple[ChatTrainingConfig, TrainSettings]:
     """The chat recipe (seqbot/training/recipes.py) as (ChatTrainingConfig, TrainSettings), with the
     overrides and options that are not None. Asked for the "short" pairs, which keep no previous
-    line, the recipe's context settings are dropped (those given in `options` are kept)."""
+    line, or for a backward model, the recipe's context settings are dropped (those given in `options` are kept)."""
     from dataclasses import fields
 
     from seqbot.training.recipes import find_recipe
@@ -270,7 +310,7 @@ def chat_recipe(overrides: dict | None = None, **options) -> tuple[ChatTrainingC
     settings = TrainSettings(**(values | {key: value for key, value in (overrides or {}).items() if value is not None}))
     given = {key: value for key, value in options.items() if value is not None}
     data = recipe.data
-    if given.get("pairs") == "short":
+    if given.get("pairs") == "short" or given.get("direction") == "backward":
         data = {key: value for key, value in data.items() if key not in ("context_length", "context_dropout")}
     return ChatTrainingConfig(**(data | given)), settings
 
@@ -280,9 +320,10 @@ def train_chat(config: ChatTrainingConfig, settings: TrainSettings, log=print) -
     folder and the pairs. `seqbot train chat` then scores it (seqbot.evaluation.chat_scores) and
     exports it."""
     data = chat_data(config.corpora, config.max_length, config.validation_fraction, settings.seed, config.max_pairs,
-                     config.pairs, config.context_length, config.context_dropout)
+                     config.pairs, config.context_length, config.context_dropout, config.direction)
     data.recipe_name = "chat"
-    log(f"dialogue pairs ({config.pairs}): {len(data.train)} train, {len(data.validation)} validation "
+    turned = ", turned round: reply -> message" if config.direction == "backward" else ""
+    log(f"dialogue pairs ({config.pairs}{turned}): {len(data.train)} train, {len(data.validation)} validation "
         "(split by utterance)")
     run_dir = config.run_dir or run_folder("chat", config.runs)
     return Path(train_seq2seq(data, settings, run_dir)), data

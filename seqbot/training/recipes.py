@@ -39,7 +39,7 @@ MODEL_KEYS["translate"] = MODEL_KEYS["chat"]
 DATA_KEYS = {
     "classify": {"corpus", "task", "language", "validation_fraction", "train_limit"},
     "generate": {"validation_fraction"},
-    "chat": {"max_length", "validation_fraction", "pairs", "context_length", "context_dropout"},
+    "chat": {"max_length", "validation_fraction", "pairs", "context_length", "context_dropout", "direction"},
     "translate": {"split", "max_english_length", "max_pairs", "preset", "augment"},
 }
 
