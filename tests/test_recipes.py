@@ -32,7 +32,12 @@ def test_models_info_prints_a_rebuild_command_for_every_checkpoint(name, capsys)
     assert main(["models", "info", name]) == 0
     rebuild = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("rebuild:"))
     command = rebuild.split("rebuild:", 1)[1].strip()
-    if name == "chat":  # its replies are reranked (MMI, known words), a step after training
+    if name == "chat" and "backward" in load_artifact(PROJECT_ROOT / "checkpoints" / "chat.npz").config:
+        # its replies are reranked (MMI-bidi): a backward model is trained too, and both go into the reranking step
+        assert command == ("seqbot train chat, seqbot train chat --backward --out runs/chat-backward, then python -m "
+                           "seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz "
+                           "--export checkpoints/chat.npz --force")
+    elif name == "chat":  # its replies are reranked (MMI, known words), a step after training
         assert command == ("seqbot train chat, then python -m seqbot.evaluation.chat_rerank runs/chat/model.npz "
                            "--export checkpoints/chat.npz --force")
     else:

@@ -92,6 +92,10 @@ def rebuild_command(path: Path, artifact) -> str:
         except SeqbotError:  # a recipe that is gone or was never named
             return "not in the recipe registry (seqbot models recipes lists the recipes)"
     if artifact.metadata.get("rerank") and recipe.trainer == "chat":  # its decoding was tuned after training
+        if "backward" in artifact.config:  # and it carries a backward model p(message | reply) (MMI-bidi)
+            return (f"{recipe.command}, {recipe.command} --backward --out runs/chat-backward, then python -m "
+                    f"seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz "
+                    f"--export {shown} --force")
         return (f"{recipe.command}, then python -m seqbot.evaluation.chat_rerank runs/chat/model.npz "
                 f"--export {shown} --force")
     return f"{recipe.command} --export {shown} --force"
