@@ -58,7 +58,8 @@ def main() -> None:
     d = shipped.decoding
     print(f"{len(MESSAGES)} messages, median of {args.repeats} passes, one BLAS thread")
     print(f"plain beam search (beam {plain.decoding.beam}, patience {plain.decoding.patience}): {baseline:6.1f} ms per reply")
-    prior = f" ({d.mmi_prior} p(reply))" if d.rerank == "mmi" else ""
+    bidi = f", backward x {d.mmi_backward}" if d.mmi_backward else ""
+    prior = f" ({d.mmi_prior} p(reply){bidi})" if d.rerank == "mmi" else ""
     print(f"shipped decoding (beam {d.beam}, patience {d.patience}, rerank {d.rerank}{prior}, known words "
           f"{'on' if d.known_words else 'off'}): {measured:6.1f} ms per reply")
     print(f"... streamed as the app shows it (stream_reply): {streamed:6.1f} ms per reply")

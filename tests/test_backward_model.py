@@ -65,20 +65,21 @@ def test_the_search_ranks_by_the_bidi_formula():
     assert checked > 8 and moved  # the backward term changed at least one reply
 
 
-def test_hits_at_1_by_the_backward_model_and_both_directions_are_the_shares_they_say():
+def test_hits_at_1_by_the_backward_model_and_by_mutual_information_both_ways_are_the_shares_they_say():
     bot = Chatbot(bidi_artifact(mmi_lambda=0.5, mmi_backward=0.5))
     chosen = chat_eval.choose_messages(PAIRS, 8, 2)
     distractors = chat_eval.distractor_sets(chosen, PAIRS, 4, 2)
-    report = chat_eval.hits_at_1(bot, chosen, distractors)
+    report = chat_eval.hits_at_1(bot, chosen, distractors, background=bot.background)
     rows = [[true] + others for (_, true), others in zip(chosen, distractors)]
     forward = np.array([bot.reply_log_probs([m] * len(row), row) for (m, _), row in zip(chosen, rows)])
     backward = np.array([bot.message_log_probs([m] * len(row), row) for (m, _), row in zip(chosen, rows)])
     first = lambda scores: np.mean(scores[:, 0] > scores[:, 1:].max(axis=1))  # noqa: E731
     assert report["hits_at_1_backward"] == first(backward)
-    assert report["hits_at_1_bidi"] == first(forward + backward)
     prior = np.array([by_hand(bot, row) for row in rows])
+    assert report["hits_at_1_pmi_both"] == first(forward - prior + backward)
     assert report["hits_at_1_mmi"] == first(forward - 0.5 * prior + 0.5 * backward)
-    assert "hits_at_1_bidi" not in chat_eval.hits_at_1(Chatbot(model_prior_artifact()), chosen, distractors)
+    assert "hits_at_1_pmi_both" not in chat_eval.hits_at_1(Chatbot(model_prior_artifact()), chosen, distractors,
+                                                           background=bot.background)
 
 
 def test_the_backward_model_travels_in_the_file_and_bad_ones_are_refused(tmp_path):

@@ -1,7 +1,8 @@
 """Score the chat model on its own held-out pairs (issue 23): distinct-1/2 of the replies, the share
 of replies that are one of the five most frequent, the share of distinct replies, hits@1 of 10 by
 log p(reply | message) and by the model's mutual information (p(reply) its own mean over background
-messages), with a backward model also by log p(message | reply) and by both directions, perplexity per character, chrF, and a sample of replies.
+messages), with a backward model also by log p(message | reply) and by the mutual information read
+both ways (log p(reply | message) - log p(reply) + log p(message | reply)), perplexity per character, chrF, and a sample of replies.
 
     seqbot eval chat                                  200 test messages, the checkpoint's decoding
     seqbot eval chat --rerank length --beam 5 --patience 4    the decoding shipped before reranking
@@ -137,9 +138,10 @@ def print_report(report: dict) -> None:
     hits = f"{report['hits_at_1']:.1%} of {report['messages']} (1 of {report['candidates']}, by log p(reply | message))"
     if "hits_at_1_pmi" in report:
         hits += f"; by mutual information {report['hits_at_1_pmi']:.1%} (p(reply) over {report['background_messages']} messages)"
-    if "hits_at_1_bidi" in report:
-        hits += (f"; by log p(message | reply) {report['hits_at_1_backward']:.1%}, by both directions "
-                 f"{report['hits_at_1_bidi']:.1%}")
+    if "hits_at_1_backward" in report:
+        hits += f"; by log p(message | reply) {report['hits_at_1_backward']:.1%}"
+    if "hits_at_1_pmi_both" in report:
+        hits += f"; by mutual information read both ways {report['hits_at_1_pmi_both']:.1%}"
     if "hits_at_1_mmi" in report:
         hits += f"; by the MMI score {report['hits_at_1_mmi']:.1%}"
     print(f"hits@1            {hits}")

@@ -23,8 +23,10 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
   mean over background messages (the artifact's, else seqbot.training.chat.background_messages of
   its training pairs): a reply that fits every message no longer outranks the one that fits this
   message; for a model that carries a backward model p(message | reply) (seqbot.engine.backward)
-  by log p(message | reply) alone and by log p(reply | message) + log p(message | reply) (MMI-bidi
-  with weight 1); with MMI decoding also by the reranker's score;
+  by log p(message | reply) alone and by the mutual information read both ways, log p(reply |
+  message) - log p(reply) + log p(message | reply) (the two estimates of log p(m, r) / p(m) p(r)
+  added; log p(message) is the same for every candidate, so it drops out); with MMI decoding also by
+  the reranker's score;
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
 - chrF (sacrebleu, against the one reference) and the mean length of the replies;
 - invented words: the share of replies with a word that no training reply has ("bathoon" for
@@ -137,21 +139,23 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
     """Share of messages whose true reply ranks first: by log p(reply | message); with `background`
     messages also by the model's pointwise mutual information log p(reply | message) - log p(reply),
     p(reply) its own mean over them (seqbot.engine.reply_prior); with a backward model by log p(message
-    | reply) and by the sum of both directions; when the bot reranks by MMI, by its mmi_score."""
+    | reply) and (with `background`) by the mutual information read both ways, that plus log p(message
+    | reply); when the bot reranks by MMI, by its mmi_score."""
     messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
     lines = [context_of(pair, contexts) for pair in chosen for _ in range(len(distractors[0]) + 1)]
     replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
     scores = bot.reply_log_probs(messages, replies, contexts=lines).reshape(len(chosen), -1)
     report = {"hits_at_1": _first_share(scores), "candidates": scores.shape[1]}
-    if background:
-        prior = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(scores.shape)
-        report["hits_at_1_pmi"] = _first_share(scores - prior)
-        report["background_messages"] = len(background)
     backward = None
     if bot.backward is not None:
         backward = bot.message_log_probs(messages, replies).reshape(scores.shape)
         report["hits_at_1_backward"] = _first_share(backward)
-        report["hits_at_1_bidi"] = _first_share(scores + backward)
+    if background:
+        prior = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(scores.shape)
+        report["hits_at_1_pmi"] = _first_share(scores - prior)
+        report["background_messages"] = len(background)
+        if backward is not None:
+            report["hits_at_1_pmi_both"] = _first_share(scores - prior + backward)
     if bot.decoding.rerank == "mmi":
         prior = bot.prior_log_probs(replies).reshape(scores.shape)
         lengths = np.array([len(reply) for reply in replies]).reshape(scores.shape)
