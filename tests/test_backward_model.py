@@ -126,3 +126,12 @@ def test_the_rerank_grid_weighs_the_backward_model_and_exports_it(tmp_path, monk
 class _Data:
     def __init__(self, train, validation):
         self.train, self.validation = train, validation
+
+
+def test_the_layer_table_counts_the_backward_model_as_one_row():
+    from seqbot.engine.summary import layer_table
+
+    artifact, backward = bidi_artifact(), backward_artifact()
+    rows = {row.name: row for row in layer_table(artifact)}
+    assert rows["backward"].kind == "seq2seq p(msg | reply)"
+    assert rows["backward"].params == sum(weight.size for weight in backward.weights.values())

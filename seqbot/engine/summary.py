@@ -96,4 +96,6 @@ def sequence_kind(layer: str, config: dict) -> str:
         return "Dense (tanh)"
     if layer == "output":
         return "Dense"
+    if layer == keys.BACKWARD:  # a chat model's backward model (seqbot.engine.backward), all its layers
+        return "seq2seq p(msg | reply)"
     return "weights"
