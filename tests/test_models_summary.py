@@ -137,7 +137,10 @@ def test_the_artifact_table_of_a_sequence_model_is_the_keras_model_it_came_from(
         from seqbot.models.seq2seq import Seq2SeqConfig, build_seq2seq
 
         model = build_seq2seq(Seq2SeqConfig.from_artifact_config(artifact.config))
-    assert model.count_params() == sum(row.params for row in layer_table(artifact)) == stored_parameters(name)
+    count = model.count_params()
+    if "backward" in artifact.config:  # the chat model's backward model p(message | reply), built the same way
+        count += build_seq2seq(Seq2SeqConfig.from_artifact_config(artifact.config["backward"])).count_params()
+    assert count == sum(row.params for row in layer_table(artifact)) == stored_parameters(name)
 
 
 def test_a_classifier_checkpoint_table_matches_its_architecture_built_at_its_sizes():

@@ -63,9 +63,9 @@ def outputs(name: str) -> dict:
 EXPECTED = {
     "chat": {
         "greedy": ["Hi Monica.", "I am a big deal.", "I am a big deal."],
-        # the decoding of 2026-12-05 (MMI against the model's own p(reply)); same weights as the greedy lines
-        "default": ["So what are you doing here to me?", "I don't know what they are really great",
-                    "I don't know what this is about you?"],
+        # the decoding of 2026-12-06 (MMI-bidi: the model's own p(reply) and a backward model); same weights as greedy
+        "default": ["Thank you so much for this place", "I don't know what they are really great",
+                    "I don't know what this is about my mom"],
     },
     "generator": {
         "greedy": ["truth of the man that he was so much\nThe", " to the state,\nThat thou art all the sea"],

@@ -53,6 +53,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--reply-lm", help="character n-gram model (.npz, seqbot.engine.char_lm) instead of the checkpoint's")
     parser.add_argument("--known-words", action=argparse.BooleanOptionalAction,
                         help="the word guard: replies use only words of the training replies (default: the checkpoint's decoding)")
+    parser.add_argument("--prior-messages", type=int,
+                        help="hits@1 by mutual information: average p(reply) over this many background messages drawn "
+                             "from the training pairs (default: the checkpoint's own, those its decoding uses)")
     parser.add_argument("--no-context", action="store_true",
                         help="a model trained with context reads no previous line (as for a conversation's first message)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
@@ -89,8 +92,14 @@ def run(args) -> int:
         background = background_texts(artifact.blobs, path) or background_messages(data.train)
     bot = Chatbot(artifact, path, decoding=decoding, reply_lm=reply_lm, background=background)
     try:
+        hits_background = bot.background
+        if args.prior_messages is not None:
+            if args.pairs or args.prior_messages < 1:
+                raise ValueError("--prior-messages is a count of at least 1 of the model's training messages "
+                                 "(not with --pairs)")
+            hits_background = background_messages(data.train, args.prior_messages)
         report = chat_eval.evaluate(bot, pairs, config, log=None if args.json else progress, contexts=contexts,
-                                    known_words=known_words, background=bot.background)
+                                    known_words=known_words, background=hits_background)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     report = {"checkpoint": str(path), "pairs_source": source, "context": contexts is not None, **report}
