@@ -122,6 +122,15 @@ def _episode_file(path, lines):
     path.write_text(header + rows, encoding="utf-8")
 
 
+def _friends_only(monkeypatch) -> None:
+    """The chat pairs without chatterbot-corpus: the tests' Friends file alone."""
+    from seqbot.training import chat
+
+    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
+    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
+    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+
+
 def test_all_pairs_cut_long_turns_and_never_train_on_a_benchmark_message(tmp_path, monkeypatch):
     """--pairs all: a long reply keeps its first sentences, a long message its last; every pair whose
     message is one of the "short" split's held-out messages stays out of training, and the held-out
@@ -187,9 +196,7 @@ def test_context_pairs_read_the_line_before_and_the_benchmark_gets_its_own(tmp_p
     from seqbot.contract.text import CONTEXT_SEPARATOR, context_text
     from seqbot.training import chat
 
-    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
-    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
-    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _friends_only(monkeypatch)
     lines = [f"Line number {i} here." for i in range(400)]
     lines[9] = "Long story. I lost my keys."
     _episode_file(tmp_path / "friends" / "friends-transcripts.tab", lines)
@@ -216,9 +223,7 @@ def test_train_chat_with_context_writes_a_model_the_engine_feeds_the_previous_li
     from seqbot.cli import main
     from seqbot.training import chat
 
-    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
-    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
-    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _friends_only(monkeypatch)
     _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i}. Fine." for i in range(300)])
     monkeypatch.chdir(tmp_path)
     assert main(["train", "chat", "--pairs", "all", "--context-length", "12", "--corpora", str(tmp_path), "--units", "8",
@@ -240,9 +245,7 @@ def test_context_dropout_blanks_a_seeded_share_of_the_training_pairs_only(tmp_pa
     from seqbot.contract.text import CONTEXT_SEPARATOR
     from seqbot.training import chat
 
-    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
-    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
-    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _friends_only(monkeypatch)
     _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i} here." for i in range(1000)])
     full = chat.chat_data(str(tmp_path), pairs="all", context_length=40)
     dropped = chat.chat_data(str(tmp_path), pairs="all", context_length=40, context_dropout=0.25)
@@ -261,9 +264,7 @@ def test_backward_pairs_are_the_all_pairs_turned_round(tmp_path, monkeypatch):
     out of training and its validation half, turned round, picks the best round."""
     from seqbot.training import chat
 
-    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
-    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
-    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _friends_only(monkeypatch)
     _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i} here." for i in range(400)])
     forward = chat.chat_data(str(tmp_path), pairs="all")
     backward = chat.chat_data(str(tmp_path), pairs="all", direction="backward")
@@ -281,9 +282,7 @@ def test_train_chat_backward_drops_the_recipes_context_and_records_its_direction
     from seqbot.cli import main
     from seqbot.training import chat
 
-    monkeypatch.setattr(chat, "chatterbot_pairs", lambda max_length: [])
-    monkeypatch.setattr(chat, "_chatterbot_conversations", lambda: [])
-    monkeypatch.setattr(chat.dialogue, "chatterbot_pairs", lambda language: [])
+    _friends_only(monkeypatch)
     _episode_file(tmp_path / "friends" / "friends-transcripts.tab", [f"Line number {i}. Fine." for i in range(300)])
     monkeypatch.chdir(tmp_path)
     assert main(["train", "chat", "--backward", "--corpora", str(tmp_path), "--units", "8", "--embedding-dim", "4",

@@ -29,7 +29,7 @@ from seqbot.artifact import Artifact
 from seqbot.contract import keys
 from seqbot.contract.text import chat_source
 from seqbot.contract.tokens import END, PAD, START, UNKNOWN
-from seqbot.engine.seq2seq import KIND, Seq2SeqModel
+from seqbot.engine.seq2seq import KIND, Seq2SeqModel, teacher_forced
 from seqbot.errors import CheckpointError
 
 WEIGHT_PREFIX = keys.BACKWARD + "/"  # the backward model's weights inside a chat artifact
@@ -106,19 +106,7 @@ class BackwardModel:
             ids = self._source_of[np.asarray(reply, dtype=np.int64)]
             ids = ids[ids != PAD][: self.max_source_length]
             sources.append(ids if len(ids) else np.array([UNKNOWN]))
-        source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
-        target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
-        for row, (source, target) in enumerate(zip(sources, targets)):
-            source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
-        state = self.model.encode(source_ids)
-        previous = np.full(len(targets), START, dtype=np.int64)
-        totals = np.zeros(len(targets))
-        for t in range(target_ids.shape[1]):
-            log_probs, state, _ = self.model.step(previous, state)
-            live = np.flatnonzero(target_ids[:, t] != PAD)
-            totals[live] += log_probs[live, target_ids[live, t]]
-            previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
-        return totals
+        return teacher_forced(self.model, sources, targets)[0]
 
 
 class MessageScorer:

@@ -59,7 +59,7 @@ from seqbot.engine.backward import BackwardModel
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.decoding import RepetitionGuard, check_beam
 from seqbot.engine.reply_prior import ModelPrior
-from seqbot.engine.seq2seq import Seq2SeqModel
+from seqbot.engine.seq2seq import Seq2SeqModel, teacher_forced
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
 
@@ -381,24 +381,8 @@ class Chatbot:
                         keep_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """log p(reply + <end> | message) of each pair and, with `keep_attention`, the first pair's
         attention rows (reply characters + 1, source characters)."""
-        scores = np.zeros(len(messages))
         sources = [self.encode_text(message, context)[0][0] for message, context in zip(messages, contexts)]
-        targets = [self.reply_ids(reply) for reply in replies]
-        source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
-        target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
-        for row, (source, target) in enumerate(zip(sources, targets)):
-            source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
-        state = self.model.encode(source_ids)
-        previous = np.full(len(targets), START, dtype=np.int64)
-        rows = []
-        for t in range(target_ids.shape[1]):
-            log_probs, state, weights = self.model.step(previous, state)
-            live = np.flatnonzero(target_ids[:, t] != PAD)
-            scores[live] += log_probs[live, target_ids[live, t]]
-            previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
-            if keep_attention and weights is not None and target_ids[0, t] != PAD:
-                rows.append(weights[0, :len(sources[0])].copy())
-        return scores, (np.stack(rows) if rows else None)
+        return teacher_forced(self.model, sources, [self.reply_ids(reply) for reply in replies], keep_attention)
 
 
 def words_of(text: str) -> list[str]:

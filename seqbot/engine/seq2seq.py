@@ -30,7 +30,7 @@ import numpy as np
 
 from seqbot.artifact import Artifact
 from seqbot.contract import keys
-from seqbot.contract.tokens import END, PAD, SPECIALS
+from seqbot.contract.tokens import END, PAD, SPECIALS, START
 from seqbot.engine import layers
 from seqbot.errors import CheckpointError
 
@@ -317,6 +317,28 @@ class Seq2SeqModel:
         new_state = DecoderState(rnn_state, state.mask, state.mask_bias, state.memory_combined, state.memory,
                                  state.keys_projected, state.shared_source)
         return logits, new_state, weights
+
+
+def teacher_forced(model: "Seq2SeqModel", sources: list, targets: list,
+                   keep_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """log p(target | source) of each row (id sequences, right-padded here; a target includes its <end>),
+    the model fed the true previous token at every step; with `keep_attention`, the first row's
+    attention weights (one row per target token, one column per source token), else None."""
+    source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
+    target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
+    for row, (source, target) in enumerate(zip(sources, targets)):
+        source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
+    state = model.encode(source_ids)
+    previous = np.full(len(targets), START, dtype=np.int64)
+    scores, rows = np.zeros(len(targets)), []
+    for t in range(target_ids.shape[1]):
+        log_probs, state, weights = model.step(previous, state)
+        live = np.flatnonzero(target_ids[:, t] != PAD)
+        scores[live] += log_probs[live, target_ids[live, t]]
+        previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
+        if keep_attention and weights is not None and target_ids[0, t] != PAD:
+            rows.append(weights[0, :len(sources[0])].copy())
+    return scores, (np.stack(rows) if rows else None)
 
 
 def layer_name(side: str, index: int) -> str:
