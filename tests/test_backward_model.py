@@ -60,6 +60,8 @@ def test_the_search_ranks_by_the_bidi_formula():
         assert np.allclose([bot.score(h, message) for h in finished], expected, atol=1e-4)
         assert not np.allclose(expected, base - beta * backward, atol=1e-3)
         assert bot.reply(message) == texts[int(np.argmax(expected))]
+        with pytest.raises(ValueError, match="message"):
+            bot.score(finished[0])  # without its message the backward term cannot be scored
         checked += len(finished)
         moved += int(np.argmax(expected) != np.argmax(base))
     assert checked > 8 and moved  # the backward term changed at least one reply

@@ -121,12 +121,12 @@ class MessageScorer:
 
     def log_probs(self, replies: list) -> np.ndarray:
         """log p(message + <end> | reply) of each reply (forward target ids; <end> ignored)."""
-        keys_ = [tuple(int(token) for token in reply if token not in (START, END)) for reply in replies]
-        missing = list(dict.fromkeys(key for key in keys_ if key not in self._remembered))
+        sequences = [tuple(int(token) for token in reply if token not in (START, END)) for reply in replies]
+        missing = list(dict.fromkeys(ids for ids in sequences if ids not in self._remembered))
         if missing:
             scores = self.backward.score([self.message_ids] * len(missing), missing)
             self._remembered.update(zip(missing, scores))
-        return np.array([self._remembered[key] for key in keys_], dtype=np.float64)
+        return np.array([self._remembered[ids] for ids in sequences], dtype=np.float64)
 
     def sequence_log_prob(self, ids) -> float:
         return float(self.log_probs([ids])[0])

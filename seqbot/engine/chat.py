@@ -305,13 +305,15 @@ class Chatbot:
             return [self.search(text, beam, context=context)]
         return [self._reply(hypothesis) for hypothesis in found]
 
-    def score(self, hypothesis: _Hypothesis, message: str = "") -> float:
+    def score(self, hypothesis: _Hypothesis, message: str | None = None) -> float:
         """How the search for `message` ranks a hypothesis: the length-normalised log-probability, or with
         decoding rerank "mmi" its mutual information score (its <end> is scored by the reply model when
-        finished; with mmi_backward the message is scored given the reply)."""
+        finished; with mmi_backward the message, then required, is scored given the reply)."""
+        if message is None and self.message_scorer("") is not None:
+            raise ValueError("this chat model's ranking reads the message too (MMI-bidi): pass score(hypothesis, message)")
         finished = hypothesis.ids[-1] == END
         tokens = np.asarray(hypothesis.ids[1:len(hypothesis.ids) - finished], dtype=np.int32)
-        return float(decoding.ranking(self.decoding, self.reply_prior, self.message_scorer(message))(
+        return float(decoding.ranking(self.decoding, self.reply_prior, self.message_scorer(message or ""))(
             decoding.Hypothesis(tokens, hypothesis.log_prob, None, finished)))
 
     def stream(self, text: str, context: str = "") -> Iterator[str]:
