@@ -280,7 +280,7 @@ class Chatbot:
 
     def stream_reply(self, text: str, beam: int | None = None, context: str = "") -> Generator[str, None, str]:
         """`reply(text, beam)` as the search runs: yields the reply the search would give if it
-        stopped now (the best finished one, else the best alive one), each time it changes; it
+        stopped now (the best finished one, else the likeliest alive one), each time it changes; it
         may change, not only grow. The last text yielded is reply(text, beam), also returned."""
         steps = self._steps(text, beam, context=context)
         shown = None

@@ -143,7 +143,8 @@ class Step:
     its attention row (an <end> token: that sentence is done). Beam search: the token each of their
     `width` rows holds now (sentence-major). `best(sentence)`: what the search would give that
     sentence if it stopped now (None before it has any hypothesis); for a sentence that is done, its
-    result's best (before the greedy candidate)."""
+    result's best (before the greedy candidate). With the chat rules, before any hypothesis has
+    finished, the likeliest live one (by log P, whatever the ranking)."""
 
     t: int
     sentences: np.ndarray
@@ -568,6 +569,9 @@ def _beam_report(t, sentences, tokens, token_log_probs, attention, scores, finis
             row = group * width + slot
             alive.append(Hypothesis(tokens[row, :t + 1].copy(), float(scores[group, slot]),
                                     None if attention is None else attention[row, :t + 1].copy(), False))
+        if chat:  # nothing finished yet: the likeliest live hypothesis. They all have t + 1 tokens, so a length
+            # penalty ranks them the same way; MMI would score every new prefix against its reply models each step
+            return max(alive, key=lambda hypothesis: hypothesis.log_prob, default=None)
         return _first_best(finished[sentence] + alive, rank)
 
     rows = (np.arange(len(sentences))[:, None] * width + np.arange(width)).ravel()
