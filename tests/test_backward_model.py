@@ -137,3 +137,22 @@ def test_the_layer_table_counts_the_backward_model_as_one_row():
     rows = {row.name: row for row in layer_table(artifact)}
     assert rows["backward"].kind == "seq2seq p(msg | reply)"
     assert rows["backward"].params == sum(weight.size for weight in backward.weights.values())
+
+
+def test_the_streamed_preview_scores_only_finished_replies_with_the_reply_models():
+    """Before a reply finishes, the preview is the likeliest live hypothesis: scoring every new prefix
+    against the reply models at every step doubled the streamed time."""
+    bot = Chatbot(bidi_artifact(mmi_lambda=0.5, mmi_backward=0.5))
+    asked = []
+    for_message = bot.backward.for_message
+
+    def recording(message):
+        scorer = for_message(message)
+        log_probs = scorer.log_probs
+        scorer.log_probs = lambda replies: asked.extend(list(reply) for reply in replies) or log_probs(replies)
+        return scorer
+
+    bot.backward.for_message = recording
+    for message in ["a bad", "dab dab", "cede!"]:
+        assert list(bot.stream_reply(message))[-1] == bot.reply(message)
+    assert asked and all(reply[-1] == END for reply in asked)
