@@ -53,13 +53,13 @@ from seqbot.artifact import Artifact, load_artifact
 from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.text import chat_source, normalise
-from seqbot.contract.tokens import END, PAD, START, UNKNOWN
+from seqbot.contract.tokens import END, START, UNKNOWN
 from seqbot.engine import decoding
 from seqbot.engine.backward import BackwardModel
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.decoding import RepetitionGuard, check_beam
 from seqbot.engine.reply_prior import ModelPrior
-from seqbot.engine.seq2seq import Seq2SeqModel, teacher_forced
+from seqbot.engine.seq2seq import Seq2SeqModel, padded_ids, teacher_forced
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
 
@@ -170,10 +170,7 @@ class Chatbot:
         if not texts:
             raise ValueError("the model's own p(reply) needs at least one background message")
         rows = [[self.source_index.get(c, UNKNOWN) for c in text[:self.max_source_length]] or [UNKNOWN] for text in texts]
-        ids = np.full((len(rows), max(map(len, rows))), PAD, dtype=np.int64)
-        for row, text_ids in enumerate(rows):
-            ids[row, :len(text_ids)] = text_ids
-        prior = ModelPrior(self.model, ids)
+        prior = ModelPrior(self.model, padded_ids(rows))
         if own:
             self._model_prior = prior
         return prior

@@ -227,7 +227,7 @@ def prefer_greedy(beam_best: Hypothesis, greedy_best: Hypothesis, alpha: float =
 
 def decode(model, sources, config: DecodingConfig, *, max_lengths=None, allow=None, boundary_tokens=None,
            rules: str = "fairseq", reply_lm=None, keep_attention: bool = False, nbest: bool = False,
-           found_order: bool = False, on_step: Callable[[Step], None] | None = None, backward=None):
+           found_order: bool = False, on_step: Callable[[Step], None] | None = None):
     """Decode every row of `sources` (batch, steps; <pad> 0 after each sentence) with `config`.
 
     Returns one Hypothesis per sentence, or with `nbest` each sentence's hypotheses, best first
@@ -236,7 +236,7 @@ def decode(model, sources, config: DecodingConfig, *, max_lengths=None, allow=No
     The other arguments: see the module docstring."""
     steps = decode_steps(model, sources, config, max_lengths=max_lengths, allow=allow, boundary_tokens=boundary_tokens,
                          rules=rules, reply_lm=reply_lm, keep_attention=keep_attention, nbest=nbest,
-                         found_order=found_order, report=on_step is not None, backward=backward)
+                         found_order=found_order, report=on_step is not None)
     return drain(steps, on_step)
 
 

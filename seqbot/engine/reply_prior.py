@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqbot.contract.tokens import PAD, START
+from seqbot.engine.seq2seq import forced_log_probs, padded_ids
 
 MAX_REMEMBERED = 100_000  # replies whose log p(reply) is kept; the memory is cleared beyond it
 
@@ -64,20 +64,9 @@ class ModelPrior:
     def _score(self, replies: list[tuple[int, ...]]) -> np.ndarray:
         """log mean_k p(reply | k) of each reply, all of them against all K messages in one pass."""
         count, width = self.count, len(replies)
-        longest = max(1, max(map(len, replies)))
-        targets = np.full((width, longest), PAD, dtype=np.int64)
-        for row, reply in enumerate(replies):
-            targets[row, :len(reply)] = reply
         # row k * width + r: reply r after background message k (grouped by message, see Seq2SeqModel.step)
         state = self._encoded.select(np.repeat(np.arange(count), width), sources=np.arange(count))
-        tiled = np.tile(targets, (count, 1))
-        totals = np.zeros(count * width)
-        previous = np.full(count * width, START, dtype=np.int64)
-        for t in range(longest):
-            log_probs, state, _ = self.model.step(previous, state)
-            live = np.flatnonzero(tiled[:, t] != PAD)
-            totals[live] += log_probs[live, tiled[live, t]]
-            previous = np.where(tiled[:, t] != PAD, tiled[:, t], START)
+        totals = forced_log_probs(self.model, state, np.tile(padded_ids(replies), (count, 1)))[0]
         per_message = totals.reshape(count, width)
         top = per_message.max(axis=0)
         return top + np.log(np.exp(per_message - top).mean(axis=0))

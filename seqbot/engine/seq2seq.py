@@ -319,25 +319,36 @@ class Seq2SeqModel:
         return logits, new_state, weights
 
 
+def padded_ids(rows: list) -> np.ndarray:
+    """Id sequences right-padded with <pad> into one (rows, longest) int64 array."""
+    ids = np.full((len(rows), max((len(row) for row in rows), default=0)), PAD, dtype=np.int64)
+    for index, row in enumerate(rows):
+        ids[index, :len(row)] = row
+    return ids
+
+
 def teacher_forced(model: "Seq2SeqModel", sources: list, targets: list,
                    keep_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """log p(target | source) of each row (id sequences, right-padded here; a target includes its <end>),
-    the model fed the true previous token at every step; with `keep_attention`, the first row's
-    attention weights (one row per target token, one column per source token), else None."""
-    source_ids = np.full((len(sources), max(map(len, sources))), PAD, dtype=np.int64)
-    target_ids = np.full((len(targets), max(map(len, targets))), PAD, dtype=np.int64)
-    for row, (source, target) in enumerate(zip(sources, targets)):
-        source_ids[row, :len(source)], target_ids[row, :len(target)] = source, target
-    state = model.encode(source_ids)
-    previous = np.full(len(targets), START, dtype=np.int64)
-    scores, rows = np.zeros(len(targets)), []
+    """log p(target | source) of each row (id sequences; a target includes its <end>), the model fed
+    the true previous token at every step; with `keep_attention`, the first row's attention weights
+    (one row per target token, one column per source token), else None."""
+    state = model.encode(padded_ids(sources))
+    return forced_log_probs(model, state, padded_ids(targets), len(sources[0]) if keep_attention else 0)
+
+
+def forced_log_probs(model: "Seq2SeqModel", state: "DecoderState", target_ids: np.ndarray,
+                     attention_columns: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """teacher_forced from an encoded `state` (one row per target row) and right-padded `target_ids`;
+    with `attention_columns`, that many columns of the first row's attention at each of its tokens."""
+    previous = np.full(len(target_ids), START, dtype=np.int64)
+    scores, rows = np.zeros(len(target_ids)), []
     for t in range(target_ids.shape[1]):
         log_probs, state, weights = model.step(previous, state)
         live = np.flatnonzero(target_ids[:, t] != PAD)
         scores[live] += log_probs[live, target_ids[live, t]]
         previous = np.where(target_ids[:, t] != PAD, target_ids[:, t], END)
-        if keep_attention and weights is not None and target_ids[0, t] != PAD:
-            rows.append(weights[0, :len(sources[0])].copy())
+        if attention_columns and weights is not None and target_ids[0, t] != PAD:
+            rows.append(weights[0, :attention_columns].copy())
     return scores, (np.stack(rows) if rows else None)
 
 
