@@ -1,0 +1,206 @@
+"""How far hits@1 of 10 goes when every score the shipped chat model can give a (message, reply)
+pair is combined, and a response selector is trained on top of its two encoders (issue 23).
+
+    python bench/bench_chat_hits.py                  # checkpoints/chat.npz, seeds 1-3 of both parts
+    python bench/bench_chat_hits.py --epochs 8 --seeds 1,2
+
+For each part (validation, test) and seed it draws the 200 messages and 9 distractors of `seqbot
+eval chat` and scores all 10 candidates by:
+  forward   log p(reply | message), the chat model (its previous line as context);
+  prior     log p(reply), the model's own mean over the checkpoint's background messages;
+  backward  log p(message | reply), the backward model the checkpoint carries;
+  selector  the cosine of a message vector and a reply vector: two small heads trained here, with
+            the other pairs of each batch as negatives (in-batch softmax), on the frozen encoders'
+            states (the forward model's over the message, the backward model's over the reply),
+            the epoch kept by validation hits@1.
+Then it prints hits@1 by each score alone, by the mutual information read both ways (forward -
+prior + backward), and by forward - lambda prior + beta backward + w selector, the weights chosen
+on the validation part; the best test figure over the same grid is printed too, as an upper
+bound that no choice made without the test part reaches.
+
+Needs the training extra (the heads train with Keras) and $SEQBOT_CORPORA. About two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+
+import numpy as np
+
+from seqbot.artifact import load_artifact
+from seqbot.contract.text import chat_source
+from seqbot.contract.tokens import UNKNOWN
+from seqbot.engine.chat import Chatbot, background_texts
+from seqbot.engine.seq2seq import padded_ids
+from seqbot.evaluation import chat_eval
+
+PARTS = ("validation", "test")
+LAMBDAS = (0.75, 1.0, 1.25)
+BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+SELECTOR_WEIGHTS = (0, 5, 10, 20, 30, 40, 60)
+
+
+def encoder_features(model, rows: list[list[int]], batch_size: int = 512) -> np.ndarray:
+    """Each row's encoder outputs averaged over its characters, and its final h and c."""
+    features = []
+    for start in range(0, len(rows), batch_size):
+        ids = padded_ids(rows[start:start + batch_size])
+        state = model.encode(ids)
+        mask = (ids != 0)[..., None].astype(np.float32)
+        mean = (state.memory * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)
+        features.append(np.concatenate([mean, *state.rnn_state[:2]], axis=1).astype(np.float32))
+    return np.concatenate(features)
+
+
+def message_rows(bot: Chatbot, sources: list[str]) -> list[list[int]]:
+    return [[bot.source_index.get(c, UNKNOWN) for c in source[:bot.max_source_length]] or [UNKNOWN] for source in sources]
+
+
+def reply_rows(bot: Chatbot, replies: list[str]) -> list[list[int]]:
+    backward = bot.backward
+    return [[backward.source_index.get(c, UNKNOWN) for c in reply[:backward.max_source_length]] or [UNKNOWN]
+            for reply in replies]
+
+
+def candidate_sets(parts, seeds):
+    """(part, seed) -> (chosen pairs, 10 candidate replies each, the true one first), as eval chat draws them."""
+    sets = {}
+    for part, seed in itertools.product(PARTS, seeds):
+        pairs = parts[part]
+        chosen = chat_eval.choose_messages(pairs, 200, seed)
+        distractors = chat_eval.distractor_sets(chosen, pairs, 9, seed)
+        sets[part, seed] = chosen, [[true] + others for (_, true), others in zip(chosen, distractors)]
+    return sets
+
+
+def model_scores(bot: Chatbot, sets: dict, contexts: dict) -> dict:
+    """(part, seed) -> {"forward", "prior", "backward"}: (messages, 10) score matrices."""
+    prior = bot.model_prior(bot.background)
+    scores = {}
+    for key, (chosen, candidates) in sets.items():
+        width = len(candidates[0])
+        messages = [message for message, _ in chosen for _ in range(width)]
+        lines = [chat_eval.context_of(pair, contexts) for pair in chosen for _ in range(width)]
+        replies = [reply for row in candidates for reply in row]
+        shape = (len(chosen), width)
+        scores[key] = {"forward": bot.reply_log_probs(messages, replies, contexts=lines).reshape(shape),
+                       "prior": bot.prior_log_probs(replies, prior).reshape(shape),
+                       "backward": bot.message_log_probs(messages, replies).reshape(shape)}
+    return scores
+
+
+def train_selector(bot: Chatbot, train: list[tuple[str, str]], sets: dict, contexts: dict, epochs: int, seed: int) -> dict:
+    """(part, seed) -> (messages, 10) cosines of the selector heads at their best validation epoch."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+    from keras import layers, ops
+
+    keras.utils.set_random_seed(seed)
+    messages = encoder_features(bot.model, message_rows(bot, [source for source, _ in train]))
+    replies = encoder_features(bot.backward.model, reply_rows(bot, [reply for _, reply in train]))
+    held = {key: (encoder_features(bot.model, message_rows(bot, [chat_source(m, contexts.get((m, r), ""), bot.message_length,
+                                                                             bot.context_length) for m, r in chosen])),
+                  encoder_features(bot.backward.model, reply_rows(bot, [reply for row in candidates for reply in row])))
+            for key, (chosen, candidates) in sets.items()}
+
+    def head(width: int):
+        inputs = keras.Input((width,))
+        x = layers.LayerNormalization()(inputs)
+        x = layers.Dense(512, activation="tanh")(layers.Dropout(0.2)(x))
+        x = layers.Dense(256)(layers.Dropout(0.2)(x))
+        return keras.Model(inputs, layers.UnitNormalization()(x))
+
+    message_head, reply_head = head(messages.shape[1]), head(replies.shape[1])
+
+    class Selector(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.message_head, self.reply_head = message_head, reply_head
+            self.log_scale = self.add_weight(shape=(), initializer=keras.initializers.Constant(np.log(20.0)))
+
+        def call(self, inputs, training=False):
+            a = self.message_head(inputs[0], training=training)
+            b = self.reply_head(inputs[1], training=training)
+            return ops.matmul(a, ops.transpose(b)) * ops.exp(self.log_scale)
+
+    def in_batch_softmax(_, logits):  # row i's reply is the right one for row i's message, and the other way
+        labels = ops.arange(ops.shape(logits)[0])
+        return (keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True) +
+                keras.losses.sparse_categorical_crossentropy(labels, ops.transpose(logits), from_logits=True)) / 2
+
+    def cosines():
+        result = {}
+        for key, (m, r) in held.items():
+            a = message_head.predict(m, verbose=0)
+            b = reply_head.predict(r, verbose=0).reshape(len(a), -1, a.shape[1])
+            result[key] = np.einsum("nd,nkd->nk", a, b)
+        return result
+
+    selector = Selector()
+    selector.compile(keras.optimizers.Adam(1e-3), loss=in_batch_softmax)
+    rng, batch, best, kept = np.random.default_rng(seed), 256, -1.0, None
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(messages))[: len(messages) // batch * batch]
+        selector.fit([messages[order], replies[order]], np.zeros(len(order)), batch_size=batch, epochs=1,
+                     verbose=0, shuffle=False)
+        result = cosines()
+        validation = np.mean([hits(s) for (part, _), s in result.items() if part == "validation"])
+        print(f"selector epoch {epoch}: validation hits@1 {validation:.3f}", flush=True)
+        if validation > best:
+            best, kept = validation, result
+    return kept
+
+
+def hits(scores: np.ndarray) -> float:
+    """Share of rows whose true reply (column 0) is strictly first."""
+    return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", default="checkpoints/chat.npz")
+    parser.add_argument("--corpora", help="default $SEQBOT_CORPORA")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--epochs", type=int, default=8, help="selector epochs (the best on validation is kept)")
+    args = parser.parse_args()
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    artifact = load_artifact(args.checkpoint, kind="seq2seq")
+    bot = Chatbot(artifact, args.checkpoint, background=background_texts(artifact.blobs, args.checkpoint))
+    if bot.backward is None:
+        raise SystemExit(f"{args.checkpoint} carries no backward model")
+    data = chat_eval.chat_split(artifact, args.corpora)
+    contexts = chat_eval.heldout_contexts(artifact, args.corpora) or {}
+    sets = candidate_sets(chat_eval.heldout_parts(artifact, args.corpora, data), seeds)
+    scores = model_scores(bot, sets, contexts)
+    selector = train_selector(bot, data.train, sets, contexts, args.epochs, seed=1)
+
+    def combined(key, lam, beta, weight):
+        s = scores[key]
+        return s["forward"] - lam * s["prior"] + beta * s["backward"] + weight * selector[key]
+
+    def row(name, score_of):
+        figures = {part: [hits(score_of((part, seed))) for seed in seeds] for part in PARTS}
+        print(f"{name:52s}" + "  ".join(f"{part} " + " ".join(f"{x:.3f}" for x in figures[part]) +
+                                       f" (mean {np.mean(figures[part]):.3f})" for part in PARTS))
+        return figures
+
+    print(f"hits@1 of 10, 200 messages per seed, seeds {args.seeds}")
+    row("forward: log p(reply | message)", lambda k: scores[k]["forward"])
+    row("backward: log p(message | reply)", lambda k: scores[k]["backward"])
+    row("selector (cosine)", lambda k: selector[k])
+    row("forward - prior", lambda k: combined(k, 1.0, 0.0, 0.0))
+    row("forward - prior + backward", lambda k: combined(k, 1.0, 1.0, 0.0))
+    grid = list(itertools.product(LAMBDAS, BETAS, SELECTOR_WEIGHTS))
+    means = {part: {weights: np.mean([hits(combined((part, seed), *weights)) for seed in seeds]) for weights in grid}
+             for part in PARTS}
+    chosen = max(grid, key=lambda weights: means["validation"][weights])
+    lam, beta, weight = chosen
+    row(f"all, chosen on validation (l {lam}, b {beta}, w {weight})", lambda k: combined(k, *chosen))
+    best_test = max(grid, key=lambda weights: means["test"][weights])
+    row(f"all, best on test (l {best_test[0]}, b {best_test[1]}, w {best_test[2]})", lambda k: combined(k, *best_test))
+
+
+if __name__ == "__main__":
+    main()
