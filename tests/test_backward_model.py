@@ -12,6 +12,7 @@ from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END
 from seqbot.engine.backward import carry
 from seqbot.engine.chat import Chatbot
+from seqbot.commands.model_info import info_fields
 from seqbot.errors import CheckpointError
 from seqbot.evaluation import chat_eval
 from tests.test_chat_rerank import PAIRS, chat_artifact
@@ -21,6 +22,7 @@ from tests.test_reply_prior import by_hand, model_prior_artifact
 def backward_artifact(seed: int = 9):
     artifact = chat_artifact(seed=seed, lm_order=None)
     artifact.metadata["split"] = {"pairs": "all", "direction": "backward"}
+    artifact.metadata["command"] = "seqbot train chat --backward --out runs/chat-backward"
     return artifact
 
 
@@ -88,6 +90,8 @@ def test_the_backward_model_travels_in_the_file_and_bad_ones_are_refused(tmp_pat
     path = save_artifact(tmp_path / "chat.npz", bidi_artifact(mmi_lambda=0.5, mmi_backward=0.5))
     loaded = load_artifact(path)
     assert loaded.config[keys.BACKWARD]["target_vocab"] and loaded.metadata[keys.BACKWARD]["split"]["direction"] == "backward"
+    shown = info_fields(loaded.metadata)["backward model"]
+    assert shown["command"] == "seqbot train chat --backward --out runs/chat-backward"  # `seqbot models info chat`
     bot = Chatbot.load(path)
     assert np.allclose(bot.message_log_probs(["dab"], ["bee"]), Chatbot(backward_artifact()).reply_log_probs(["bee"], ["dab"]),
                        atol=1e-4)

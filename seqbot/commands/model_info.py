@@ -53,7 +53,15 @@ def info_fields(metadata: dict, registry_recipe=None) -> dict[str, object]:
         "date": metadata.get("date") or NOT_RECORDED,
         "metrics": scores or NOT_RECORDED,
         **({"calibration": calibration_summary(metadata["calibration"])} if metadata.get("calibration") else {}),
+        **({"backward model": backward_summary(metadata["backward"])} if isinstance(metadata.get("backward"), dict) else {}),
     }
+
+
+def backward_summary(record: dict) -> dict[str, str]:
+    """What a chat artifact records of the backward model it carries (seqbot.engine.backward.carry)."""
+    scores = record.get("scores") or {}
+    return {"command": record.get("command") or NOT_RECORDED,
+            "metrics": ", ".join(f"{key} {value:.4f}" for key, value in scores.items()) or NOT_RECORDED}
 
 
 def calibration_summary(record: dict) -> dict[str, str]:

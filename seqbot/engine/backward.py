@@ -37,7 +37,8 @@ WEIGHT_PREFIX = keys.BACKWARD + "/"  # the backward model's weights inside a cha
 
 def carry(artifact: Artifact, backward: Artifact) -> Artifact:
     """A copy of the chat `artifact` that carries `backward` (a chat model of p(message | reply)) as its
-    config["backward"] and weights "backward/<name>", its split and scores in metadata["backward"]."""
+    config["backward"] and weights "backward/<name>", its split, scores, recipe and the command that
+    trained it in metadata["backward"]."""
     split = backward.metadata.get("split") or {}
     if backward.kind != KIND or split.get("direction") != "backward":
         raise CheckpointError("the backward model must be a chat model trained with `seqbot train chat --backward` "
@@ -47,7 +48,8 @@ def carry(artifact: Artifact, backward: Artifact) -> Artifact:
     result.weights = {name: value for name, value in artifact.weights.items() if not name.startswith(WEIGHT_PREFIX)}
     result.weights |= {WEIGHT_PREFIX + name: value for name, value in backward.weights.items()}
     result.metadata = dict(artifact.metadata) | {keys.BACKWARD: {
-        "split": split, "scores": backward.metadata.get("scores", {}), "recipe": backward.metadata.get("recipe")}}
+        "split": split, "scores": backward.metadata.get("scores", {}), "recipe": backward.metadata.get("recipe"),
+        "command": backward.metadata.get("command")}}
     return result
 
 
