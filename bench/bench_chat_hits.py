@@ -35,6 +35,7 @@ from seqbot.contract.tokens import UNKNOWN
 from seqbot.engine.chat import Chatbot, background_texts
 from seqbot.engine.seq2seq import padded_ids
 from seqbot.evaluation import chat_eval
+from seqbot.paths import default_checkpoint
 
 PARTS = ("validation", "test")
 LAMBDAS = (0.75, 1.0, 1.25)
@@ -43,14 +44,15 @@ SELECTOR_WEIGHTS = (0, 5, 10, 20, 30, 40, 60)
 
 
 def encoder_features(model, rows: list[list[int]], batch_size: int = 512) -> np.ndarray:
-    """Each row's encoder outputs averaged over its characters, and its final h and c."""
+    """Each row's encoder outputs averaged over its characters, and its final state (h, and c for an LSTM)."""
     features = []
     for start in range(0, len(rows), batch_size):
         ids = padded_ids(rows[start:start + batch_size])
         state = model.encode(ids)
         mask = (ids != 0)[..., None].astype(np.float32)
         mean = (state.memory * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)
-        features.append(np.concatenate([mean, *state.rnn_state[:2]], axis=1).astype(np.float32))
+        final = state.rnn_state[: 2 if model.cell == "lstm" else 1]  # the first decoder layer's start
+        features.append(np.concatenate([mean, *final], axis=1).astype(np.float32))
     return np.concatenate(features)
 
 
@@ -160,16 +162,17 @@ def hits(scores: np.ndarray) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", default="checkpoints/chat.npz")
+    parser.add_argument("--checkpoint", help="chat artifact (default checkpoints/chat.npz)")
     parser.add_argument("--corpora", help="default $SEQBOT_CORPORA")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--epochs", type=int, default=8, help="selector epochs (the best on validation is kept)")
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",")]
-    artifact = load_artifact(args.checkpoint, kind="seq2seq")
-    bot = Chatbot(artifact, args.checkpoint, background=background_texts(artifact.blobs, args.checkpoint))
+    path = args.checkpoint or default_checkpoint("chat")
+    artifact = load_artifact(path, kind="seq2seq")
+    bot = Chatbot(artifact, path, background=background_texts(artifact.blobs, path))
     if bot.backward is None:
-        raise SystemExit(f"{args.checkpoint} carries no backward model")
+        raise SystemExit(f"{path} carries no backward model (python -m seqbot.evaluation.chat_rerank --backward adds one)")
     data = chat_eval.chat_split(artifact, args.corpora)
     contexts = chat_eval.heldout_contexts(artifact, args.corpora) or {}
     sets = candidate_sets(chat_eval.heldout_parts(artifact, args.corpora, data), seeds)

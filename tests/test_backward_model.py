@@ -8,11 +8,11 @@ import pytest
 
 from seqbot.artifact import load_artifact, save_artifact
 from seqbot.contract import keys
+from seqbot.commands.model_info import info_fields
 from seqbot.contract.decoding import DecodingConfig
 from seqbot.contract.tokens import END
 from seqbot.engine.backward import carry
 from seqbot.engine.chat import Chatbot
-from seqbot.commands.model_info import info_fields
 from seqbot.errors import CheckpointError
 from seqbot.evaluation import chat_eval
 from tests.test_chat_rerank import PAIRS, chat_artifact

@@ -61,7 +61,8 @@ def backward_summary(record: dict) -> dict[str, str]:
     """What a chat artifact records of the backward model it carries (seqbot.engine.backward.carry)."""
     scores = record.get("scores") or {}
     return {"command": record.get("command") or NOT_RECORDED,
-            "metrics": ", ".join(f"{key} {value:.4f}" for key, value in scores.items()) or NOT_RECORDED}
+            "metrics": ", ".join(f"{key} {value:.4f}" if isinstance(value, float) else f"{key} {value}"
+                                 for key, value in scores.items()) or NOT_RECORDED}
 
 
 def calibration_summary(record: dict) -> dict[str, str]:
