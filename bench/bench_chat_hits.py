@@ -7,7 +7,8 @@ pair is combined, and a response selector is trained on top of its two encoders 
 For each part (validation, test) and seed it draws the 200 messages and 9 distractors of `seqbot
 eval chat` and scores all 10 candidates by:
   forward   log p(reply | message), the chat model (its previous line as context);
-  prior     log p(reply), the model's own mean over the checkpoint's background messages;
+  prior     log p(reply), the model's own mean over the checkpoint's 16 background messages
+            (--prior-messages N: over N training messages, as `seqbot eval chat --prior-messages N`);
   backward  log p(message | reply), the backward model the checkpoint carries;
   selector  the cosine of a message vector and a reply vector: two small heads trained here, with
             the other pairs of each batch as negatives (in-batch softmax), on the frozen encoders'
@@ -18,7 +19,8 @@ prior + backward), and by forward - lambda prior + beta backward + w selector, t
 on the validation part; the best test figure over the same grid is printed too, as an upper
 bound that no choice made without the test part reaches.
 
-Needs the training extra (the heads train with Keras) and $SEQBOT_CORPORA. About two minutes.
+Needs the training extra (the heads train with Keras) and $SEQBOT_CORPORA. About three minutes on two
+cores, longer with --prior-messages.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from seqbot.engine.chat import Chatbot, background_texts
 from seqbot.engine.seq2seq import padded_ids
 from seqbot.evaluation import chat_eval
 from seqbot.paths import default_checkpoint
+from seqbot.training.chat import background_messages
 
 PARTS = ("validation", "test")
 LAMBDAS = (0.75, 1.0, 1.25)
@@ -77,9 +80,10 @@ def candidate_sets(parts, seeds):
     return sets
 
 
-def model_scores(bot: Chatbot, sets: dict, contexts: dict) -> dict:
-    """(part, seed) -> {"forward", "prior", "backward"}: (messages, 10) score matrices."""
-    prior = bot.model_prior(bot.background)
+def model_scores(bot: Chatbot, sets: dict, contexts: dict, background: list[str]) -> dict:
+    """(part, seed) -> {"forward", "prior", "backward"}: (messages, 10) score matrices, p(reply)
+    averaged over the `background` messages."""
+    prior = bot.model_prior(background)
     scores = {}
     for key, (chosen, candidates) in sets.items():
         width = len(candidates[0])
@@ -166,6 +170,8 @@ def main() -> None:
     parser.add_argument("--corpora", help="default $SEQBOT_CORPORA")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--epochs", type=int, default=8, help="selector epochs (the best on validation is kept)")
+    parser.add_argument("--prior-messages", type=int,
+                        help="average p(reply) over this many training messages (default: the checkpoint's 16)")
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",")]
     path = args.checkpoint or default_checkpoint("chat")
@@ -176,7 +182,8 @@ def main() -> None:
     data = chat_eval.chat_split(artifact, args.corpora)
     contexts = chat_eval.heldout_contexts(artifact, args.corpora) or {}
     sets = candidate_sets(chat_eval.heldout_parts(artifact, args.corpora, data), seeds)
-    scores = model_scores(bot, sets, contexts)
+    background = background_messages(data.train, args.prior_messages) if args.prior_messages else bot.background
+    scores = model_scores(bot, sets, contexts, background)
     selector = train_selector(bot, data.train, sets, contexts, args.epochs, seed=1)
 
     def combined(key, lam, beta, weight):
@@ -189,7 +196,7 @@ def main() -> None:
                                        f" (mean {np.mean(figures[part]):.3f})" for part in PARTS))
         return figures
 
-    print(f"hits@1 of 10, 200 messages per seed, seeds {args.seeds}")
+    print(f"hits@1 of 10, 200 messages per seed, seeds {args.seeds}; p(reply) over {len(background)} messages")
     row("forward: log p(reply | message)", lambda k: scores[k]["forward"])
     row("backward: log p(message | reply)", lambda k: scores[k]["backward"])
     row("selector (cosine)", lambda k: selector[k])
