@@ -32,11 +32,10 @@ import os
 import numpy as np
 
 from seqbot.artifact import load_artifact
-from seqbot.contract.text import chat_source
-from seqbot.contract.tokens import UNKNOWN
 from seqbot.engine.chat import Chatbot, background_texts
 from seqbot.engine.seq2seq import padded_ids
 from seqbot.evaluation import chat_eval
+from seqbot.evaluation.chat_eval import first_share
 from seqbot.paths import default_checkpoint
 from seqbot.training.chat import background_messages
 
@@ -59,42 +58,13 @@ def encoder_features(model, rows: list[list[int]], batch_size: int = 512) -> np.
     return np.concatenate(features)
 
 
-def message_rows(bot: Chatbot, sources: list[str]) -> list[list[int]]:
-    return [[bot.source_index.get(c, UNKNOWN) for c in source[:bot.max_source_length]] or [UNKNOWN] for source in sources]
-
-
-def reply_rows(bot: Chatbot, replies: list[str]) -> list[list[int]]:
-    backward = bot.backward
-    return [[backward.source_index.get(c, UNKNOWN) for c in reply[:backward.max_source_length]] or [UNKNOWN]
-            for reply in replies]
-
-
 def candidate_sets(parts, seeds):
-    """(part, seed) -> (chosen pairs, 10 candidate replies each, the true one first), as eval chat draws them."""
+    """(part, seed) -> (chosen pairs, their distractors), as `seqbot eval chat` draws them."""
     sets = {}
     for part, seed in itertools.product(PARTS, seeds):
-        pairs = parts[part]
-        chosen = chat_eval.choose_messages(pairs, 200, seed)
-        distractors = chat_eval.distractor_sets(chosen, pairs, 9, seed)
-        sets[part, seed] = chosen, [[true] + others for (_, true), others in zip(chosen, distractors)]
+        chosen = chat_eval.choose_messages(parts[part], 200, seed)
+        sets[part, seed] = chosen, chat_eval.distractor_sets(chosen, parts[part], 9, seed)
     return sets
-
-
-def model_scores(bot: Chatbot, sets: dict, contexts: dict, background: list[str]) -> dict:
-    """(part, seed) -> {"forward", "prior", "backward"}: (messages, 10) score matrices, p(reply)
-    averaged over the `background` messages."""
-    prior = bot.model_prior(background)
-    scores = {}
-    for key, (chosen, candidates) in sets.items():
-        width = len(candidates[0])
-        messages = [message for message, _ in chosen for _ in range(width)]
-        lines = [chat_eval.context_of(pair, contexts) for pair in chosen for _ in range(width)]
-        replies = [reply for row in candidates for reply in row]
-        shape = (len(chosen), width)
-        scores[key] = {"forward": bot.reply_log_probs(messages, replies, contexts=lines).reshape(shape),
-                       "prior": bot.prior_log_probs(replies, prior).reshape(shape),
-                       "backward": bot.message_log_probs(messages, replies).reshape(shape)}
-    return scores
 
 
 def train_selector(bot: Chatbot, train: list[tuple[str, str]], sets: dict, contexts: dict, epochs: int, seed: int) -> dict:
@@ -104,12 +74,16 @@ def train_selector(bot: Chatbot, train: list[tuple[str, str]], sets: dict, conte
     from keras import layers, ops
 
     keras.utils.set_random_seed(seed)
-    messages = encoder_features(bot.model, message_rows(bot, [source for source, _ in train]))
-    replies = encoder_features(bot.backward.model, reply_rows(bot, [reply for _, reply in train]))
-    held = {key: (encoder_features(bot.model, message_rows(bot, [chat_source(m, contexts.get((m, r), ""), bot.message_length,
-                                                                             bot.context_length) for m, r in chosen])),
-                  encoder_features(bot.backward.model, reply_rows(bot, [reply for row in candidates for reply in row])))
-            for key, (chosen, candidates) in sets.items()}
+
+    def reply_rows(replies):
+        return bot.backward.reply_sources([bot.reply_ids(reply) for reply in replies])
+
+    messages = encoder_features(bot.model, bot.source_rows([source for source, _ in train]))
+    replies = encoder_features(bot.backward.model, reply_rows([reply for _, reply in train]))
+    held = {key: (encoder_features(bot.model, bot.source_rows([bot.fed_text(pair[0], chat_eval.context_of(pair, contexts))
+                                                               for pair in chosen])),
+                  encoder_features(bot.backward.model, reply_rows(chat_eval.candidates(chosen, distractors))))
+            for key, (chosen, distractors) in sets.items()}
 
     def head(width: int):
         inputs = keras.Input((width,))
@@ -152,16 +126,11 @@ def train_selector(bot: Chatbot, train: list[tuple[str, str]], sets: dict, conte
         selector.fit([messages[order], replies[order]], np.zeros(len(order)), batch_size=batch, epochs=1,
                      verbose=0, shuffle=False)
         result = cosines()
-        validation = np.mean([hits(s) for (part, _), s in result.items() if part == "validation"])
+        validation = np.mean([first_share(s) for (part, _), s in result.items() if part == "validation"])
         print(f"selector epoch {epoch}: validation hits@1 {validation:.3f}", flush=True)
         if validation > best:
             best, kept = validation, result
     return kept
-
-
-def hits(scores: np.ndarray) -> float:
-    """Share of rows whose true reply (column 0) is strictly first."""
-    return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
 
 
 def main() -> None:
@@ -183,7 +152,8 @@ def main() -> None:
     contexts = chat_eval.heldout_contexts(artifact, args.corpora) or {}
     sets = candidate_sets(chat_eval.heldout_parts(artifact, args.corpora, data), seeds)
     background = background_messages(data.train, args.prior_messages) if args.prior_messages else bot.background
-    scores = model_scores(bot, sets, contexts, background)
+    scores = {key: chat_eval.candidate_scores(bot, chosen, distractors, contexts, background)
+              for key, (chosen, distractors) in sets.items()}
     selector = train_selector(bot, data.train, sets, contexts, args.epochs, seed=1)
 
     def combined(key, lam, beta, weight):
@@ -191,7 +161,7 @@ def main() -> None:
         return s["forward"] - lam * s["prior"] + beta * s["backward"] + weight * selector[key]
 
     def row(name, score_of):
-        figures = {part: [hits(score_of((part, seed))) for seed in seeds] for part in PARTS}
+        figures = {part: [first_share(score_of((part, seed))) for seed in seeds] for part in PARTS}
         print(f"{name:52s}" + "  ".join(f"{part} " + " ".join(f"{x:.3f}" for x in figures[part]) +
                                        f" (mean {np.mean(figures[part]):.3f})" for part in PARTS))
         return figures
@@ -203,7 +173,7 @@ def main() -> None:
     row("forward - prior", lambda k: combined(k, 1.0, 0.0, 0.0))
     row("forward - prior + backward", lambda k: combined(k, 1.0, 1.0, 0.0))
     grid = list(itertools.product(LAMBDAS, BETAS, SELECTOR_WEIGHTS))
-    means = {part: {weights: np.mean([hits(combined((part, seed), *weights)) for seed in seeds]) for weights in grid}
+    means = {part: {weights: np.mean([first_share(combined((part, seed), *weights)) for seed in seeds]) for weights in grid}
              for part in PARTS}
     chosen = max(grid, key=lambda weights: means["validation"][weights])
     lam, beta, weight = chosen

@@ -103,12 +103,17 @@ class BackwardModel:
     def score(self, targets: list[list[int]], replies: list) -> np.ndarray:
         """log p(target | reply) of each row, teacher-forced in one pass; `replies` in forward target
         ids (<start>/<end> ignored), each cut to the backward model's source length."""
+        return teacher_forced(self.model, self.reply_sources(replies), targets)[0]
+
+    def reply_sources(self, replies: list) -> list[np.ndarray]:
+        """The backward model's source ids of replies given in forward target ids (<start>/<end>
+        dropped, cut to its source length; an empty reply is one <unk>)."""
         sources = []
         for reply in replies:
             ids = self._source_of[np.asarray(reply, dtype=np.int64)]
             ids = ids[ids != PAD][: self.max_source_length]
             sources.append(ids if len(ids) else np.array([UNKNOWN]))
-        return teacher_forced(self.model, sources, targets)[0]
+        return sources
 
 
 class MessageScorer:

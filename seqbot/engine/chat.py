@@ -169,8 +169,7 @@ class Chatbot:
         texts = self.background if background is None else background
         if not texts:
             raise ValueError("the model's own p(reply) needs at least one background message")
-        rows = [[self.source_index.get(c, UNKNOWN) for c in text[:self.max_source_length]] or [UNKNOWN] for text in texts]
-        prior = ModelPrior(self.model, padded_ids(rows))
+        prior = ModelPrior(self.model, padded_ids(self.source_rows(texts)))
         if own:
             self._model_prior = prior
         return prior
@@ -201,12 +200,17 @@ class Chatbot:
         a long message cut to its last sentences that fit (seqbot.contract.text.chat_source)."""
         return chat_source(text, context, self.message_length, self.context_length)[: self.max_source_length]
 
+    def source_rows(self, texts: list[str]) -> list[list[int]]:
+        """Source ids of texts already as the encoder reads them (`fed_text`, or training sources);
+        unknown characters become <unk>, an empty text one <unk>."""
+        return [[self.source_index.get(c, UNKNOWN) for c in text[:self.max_source_length]] or [UNKNOWN]
+                for text in texts]
+
     def encode_text(self, text: str, context: str = "") -> tuple[np.ndarray, str]:
         """Source ids (1, T) and the text actually fed (`fed_text`). Unknown characters become <unk>,
         as rare characters did in training."""
         fed = self.fed_text(text, context)
-        ids = [self.source_index.get(c, UNKNOWN) for c in fed] or [UNKNOWN]
-        return np.asarray([ids], dtype=np.int64), fed
+        return np.asarray(self.source_rows([fed]), dtype=np.int64), fed
 
     def known(self, text: str, finished: bool = False) -> bool:
         """False when decoding known_words is on and `text` has just ended a word (or, `finished`, ends
@@ -306,7 +310,7 @@ class Chatbot:
         """How the search for `message` ranks a hypothesis: the length-normalised log-probability, or with
         decoding rerank "mmi" its mutual information score (its <end> is scored by the reply model when
         finished; with mmi_backward the message, then required, is scored given the reply)."""
-        if message is None and self.message_scorer("") is not None:
+        if message is None and self.decoding.rerank == "mmi" and self.decoding.mmi_backward:
             raise ValueError("this chat model's ranking reads the message too (MMI-bidi): pass score(hypothesis, message)")
         finished = hypothesis.ids[-1] == END
         tokens = np.asarray(hypothesis.ids[1:len(hypothesis.ids) - finished], dtype=np.int32)

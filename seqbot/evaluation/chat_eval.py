@@ -141,31 +141,50 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
     p(reply) its own mean over them (seqbot.engine.reply_prior); with a backward model by log p(message
     | reply) and (with `background`) by the mutual information read both ways, that plus log p(message
     | reply); when the bot reranks by MMI, by its mmi_score."""
-    messages = [utterance for utterance, _ in chosen for _ in range(len(distractors[0]) + 1)]
-    lines = [context_of(pair, contexts) for pair in chosen for _ in range(len(distractors[0]) + 1)]
-    replies = [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
-    scores = bot.reply_log_probs(messages, replies, contexts=lines).reshape(len(chosen), -1)
-    report = {"hits_at_1": _first_share(scores), "candidates": scores.shape[1]}
-    backward = None
-    if bot.backward is not None:
-        backward = bot.message_log_probs(messages, replies).reshape(scores.shape)
-        report["hits_at_1_backward"] = _first_share(backward)
-    if background:
-        prior = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(scores.shape)
-        report["hits_at_1_pmi"] = _first_share(scores - prior)
+    matrices = candidate_scores(bot, chosen, distractors, contexts, background)
+    scores, backward, prior = matrices["forward"], matrices.get("backward"), matrices.get("prior")
+    report = {"hits_at_1": first_share(scores), "candidates": scores.shape[1]}
+    if backward is not None:
+        report["hits_at_1_backward"] = first_share(backward)
+    if prior is not None:
+        report["hits_at_1_pmi"] = first_share(scores - prior)
         report["background_messages"] = len(background)
         if backward is not None:
-            report["hits_at_1_pmi_both"] = _first_share(scores - prior + backward)
+            report["hits_at_1_pmi_both"] = first_share(scores - prior + backward)
     if bot.decoding.rerank == "mmi":
-        prior = bot.prior_log_probs(replies).reshape(scores.shape)
+        replies = candidates(chosen, distractors)
+        own_prior = bot.prior_log_probs(replies).reshape(scores.shape)
         lengths = np.array([len(reply) for reply in replies]).reshape(scores.shape)
-        report["hits_at_1_mmi"] = _first_share(mmi_score(scores, prior, lengths, bot.decoding.mmi_lambda,
-                                                         bot.decoding.mmi_gamma, backward if backward is not None else 0.0,
-                                                         bot.decoding.mmi_backward))
+        report["hits_at_1_mmi"] = first_share(mmi_score(scores, own_prior, lengths, bot.decoding.mmi_lambda,
+                                                        bot.decoding.mmi_gamma, backward if backward is not None else 0.0,
+                                                        bot.decoding.mmi_backward))
     return report
 
 
-def _first_share(scores: np.ndarray) -> float:
+def candidates(chosen: list[tuple[str, str]], distractors: list[list[str]]) -> list[str]:
+    """Every message's candidate replies in one list, message by message, its true reply first."""
+    return [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
+
+
+def candidate_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None,
+                     background: list[str] | None = None) -> dict[str, np.ndarray]:
+    """(messages, candidates) matrices, the true reply in column 0: "forward" log p(reply | message)
+    (each message after its line in `contexts`); with a backward model "backward" log p(message |
+    reply); with `background` messages "prior", log p(reply) as the model's own mean over them."""
+    width = len(distractors[0]) + 1
+    messages = [utterance for utterance, _ in chosen for _ in range(width)]
+    lines = [context_of(pair, contexts) for pair in chosen for _ in range(width)]
+    replies = candidates(chosen, distractors)
+    shape = (len(chosen), width)
+    matrices = {"forward": bot.reply_log_probs(messages, replies, contexts=lines).reshape(shape)}
+    if bot.backward is not None:
+        matrices["backward"] = bot.message_log_probs(messages, replies).reshape(shape)
+    if background:
+        matrices["prior"] = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(shape)
+    return matrices
+
+
+def first_share(scores: np.ndarray) -> float:
     """Share of rows whose column 0 is strictly above every other column (a tie is a miss)."""
     return float(np.mean(scores[:, 0] > scores[:, 1:].max(axis=1)))
 
