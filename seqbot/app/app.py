@@ -28,6 +28,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -361,8 +362,12 @@ class SeqbotApp(App[None]):
 
     @property
     def views(self) -> dict[int, TurnView]:
-        """The mounted turns' views by number: only those near the view (widgets/turn_list.py)."""
-        return self.query_one(Conversation).views
+        """The mounted turns' views by number: only those near the view (widgets/turn_list.py); none
+        once the chat screen's widgets are gone (the app is closing and a redraw was still queued)."""
+        try:
+            return self.query_one(Conversation).views
+        except NoMatches:
+            return {}
 
     def turn_changed(self, turn: Turn, reply_only: bool = False) -> None:
         view = self.views.get(turn.number)
