@@ -32,7 +32,14 @@ def test_models_info_prints_a_rebuild_command_for_every_checkpoint(name, capsys)
     assert main(["models", "info", name]) == 0
     rebuild = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("rebuild:"))
     command = rebuild.split("rebuild:", 1)[1].strip()
-    if name == "chat" and "backward" in load_artifact(PROJECT_ROOT / "checkpoints" / "chat.npz").config:
+    chat = load_artifact(PROJECT_ROOT / "checkpoints" / "chat.npz") if name == "chat" else None
+    if name == "chat" and "ranking" in chat.metadata and "backward" in chat.config:
+        # reranked (MMI-bidi) with a backward model trained too, then its ranking of given replies tuned on that
+        assert command == ("seqbot train chat, seqbot train chat --backward --out runs/chat-backward, python -m "
+                           "seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz, "
+                           "then python -m seqbot.evaluation.chat_ranking runs/chat-rerank/model.npz "
+                           "--export checkpoints/chat.npz --force")
+    elif name == "chat" and "backward" in chat.config:
         # its replies are reranked (MMI-bidi): a backward model is trained too, and both go into the reranking step
         assert command == ("seqbot train chat, seqbot train chat --backward --out runs/chat-backward, then python -m "
                            "seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz "

@@ -2,7 +2,8 @@
 of replies that are one of the five most frequent, the share of distinct replies, hits@1 of 10 by
 log p(reply | message) and by the model's mutual information (p(reply) its own mean over background
 messages), with a backward model also by log p(message | reply) and by the mutual information read
-both ways (log p(reply | message) - log p(reply) + log p(message | reply)), perplexity per character, chrF, and a sample of replies.
+both ways (log p(reply | message) - log p(reply) + log p(message | reply)), by the checkpoint's ranking
+(seqbot.contract.ranking) when it records one, perplexity per character, chrF, and a sample of replies.
 
     seqbot eval chat                                  200 test messages, the checkpoint's decoding
     seqbot eval chat --rerank length --beam 5 --patience 4    the decoding shipped before reranking
@@ -151,6 +152,10 @@ def print_report(report: dict) -> None:
         hits += f"; by log p(message | reply) {report['hits_at_1_backward']:.1%}"
     if "hits_at_1_pmi_both" in report:
         hits += f"; by mutual information read both ways {report['hits_at_1_pmi_both']:.1%}"
+    if "hits_at_1_ranking" in report:
+        r = report["ranking"]
+        hits += (f"; by the ranking {report['hits_at_1_ranking']:.1%} (prior {r['prior']}, backward {r['backward']}, "
+                 f"overlap {r['overlap']}, association {r['association']}, p(reply) over {r['background_messages']} messages)")
     if "hits_at_1_mmi" in report:
         hits += f"; by the MMI score {report['hits_at_1_mmi']:.1%}"
     print(f"hits@1            {hits}")

@@ -54,7 +54,21 @@ def info_fields(metadata: dict, registry_recipe=None) -> dict[str, object]:
         "metrics": scores or NOT_RECORDED,
         **({"calibration": calibration_summary(metadata["calibration"])} if metadata.get("calibration") else {}),
         **({"backward model": backward_summary(metadata["backward"])} if isinstance(metadata.get("backward"), dict) else {}),
+        **({"ranking": ranking_summary(metadata["ranking"])} if isinstance(metadata.get("ranking"), dict) else {}),
     }
+
+
+def ranking_summary(record: dict) -> dict[str, str]:
+    """What a chat artifact records of its ranking of given replies (seqbot.evaluation.chat_ranking)."""
+    chosen = record.get("chosen") or {}
+    weights = chosen.get("ranking") or {}
+    hits = chosen.get("hits_at_1") or []
+    links = record.get("word_links") or {}
+    return {"weights": ", ".join(f"{key} {value}" for key, value in weights.items()) or NOT_RECORDED,
+            "validation hits@1": " / ".join(f"{value:.1%}" for value in hits if isinstance(value, (int, float)))
+                                 or NOT_RECORDED,
+            "word links": (f"{links['words']:,} words, {links['links']:,} links"
+                           if isinstance(links.get("words"), int) and isinstance(links.get("links"), int) else NOT_RECORDED)}
 
 
 def backward_summary(record: dict) -> dict[str, str]:
@@ -100,14 +114,20 @@ def rebuild_command(path: Path, artifact) -> str:
             recipe = find_recipe(trainer, trained_as or "")
         except SeqbotError:  # a recipe that is gone or was never named
             return "not in the recipe registry (seqbot models recipes lists the recipes)"
-    if artifact.metadata.get("rerank") and recipe.trainer == "chat":  # its decoding was tuned after training
+    if recipe.trainer != "chat" or not (artifact.metadata.get("rerank") or artifact.metadata.get("ranking")):
+        return f"{recipe.command} --export {shown} --force"
+    steps, model = [recipe.command], "runs/chat/model.npz"
+    if artifact.metadata.get("rerank"):  # its decoding was tuned after training
         if "backward" in artifact.config:  # and it carries a backward model p(message | reply) (MMI-bidi)
-            return (f"{recipe.command}, {recipe.command} --backward --out runs/chat-backward, then python -m "
-                    f"seqbot.evaluation.chat_rerank runs/chat/model.npz --backward runs/chat-backward/model.npz "
-                    f"--export {shown} --force")
-        return (f"{recipe.command}, then python -m seqbot.evaluation.chat_rerank runs/chat/model.npz "
-                f"--export {shown} --force")
-    return f"{recipe.command} --export {shown} --force"
+            steps = [recipe.command, f"{recipe.command} --backward --out runs/chat-backward",
+                     f"python -m seqbot.evaluation.chat_rerank {model} --backward runs/chat-backward/model.npz"]
+        else:
+            steps.append(f"python -m seqbot.evaluation.chat_rerank {model}")
+        model = "runs/chat-rerank/model.npz"
+    if artifact.metadata.get("ranking"):  # and its ranking of given replies after that
+        steps.append(f"python -m seqbot.evaluation.chat_ranking {model}")
+    steps[-1] += f" --export {shown} --force"
+    return ", ".join(steps[:-1]) + ", then " + steps[-1]
 
 
 def print_info(name: str, checkpoints: str | None) -> None:

@@ -26,10 +26,13 @@ TEMPERATURE = "temperature"  # a classifier's temperature (seqbot.engine.calibra
 SHORT_TEMPERATURE = "short_temperature"  # ... for texts of at most SHORT_WORDS words
 SHORT_WORDS = "short_words"
 TEMPERATURES = (TEMPERATURE, SHORT_TEMPERATURE, SHORT_WORDS)
+RANKING = "ranking"  # a chat model's RankingConfig.to_dict() (seqbot.contract.ranking): how it ranks given replies
 BACKWARD = "backward"  # a chat model's backward model p(message | reply): its config; its weights "backward/<name>"
 
 # blobs
 REPLY_LM = "reply_lm"  # the chat model's reply language model (seqbot.engine.char_lm.CharNgramLM.to_bytes)
 REPLY_WORDS = "reply_words"  # the words of the chat model's training replies, UTF-8, one a line (decoding known_words)
 BACKGROUND = "background_messages"  # the chat model's background messages, a JSON list of fed texts (mmi_prior "model")
+RANKING_BACKGROUND = "ranking_background"  # ... those its ranking averages p(reply) over, the same format
+WORD_LINKS = "word_links"  # the chat model's word links (seqbot.engine.word_links.WordLinks.to_bytes; its ranking)
 SENTENCEPIECE = "sentencepiece"  # a classifier's sentencepiece model (seqbot.data.text_encoding)

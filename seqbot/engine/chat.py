@@ -52,6 +52,7 @@ import numpy as np
 from seqbot.artifact import Artifact, load_artifact
 from seqbot.contract import keys
 from seqbot.contract.decoding import DecodingConfig
+from seqbot.contract.ranking import RankingConfig
 from seqbot.contract.text import chat_source, normalise
 from seqbot.contract.tokens import END, START, UNKNOWN
 from seqbot.engine import decoding
@@ -59,7 +60,9 @@ from seqbot.engine.backward import BackwardModel
 from seqbot.engine.char_lm import CharNgramLM
 from seqbot.engine.decoding import RepetitionGuard, check_beam
 from seqbot.engine.reply_prior import ModelPrior
+from seqbot.engine.reply_ranking import ReplyRanker
 from seqbot.engine.seq2seq import Seq2SeqModel, padded_ids, teacher_forced
+from seqbot.engine.word_links import WordLinks
 from seqbot.errors import CheckpointError
 from seqbot.paths import default_checkpoint
 
@@ -149,6 +152,10 @@ class Chatbot:
                                   f"(blobs[{keys.REPLY_WORDS!r}]; python -m seqbot.evaluation.chat_rerank builds one)")
         self.guard = guard or RepetitionGuard(self.decoding.repetition_ngram, self.decoding.max_char_run)
         self._model_prior: ModelPrior | None = None
+        self._path = path
+        self._blobs = artifact.blobs
+        self.ranking = ranking_settings(config, artifact.blobs, path)
+        self._ranker: ReplyRanker | None = None
 
     @property
     def reply_prior(self):
@@ -173,6 +180,32 @@ class Chatbot:
         if own:
             self._model_prior = prior
         return prior
+
+    @property
+    def ranker(self) -> ReplyRanker | None:
+        """How this model ranks given replies (seqbot.engine.reply_ranking), None when the artifact records no
+        ranking; its word links and background messages are read on first use."""
+        if self.ranking is None:
+            return None
+        if self._ranker is None:
+            links = None
+            if keys.WORD_LINKS in self._blobs:
+                try:
+                    links = WordLinks.from_bytes(self._blobs[keys.WORD_LINKS])
+                except ValueError as error:
+                    raise CheckpointError(f"{self._path or 'checkpoint'}: its word links are unreadable ({error})") from None
+            background = background_texts(self._blobs, self._path, keys.RANKING_BACKGROUND)
+            try:
+                self._ranker = ReplyRanker(self, self.ranking, background, links)
+            except ValueError as error:
+                raise CheckpointError(f"{self._path or 'checkpoint'}: {error}") from None
+        return self._ranker
+
+    def rank(self, message: str, replies: list[str], context: str = "") -> np.ndarray:
+        """The ranking score of each of `replies` to `message` (after `context`), higher fitting better."""
+        if self.ranker is None:
+            raise ValueError("this chat model records no ranking (python -m seqbot.evaluation.chat_ranking adds one)")
+        return self.ranker.scores([message] * len(replies), list(replies), [context] * len(replies))
 
     @property
     def alpha(self) -> float:
@@ -403,17 +436,34 @@ def background_blob(texts: list[str]) -> bytes:
     return json.dumps(list(texts), ensure_ascii=False).encode("utf-8")
 
 
-def background_texts(blobs: dict, path=None) -> list[str] | None:
-    """The artifact's background messages (background_blob), or None when it has none."""
-    if keys.BACKGROUND not in blobs:
+def background_texts(blobs: dict, path=None, key: str = keys.BACKGROUND) -> list[str] | None:
+    """The artifact's background messages (background_blob) under `key`, or None when it has none."""
+    if key not in blobs:
         return None
     try:
-        texts = json.loads(bytes(blobs[keys.BACKGROUND]).decode("utf-8"))
+        texts = json.loads(bytes(blobs[key]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path or 'checkpoint'}: its background messages are unreadable ({error})") from None
     if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
         raise CheckpointError(f"{path or 'checkpoint'}: its background messages are not a list of texts")
     return texts
+
+
+def ranking_settings(config: dict, blobs: dict, path=None) -> RankingConfig | None:
+    """The artifact's ranking (config["ranking"]), None without one; a CheckpointError when it is invalid or
+    the blobs it needs are missing."""
+    if keys.RANKING not in config:
+        return None
+    try:
+        ranking = RankingConfig.from_dict(config[keys.RANKING])
+    except (ValueError, TypeError) as error:
+        raise CheckpointError(f"{path or 'checkpoint'}: its ranking settings are invalid ({error})") from None
+    needed = [keys.RANKING_BACKGROUND] + ([keys.WORD_LINKS] if ranking.uses_words else [])
+    missing = [key for key in needed if key not in blobs]
+    if missing:
+        raise CheckpointError(f"{path or 'checkpoint'} records a ranking but lacks blobs {', '.join(missing)} "
+                              f"(python -m seqbot.evaluation.chat_ranking writes them)")
+    return ranking
 
 
 def reply_word_set(blob: bytes) -> frozenset[str]:

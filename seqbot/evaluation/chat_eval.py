@@ -25,8 +25,10 @@ test half. The figures, on `messages` distinct messages drawn with `seed`:
   message; for a model that carries a backward model p(message | reply) (seqbot.engine.backward)
   by log p(message | reply) alone and by the mutual information read both ways, log p(reply |
   message) - log p(reply) + log p(message | reply) (the two estimates of log p(m, r) / p(m) p(r)
-  added; log p(message) is the same for every candidate, so it drops out); with MMI decoding also by
-  the reranker's score;
+  added; log p(message) is the same for every candidate, so it drops out); for a model that records
+  a ranking (seqbot.contract.ranking: that mutual information with word-level evidence, weights
+  chosen on the validation part by seqbot.evaluation.chat_ranking) by its score; with MMI decoding
+  also by the reranker's score;
 - perplexity per character (<end> counted) of every reply of the part, teacher-forced;
 - chrF (sacrebleu, against the one reference) and the mean length of the replies;
 - invented words: the share of replies with a word that no training reply has ("bathoon" for
@@ -140,7 +142,8 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
     messages also by the model's pointwise mutual information log p(reply | message) - log p(reply),
     p(reply) its own mean over them (seqbot.engine.reply_prior); with a backward model by log p(message
     | reply) and (with `background`) by the mutual information read both ways, that plus log p(message
-    | reply); when the bot reranks by MMI, by its mmi_score."""
+    | reply); by the bot's ranking when it records one (seqbot.engine.reply_ranking); when the bot
+    reranks by MMI, by its mmi_score."""
     matrices = candidate_scores(bot, chosen, distractors, contexts, background)
     scores, backward, prior = matrices["forward"], matrices.get("backward"), matrices.get("prior")
     report = {"hits_at_1": first_share(scores), "candidates": scores.shape[1]}
@@ -151,6 +154,9 @@ def hits_at_1(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], 
         report["background_messages"] = len(background)
         if backward is not None:
             report["hits_at_1_pmi_both"] = first_share(scores - prior + backward)
+    if bot.ranker is not None:
+        report["hits_at_1_ranking"] = first_share(ranking_scores(bot, chosen, distractors, matrices, contexts, background))
+        report["ranking"] = bot.ranking.to_dict()
     if bot.decoding.rerank == "mmi":
         replies = candidates(chosen, distractors)
         own_prior = bot.prior_log_probs(replies).reshape(scores.shape)
@@ -182,6 +188,19 @@ def candidate_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[
     if background:
         matrices["prior"] = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(shape)
     return matrices
+
+
+def ranking_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], matrices: dict[str, np.ndarray],
+                   contexts: dict | None = None, background: list[str] | None = None) -> np.ndarray:
+    """(messages, candidates) scores by the bot's ranking (seqbot.engine.reply_ranking), reusing the
+    candidate_scores `matrices` computed over `background` (p(reply) is reused only when its background
+    is the ranking's own)."""
+    width = len(distractors[0]) + 1
+    messages = [utterance for utterance, _ in chosen for _ in range(width)]
+    lines = [context_of(pair, contexts) for pair in chosen for _ in range(width)]
+    reuse = ("forward", "backward") + (("prior",) if list(background or []) == bot.ranker.background else ())
+    known = {name: matrices[name].ravel() for name in reuse if name in matrices}
+    return bot.ranker.scores(messages, candidates(chosen, distractors), lines, known).reshape(len(chosen), width)
 
 
 def first_share(scores: np.ndarray) -> float:
