@@ -31,6 +31,7 @@ reply) and the repetition guard asked about every candidate before it enters the
     bot.candidates("Hi!")                     # every finished reply of the search, unranked
     bot.reply_log_probs(messages, replies)    # teacher-forced log p(reply + <end> | message), batched
     bot.attention("Hi!", "Hey!")              # (text fed, one row of attention weights per reply character)
+    bot.rank("Hi!", ["Hey!", "Who's there?"]) # how the model ranks given replies (seqbot.engine.reply_ranking)
 
 A model trained with the previous line as context (its metadata's split records `context_length`)
 reads `context` too, in every method that takes a message: the app and `seqbot chat` pass the

@@ -107,13 +107,21 @@ def choose(rows: list[dict]) -> dict:
     return max(rows, key=lambda row: (row["mean"], min(row["hits_at_1"])))
 
 
-def reference_rows(rows: list[dict]) -> dict[str, dict]:
-    """The grid's rows for the scores `seqbot eval chat` also reports: mutual information, and read both ways."""
+def reference_rows(rows: list[dict], terms: list[dict[str, np.ndarray]]) -> dict[str, dict]:
+    """What each word term ranks alone, and the grid's rows for the scores `seqbot eval chat` also reports:
+    mutual information, and read both ways."""
     def find(prior, backward):
         match = [row for row in rows if row["ranking"]["prior"] == prior and row["ranking"]["backward"] == backward
                  and not row["ranking"]["overlap"] and not row["ranking"]["association"]]
         return match[0] if match else None
-    return {name: row for name, row in (("mutual_information", find(1.0, 0.0)), ("both_ways", find(1.0, 1.0))) if row}
+
+    def alone(name):
+        hits = [chat_eval.first_share(seed_terms[name]) for seed_terms in terms]
+        return {"ranking": {"alone": name}, "hits_at_1": [round(h, 4) for h in hits], "mean": round(float(np.mean(hits)), 4)}
+
+    found = {"overlap_alone": alone("overlap"), "association_alone": alone("association"),
+             "mutual_information": find(1.0, 0.0), "both_ways": find(1.0, 1.0)}
+    return {name: row for name, row in found.items() if row}
 
 
 def rank_chat(model: str | Path, out: str | Path, config: RankingTuneConfig, log=print) -> dict:
@@ -138,7 +146,7 @@ def rank_chat(model: str | Path, out: str | Path, config: RankingTuneConfig, log
                         "+ association word_mi_both_ways(m, r)",
               "word_links": {"words": len(links.vocabulary), "links": links.links, "bytes": len(links_blob),
                              "trained_on": f"{len(data.train)} training pairs"},
-              "config": asdict(config), "rule": RULE, "chosen": best, "references": reference_rows(rows),
+              "config": asdict(config), "rule": RULE, "chosen": best, "references": reference_rows(rows, terms),
               "top": sorted(rows, key=lambda row: (-row["mean"], -min(row["hits_at_1"])))[:10]}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     (Path(out).parent / "ranking_grid.json").write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows},
@@ -157,8 +165,9 @@ def rank_chat(model: str | Path, out: str | Path, config: RankingTuneConfig, log
 def describe(row: dict) -> str:
     r = row["ranking"]
     hits = " / ".join(f"{h:.1%}" for h in row["hits_at_1"])
-    return (f"prior {r['prior']}, backward {r['backward']}, overlap {r['overlap']}, association {r['association']}: "
-            f"hits@1 {hits} (mean {row['mean']:.1%})")
+    weights = ("" if "alone" in r else
+               f"prior {r['prior']}, backward {r['backward']}, overlap {r['overlap']}, association {r['association']}: ")
+    return f"{weights}hits@1 {hits} (mean {row['mean']:.1%})"
 
 
 def _numbers(kind):
@@ -203,9 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         record = rank_chat(source, output, config)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
+    print("hits@1 of 10 on the validation part, seeds " + " / ".join(map(str, config.seeds)) + ":")
     for name, row in record["references"].items():
-        print(f"{name.replace('_', ' '):19s} {describe(row)}")
-    print(f"{'chosen':19s} {describe(record['chosen'])}")
+        print(f"  {name.replace('_', ' '):19s} {describe(row)}")
+    print(f"  {'chosen':19s} {describe(record['chosen'])}")
     print(f"word links: {record['word_links']['words']:,} words, {record['word_links']['links']:,} links, "
           f"{record['word_links']['bytes']:,} bytes")
     print(f"wrote {output}")
