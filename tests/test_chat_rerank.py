@@ -171,16 +171,21 @@ def test_eval_chat_command_twice_with_one_seed_prints_the_same(tmp_path, capsys)
 
 # --- tuning and export -------------------------------------------------------------------------
 
-def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_dir, tmp_path, capsys):
-    from seqbot.errors import SeqbotError
-    from seqbot.evaluation.chat_rerank import main as rerank_main
-
+def shipped_fixture_model(tmp_path):
+    """A random-weight chat model of the fixture corpora's "short" pairs, saved as checkpoints/chat.npz."""
     letters = CHARS + "ABCDEFGHIJKLMNOPQRSTUVWXYZfghijklmnopqrstuvwxyz,"
     model = random_artifact(source_chars=letters, target_chars=letters, seed=6, end_bias=2.0, max_target_length=12,
                             attention="dot")
     model.config["task"] = "chat"
     model.metadata["split"] = {"seed": 1, "validation_fraction": 0.05, "max_length": 40}
-    shipped = save_artifact(tmp_path / "checkpoints" / "chat.npz", model)
+    return save_artifact(tmp_path / "checkpoints" / "chat.npz", model)
+
+
+def test_chat_rerank_tunes_on_validation_and_exports_only_with_force(fixtures_dir, tmp_path, capsys):
+    from seqbot.errors import SeqbotError
+    from seqbot.evaluation.chat_rerank import main as rerank_main
+
+    shipped = shipped_fixture_model(tmp_path)
     before = shipped.read_bytes()
     options = ["--corpora", str(fixtures_dir / "generate"), "--messages", "6", "--orders", "2,3", "--beams", "2",
                "--patiences", "1", "--lambdas", "0.5,1", "--gammas", "0,0.5", "--known-words", "both",

@@ -194,17 +194,11 @@ def test_the_choice_is_the_best_mean_then_the_best_worst_seed_then_the_first():
 
 
 def test_chat_ranking_tunes_on_validation_and_exports_only_with_force(fixtures_dir, tmp_path, capsys):
-    from seqbot.engine.seq2seq import random_artifact
     from seqbot.errors import SeqbotError
     from seqbot.evaluation.chat_ranking import main as ranking_main
-    from tests.test_chat_rerank import CHARS
+    from tests.test_chat_rerank import shipped_fixture_model
 
-    letters = CHARS + "ABCDEFGHIJKLMNOPQRSTUVWXYZfghijklmnopqrstuvwxyz,"
-    model = random_artifact(source_chars=letters, target_chars=letters, seed=6, end_bias=2.0, max_target_length=12,
-                            attention="dot")
-    model.config["task"] = "chat"
-    model.metadata["split"] = {"seed": 1, "validation_fraction": 0.05, "max_length": 40}
-    shipped = save_artifact(tmp_path / "checkpoints" / "chat.npz", model)
+    shipped = shipped_fixture_model(tmp_path)
     before = shipped.read_bytes()
     options = ["--corpora", str(fixtures_dir / "generate"), "--messages", "5", "--seeds", "1,2",
                "--background-messages", "4", "--priors", "0.5,1", "--overlaps", "0,3", "--associations", "0,0.1",

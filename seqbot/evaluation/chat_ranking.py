@@ -44,8 +44,9 @@ from seqbot.engine.reply_ranking import ranking_score
 from seqbot.engine.word_links import WordLinks
 from seqbot.errors import SeqbotError
 from seqbot.evaluation import chat_eval
+from seqbot.evaluation.copy_options import add_copy_arguments, copy_path, numbers
 from seqbot.training.chat import background_messages
-from seqbot.training.outputs import export_copy, run_folder
+from seqbot.training.outputs import export_copy
 
 RULE = "the highest mean validation hits@1 over the seeds, then the highest worst seed, then the smaller weights"
 
@@ -170,31 +171,17 @@ def describe(row: dict) -> str:
     return f"{weights}hits@1 {hits} (mean {row['mean']:.1%})"
 
 
-def _numbers(kind):
-    def parse(text: str):
-        try:
-            return tuple(kind(item) for item in text.split(","))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    return parse
-
-
 def main(argv: list[str] | None = None) -> int:
     defaults = RankingTuneConfig()
     parser = argparse.ArgumentParser(prog="python -m seqbot.evaluation.chat_ranking", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", help="chat artifact, e.g. checkpoints/chat.npz (never rewritten)")
-    parser.add_argument("--out", help="folder for the copy with its ranking (default runs/chat-ranking)")
-    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
-    parser.add_argument("--export", help="copy the result here too, e.g. checkpoints/chat.npz")
-    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
-    parser.add_argument("--corpora")
+    add_copy_arguments(parser, "chat-ranking", "its ranking")
     parser.add_argument("--messages", type=int, default=defaults.messages, help="validation messages per seed")
     parser.add_argument("--background-messages", type=int, default=defaults.background_messages,
                         help="training messages p(reply) is averaged over")
     for name, kind in (("seeds", int), ("priors", float), ("backwards", float), ("overlaps", float),
                        ("associations", float)):
-        parser.add_argument(f"--{name}", type=_numbers(kind), default=getattr(defaults, name),
+        parser.add_argument(f"--{name}", type=numbers(kind), default=getattr(defaults, name),
                             help=f"default {','.join(map(str, getattr(defaults, name)))}")
     parser.add_argument("--json", action="store_true", help="print the record as JSON")
     args = parser.parse_args(argv)
@@ -204,12 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         for pick in (min, max):  # every weight of the grid valid before any work
             RankingConfig(pick(config.priors), pick(config.backwards), pick(config.overlaps), pick(config.associations),
                           config.background_messages)
-        source = Path(args.model)
-        folder = Path(args.out) if args.out else run_folder("chat-ranking", args.runs)
-        output = folder / source.name
-        if output.exists() and output.resolve() == source.resolve():
-            raise SeqbotError(f"--out {folder} holds {source} itself; name another folder (the model is never rewritten)")
-        record = rank_chat(source, output, config)
+        output = copy_path(args, "chat-ranking")
+        record = rank_chat(args.model, output, config)
     except ValueError as error:
         raise SeqbotError(str(error)) from None
     print("hits@1 of 10 on the validation part, seeds " + " / ".join(map(str, config.seeds)) + ":")

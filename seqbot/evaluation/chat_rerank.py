@@ -55,8 +55,9 @@ from seqbot.engine.chat import Chatbot, background_blob, decoding_settings, repl
 from seqbot.engine.decoding import mmi_score, normalised_score
 from seqbot.errors import SeqbotError
 from seqbot.evaluation import chat_eval
+from seqbot.evaluation.copy_options import add_copy_arguments, copy_path, numbers
 from seqbot.training.chat import HELDOUT_SEED, background_messages
-from seqbot.training.outputs import export_copy, run_folder
+from seqbot.training.outputs import export_copy
 
 CHRF_TOLERANCE = 0.5
 RULE = ("among the MMI settings with chrF at most 0.5 below the shipped decoding's and no more invented words, "
@@ -278,15 +279,6 @@ def print_grid(rows: list[dict], log=print) -> None:
             f"{'' if invented is None else format(invented, '.3f'):>6}{mark}")
 
 
-def _numbers(kind):
-    def parse(text: str):
-        try:
-            return tuple(kind(item) for item in text.split(","))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    return parse
-
-
 def _names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in MMI_PRIORS]
@@ -299,19 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     defaults = RerankConfig()
     parser = argparse.ArgumentParser(prog="python -m seqbot.evaluation.chat_rerank", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", help="chat artifact, e.g. checkpoints/chat.npz (never rewritten)")
-    parser.add_argument("--out", help="folder for the reranking copy (default runs/chat-rerank)")
-    parser.add_argument("--runs", help="runs root (default $SEQBOT_RUNS or runs/)")
-    parser.add_argument("--export", help="copy the result here too, e.g. checkpoints/chat.npz")
-    parser.add_argument("--force", action="store_true", help="let --export replace an existing file (kept as .bak-<time>)")
-    parser.add_argument("--corpora")
+    add_copy_arguments(parser, "chat-rerank", "its reranking")
     parser.add_argument("--messages", type=int, default=defaults.messages, help="validation messages of the grid")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--backward", help="a backward model p(message | reply) (seqbot train chat --backward) to carry "
                                            "and weigh (MMI-bidi)")
     for name, kind in (("orders", int), ("beams", int), ("patiences", int), ("lambdas", float), ("gammas", float),
                        ("backward_weights", float)):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=_numbers(kind), default=getattr(defaults, name),
+        parser.add_argument(f"--{name.replace('_', '-')}", type=numbers(kind), default=getattr(defaults, name),
                             help=f"default {','.join(map(str, getattr(defaults, name)))}")
     parser.add_argument("--known-words", choices=["on", "both"], default="on",
                         help="search with the word guard only (default) or with and without it")
@@ -322,12 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     config = RerankConfig(args.orders, args.beams, args.patiences, args.lambdas, args.gammas, args.messages,
                           args.seed, args.corpora, known_words=(False, True) if args.known_words == "both" else (True,),
                           priors=args.priors, backward=args.backward, backward_weights=args.backward_weights)
-    source = Path(args.model)
-    folder = Path(args.out) if args.out else run_folder("chat-rerank", args.runs)
-    output = folder / source.name
-    if output.exists() and output.resolve() == source.resolve():
-        raise SeqbotError(f"--out {folder} holds {source} itself; name another folder (the model is never rewritten)")
-    record = rerank_chat(source, output, config)
+    output = copy_path(args, "chat-rerank")
+    record = rerank_chat(args.model, output, config)
     print("per search: the length ranking and the preferred MMI setting (every setting: rerank_grid.json)")
     print_grid(record["grid"])
     chosen = record["chosen"]["decoding"]
