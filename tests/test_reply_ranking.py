@@ -222,3 +222,19 @@ def test_chat_ranking_tunes_on_validation_and_exports_only_with_force(fixtures_d
     assert keys.WORD_LINKS in load_artifact(shipped).blobs
     with pytest.raises(SeqbotError, match="overlap"):
         ranking_main([str(shipped), *options, "--overlaps", "0,-1"])
+
+
+def test_eval_chat_prints_hits_at_1_by_the_ranking(tmp_path, capsys):
+    from seqbot.cli import main
+
+    checkpoint = save_artifact(tmp_path / "chat.npz", ranking_artifact())
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"{m}\t{r}\n" for m, r in PAIRS), encoding="utf-8")
+    assert main(["eval", "chat", "--checkpoint", str(checkpoint), "--pairs", str(pairs), "--messages", "6",
+                 "--distractors", "4", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert 0 <= report["hits_at_1_ranking"] <= 1 and report["ranking"]["overlap"] == 4.0
+    assert main(["eval", "chat", "--checkpoint", str(checkpoint), "--pairs", str(pairs), "--messages", "6",
+                 "--distractors", "4"]) == 0
+    hits_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("hits@1"))
+    assert f"by the ranking {report['hits_at_1_ranking']:.1%} (prior 1.0, backward 0.5, overlap 4.0" in hits_line
