@@ -238,3 +238,13 @@ def test_eval_chat_prints_hits_at_1_by_the_ranking(tmp_path, capsys):
                  "--distractors", "4"]) == 0
     hits_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("hits@1"))
     assert f"by the ranking {report['hits_at_1_ranking']:.1%} (prior 1.0, backward 0.5, overlap 4.0" in hits_line
+
+
+def test_word_links_with_nothing_in_them_are_refused_or_read_as_no_evidence():
+    with pytest.raises(ValueError, match="need <null> first"):
+        WordLinks([], np.zeros(0), 0, *(TranslationTable(0, np.zeros(0), np.zeros(0), np.zeros(0)),) * 2)
+    vocabulary = [NULL, "hi", "hello"]
+    empty = TranslationTable(3, np.zeros(0, dtype=np.int64), np.zeros(0), np.array([0.0, 0.5, 0.5]))
+    links = WordLinks(vocabulary, np.ones(3), 4, empty, empty)
+    # every link unseen: log(FLOOR) - log u(w) per word, each way
+    assert links.association(["hi"], ["hello"])[0] == pytest.approx(2 * (math.log(FLOOR) - math.log(0.5)))

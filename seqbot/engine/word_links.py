@@ -103,17 +103,20 @@ class TranslationTable:
         if not target:
             return 0.0
         queries = (np.array(source, dtype=np.int64)[:, None] * self.size + np.array(target, dtype=np.int64)).ravel()
-        position = np.minimum(np.searchsorted(self.codes, queries), len(self.codes) - 1)
-        found = self.codes[position] == queries
-        probabilities = np.where(found, self.probabilities[position], FLOOR).reshape(len(source), len(target))
+        probabilities = np.full(len(queries), FLOOR)
+        if len(self.codes):
+            position = np.minimum(np.searchsorted(self.codes, queries), len(self.codes) - 1)
+            found = self.codes[position] == queries
+            probabilities[found] = self.probabilities[position[found]]
+        probabilities = probabilities.reshape(len(source), len(target))
         return float(np.sum(np.log(probabilities.mean(axis=0)) - np.log(self.unigram[target])))
 
 
 class WordLinks:
     def __init__(self, vocabulary: Sequence[str], idf: np.ndarray, lines: int,
                  forward: TranslationTable, backward: TranslationTable):
-        if vocabulary[0] != NULL or len(idf) != len(vocabulary):
-            raise ValueError(f"word links need {NULL} first and one idf per word, got {vocabulary[:1]} and "
+        if not vocabulary or vocabulary[0] != NULL or len(idf) != len(vocabulary):
+            raise ValueError(f"word links need {NULL} first and one idf per word, got {list(vocabulary[:1])} and "
                              f"{len(idf)} idf for {len(vocabulary)} words")
         self.vocabulary = list(vocabulary)
         self.index = {word: i for i, word in enumerate(self.vocabulary)}
