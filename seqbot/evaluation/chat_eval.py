@@ -172,21 +172,32 @@ def candidates(chosen: list[tuple[str, str]], distractors: list[list[str]]) -> l
     return [reply for (_, true), others in zip(chosen, distractors) for reply in [true] + others]
 
 
-def candidate_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None,
-                     background: list[str] | None = None) -> dict[str, np.ndarray]:
-    """(messages, candidates) matrices, the true reply in column 0: "forward" log p(reply | message)
-    (each message after its line in `contexts`); with a backward model "backward" log p(message |
-    reply); with `background` messages "prior", log p(reply) as the model's own mean over them."""
+def candidate_pairs(chosen: list[tuple[str, str]], distractors: list[list[str]],
+                    contexts: dict | None = None) -> tuple[list[str], list[str], list[str]]:
+    """The messages, their previous lines (from `contexts`) and the replies of every (message, candidate)
+    pair, message by message, its true reply first."""
     width = len(distractors[0]) + 1
     messages = [utterance for utterance, _ in chosen for _ in range(width)]
     lines = [context_of(pair, contexts) for pair in chosen for _ in range(width)]
-    replies = candidates(chosen, distractors)
-    shape = (len(chosen), width)
+    return messages, lines, candidates(chosen, distractors)
+
+
+def candidate_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[str]], contexts: dict | None = None,
+                     background: list[str] | None = None, word_links=None) -> dict[str, np.ndarray]:
+    """(messages, candidates) matrices, the true reply in column 0: "forward" log p(reply | message)
+    (each message after its line in `contexts`); with a backward model "backward" log p(message |
+    reply); with `background` messages "prior", log p(reply) as the model's own mean over them; with
+    `word_links` (seqbot.engine.word_links) their "overlap" and "association"."""
+    messages, lines, replies = candidate_pairs(chosen, distractors, contexts)
+    shape = (len(chosen), len(distractors[0]) + 1)
     matrices = {"forward": bot.reply_log_probs(messages, replies, contexts=lines).reshape(shape)}
     if bot.backward is not None:
         matrices["backward"] = bot.message_log_probs(messages, replies).reshape(shape)
     if background:
         matrices["prior"] = bot.prior_log_probs(replies, bot.model_prior(background)).reshape(shape)
+    if word_links is not None:
+        matrices["overlap"] = word_links.overlap(messages, replies).reshape(shape)
+        matrices["association"] = word_links.association(messages, replies).reshape(shape)
     return matrices
 
 
@@ -195,12 +206,10 @@ def ranking_scores(bot, chosen: list[tuple[str, str]], distractors: list[list[st
     """(messages, candidates) scores by the bot's ranking (seqbot.engine.reply_ranking), reusing the
     candidate_scores `matrices` computed over `background` (p(reply) is reused only when its background
     is the ranking's own)."""
-    width = len(distractors[0]) + 1
-    messages = [utterance for utterance, _ in chosen for _ in range(width)]
-    lines = [context_of(pair, contexts) for pair in chosen for _ in range(width)]
+    messages, lines, replies = candidate_pairs(chosen, distractors, contexts)
     reuse = ("forward", "backward") + (("prior",) if list(background or []) == bot.ranker.background else ())
     known = {name: matrices[name].ravel() for name in reuse if name in matrices}
-    return bot.ranker.scores(messages, candidates(chosen, distractors), lines, known).reshape(len(chosen), width)
+    return bot.ranker.scores(messages, replies, lines, known).reshape(len(chosen), len(distractors[0]) + 1)
 
 
 def first_share(scores: np.ndarray) -> float:

@@ -79,14 +79,10 @@ def validation_terms(bot: Chatbot, links: WordLinks, pairs: list[tuple[str, str]
         started = time.perf_counter()
         chosen = chat_eval.choose_messages(pairs, config.messages, seed)
         distractors = chat_eval.distractor_sets(chosen, pairs, config.distractors, seed)
-        terms = chat_eval.candidate_scores(bot, chosen, distractors, contexts, background)
-        shape = terms["forward"].shape
-        messages = [message for message, _ in chosen for _ in range(shape[1])]
-        replies = chat_eval.candidates(chosen, distractors)
-        terms["overlap"] = links.overlap(messages, replies).reshape(shape)
-        terms["association"] = links.association(messages, replies).reshape(shape)
+        terms = chat_eval.candidate_scores(bot, chosen, distractors, contexts, background, links)
         found.append(terms)
-        log(f"  seed {seed}: {shape[0]} messages x {shape[1]} candidates, {time.perf_counter() - started:.0f} s")
+        rows, width = terms["forward"].shape
+        log(f"  seed {seed}: {rows} messages x {width} candidates, {time.perf_counter() - started:.0f} s")
     return found
 
 
@@ -97,15 +93,23 @@ def grid(terms: list[dict[str, np.ndarray]], config: RankingTuneConfig, has_back
     for prior, backward, overlap, association in itertools.product(config.priors, backwards, config.overlaps,
                                                                     config.associations):
         ranking = RankingConfig(prior, backward, overlap, association, config.background_messages)
-        hits = [chat_eval.first_share(ranking_score(seed_terms, ranking)) for seed_terms in terms]
-        rows.append({"ranking": ranking.to_dict(), "hits_at_1": [round(h, 4) for h in hits],
-                     "mean": round(float(np.mean(hits)), 4)})
+        rows.append(hits_row(ranking.to_dict(), [ranking_score(seed_terms, ranking) for seed_terms in terms]))
     return rows
+
+
+def hits_row(ranking: dict, scores: list[np.ndarray]) -> dict:
+    """A row of the grid: what ranked, hits@1 by each seed's (messages, candidates) `scores` and their mean."""
+    hits = [chat_eval.first_share(seed_scores) for seed_scores in scores]
+    return {"ranking": ranking, "hits_at_1": [round(h, 4) for h in hits], "mean": round(float(np.mean(hits)), 4)}
+
+
+def preference(row: dict) -> tuple[float, float]:
+    return row["mean"], min(row["hits_at_1"])
 
 
 def choose(rows: list[dict]) -> dict:
     """The rule of the module docstring (step 4): max picks the first of equal rows, the smaller weights."""
-    return max(rows, key=lambda row: (row["mean"], min(row["hits_at_1"])))
+    return max(rows, key=preference)
 
 
 def reference_rows(rows: list[dict], terms: list[dict[str, np.ndarray]]) -> dict[str, dict]:
@@ -116,12 +120,9 @@ def reference_rows(rows: list[dict], terms: list[dict[str, np.ndarray]]) -> dict
                  and not row["ranking"]["overlap"] and not row["ranking"]["association"]]
         return match[0] if match else None
 
-    def alone(name):
-        hits = [chat_eval.first_share(seed_terms[name]) for seed_terms in terms]
-        return {"ranking": {"alone": name}, "hits_at_1": [round(h, 4) for h in hits], "mean": round(float(np.mean(hits)), 4)}
-
-    found = {"overlap_alone": alone("overlap"), "association_alone": alone("association"),
-             "mutual_information": find(1.0, 0.0), "both_ways": find(1.0, 1.0)}
+    found = {name + "_alone": hits_row({"alone": name}, [seed_terms[name] for seed_terms in terms])
+             for name in ("overlap", "association")}
+    found |= {"mutual_information": find(1.0, 0.0), "both_ways": find(1.0, 1.0)}
     return {name: row for name, row in found.items() if row}
 
 
@@ -148,7 +149,7 @@ def rank_chat(model: str | Path, out: str | Path, config: RankingTuneConfig, log
               "word_links": {"words": len(links.vocabulary), "links": links.links, "bytes": len(links_blob),
                              "trained_on": f"{len(data.train)} training pairs"},
               "config": asdict(config), "rule": RULE, "chosen": best, "references": reference_rows(rows, terms),
-              "top": sorted(rows, key=lambda row: (-row["mean"], -min(row["hits_at_1"])))[:10]}
+              "top": sorted(rows, key=preference, reverse=True)[:10]}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     (Path(out).parent / "ranking_grid.json").write_text(json.dumps({"rule": RULE, "chosen": best, "rows": rows},
                                                                    indent=1) + "\n", encoding="utf-8")
